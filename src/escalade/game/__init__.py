@@ -1,0 +1,22 @@
+"""Stage 2: the compiled game. A scenario (or a Gambit file) in, flat numpy arrays out."""
+
+from escalade.game.compile import compile_game, compile_tree, parameter_batch, policy_profile
+from escalade.game.efg import EfgError, parse_efg, read_efg, write_efg
+from escalade.game.tree import CHANCE, TERMINAL, Game, Tree, TreeBuilder, split_infosets
+
+__all__ = [
+    "CHANCE",
+    "TERMINAL",
+    "EfgError",
+    "Game",
+    "Tree",
+    "TreeBuilder",
+    "compile_game",
+    "compile_tree",
+    "parameter_batch",
+    "policy_profile",
+    "parse_efg",
+    "read_efg",
+    "split_infosets",
+    "write_efg",
+]

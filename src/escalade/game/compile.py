@@ -1,0 +1,178 @@
+"""Compile a validated scenario into a :class:`Game`: structure once, numbers per draw batch.
+
+The scenario's nodes refer to each other by name and may be shared; :func:`compile_tree` unfolds
+them into a tree in which every copy has its own history. :func:`compile_game` then fills in the
+numbers for K parameter draws at once: chance probabilities, the outcome attributes accumulated
+along each path (action effects, then the end node's outcome), and each actor's utility.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from escalade.game.tree import CHANCE, TERMINAL, Game, Tree, TreeBuilder
+from escalade.scenario import Chance, Decision, Scenario
+
+
+def compile_tree(scenario: Scenario) -> Tree:
+    """Unfold the scenario's node graph into a tree (depth-first, then laid out breadth first)."""
+    actor_index = {actor_id: i for i, actor_id in enumerate(scenario.actor_ids)}
+    builder = TreeBuilder(scenario.actor_ids)
+    stack: list[tuple[str, int, str]] = [(scenario.root, -1, "")]
+    count = 0
+    while stack:
+        node_id, parent, move = stack.pop()
+        node = scenario.nodes[node_id]
+        if isinstance(node, Decision):
+            # An unlabelled node is its own infoset: the mover knows the whole history.
+            key = ("label", node.infoset) if node.infoset is not None else ("node", count)
+            index = builder.add(
+                parent,
+                move,
+                actor_index[node.actor],
+                node_id,
+                key,
+                node.infoset or node_id,
+                list(node.actions),
+            )
+            successors = [(name, action.next) for name, action in node.actions.items()]
+        elif isinstance(node, Chance):
+            index = builder.add(parent, move, CHANCE, node_id)
+            successors = [(name, branch.next) for name, branch in node.chance.items()]
+        else:
+            index = builder.add(parent, move, TERMINAL, node_id)
+            successors = []
+        count += 1
+        stack.extend((target, index, name) for name, target in reversed(successors))
+    return builder.build()
+
+
+def parameter_batch(scenario: Scenario, values: Mapping[str, ArrayLike]) -> dict[str, np.ndarray]:
+    """Check and broadcast parameter values to arrays of one common shape (K,)."""
+    unknown = set(values) - set(scenario.parameters)
+    if unknown:
+        raise ValueError(f"unknown parameters {sorted(unknown)}; known: {sorted(scenario.parameters)}")
+    missing = set(scenario.parameters) - set(values)
+    if missing:
+        raise ValueError(f"no values given for parameters {sorted(missing)}")
+    arrays = {name: np.atleast_1d(np.asarray(value, dtype=float)) for name, value in values.items()}
+    for name, array in arrays.items():
+        if array.ndim != 1:
+            raise ValueError(f"parameter {name!r}: expected a scalar or a 1-d array of draws")
+    k = max((array.size for array in arrays.values()), default=1)
+    for name, array in arrays.items():
+        if array.size not in (1, k):
+            raise ValueError(f"parameter {name!r} has {array.size} draws, others {k}")
+    return {name: np.broadcast_to(array, (k,)) for name, array in arrays.items()}
+
+
+def compile_game(
+    scenario: Scenario,
+    values: Mapping[str, ArrayLike] | None = None,
+    tree: Tree | None = None,
+) -> Game:
+    """The game for a batch of K parameter draws (default: each parameter at its mean).
+
+    ``values`` maps every parameter to a scalar or an array of K draws. Pass ``tree`` (from
+    :func:`compile_tree`) to reuse the structure across batches.
+    """
+    params = parameter_batch(scenario, scenario.central_values() if values is None else values)
+    k = next(iter(params.values())).size if params else 1
+    tree = tree or compile_tree(scenario)
+    attributes = list(scenario.attributes)
+    column = {name: m for m, name in enumerate(attributes)}
+    # Parameters as (K, 1) so that they broadcast against (K, copies) attribute columns.
+    env_params = {name: array[:, None] for name, array in params.items()}
+
+    running = np.zeros((k, tree.n_nodes, len(attributes)))  # attributes accumulated so far
+    chance_prob = np.ones((k, tree.n_nodes))
+    for level in tree.levels[1:]:
+        for (source, move), nodes in _groups(tree, level).items():
+            node = scenario.nodes[source]
+            if isinstance(node, Decision):
+                effects = node.actions[move].effects
+            else:
+                assert isinstance(node, Chance)
+                branch = node.chance[move]
+                effects = branch.effects
+                chance_prob[:, nodes] = np.broadcast_to(branch.p(env_params), (k, 1))
+            before = running[:, tree.parent[nodes], :]  # (K, copies, M)
+            running[:, nodes, :] = _apply(effects, before, env_params, column)
+
+    weights = np.zeros((k, len(scenario.actors), len(attributes)))  # (K, A, M)
+    for a, actor in enumerate(scenario.actors):
+        for attribute, expression in actor.utility.items():
+            weights[:, a, column[attribute]] = np.broadcast_to(expression(params), (k,))
+
+    terminals = tree.terminal_nodes
+    outcome = np.zeros((k, len(terminals), len(attributes)))
+    explicit = np.zeros((k, len(terminals), len(scenario.actors)))
+    actor_index = {actor_id: a for a, actor_id in enumerate(scenario.actor_ids)}
+    for (source, _), nodes in _groups(tree, terminals, by_move=False).items():
+        end = scenario.nodes[source]
+        t = tree.terminal[nodes]
+        before = running[:, nodes, :]
+        outcome[:, t, :] = _apply(end.outcome, before, env_params, column)
+        env = _env(before, env_params, column)
+        for actor_id, expression in end.payoffs.items():
+            explicit[:, t, actor_index[actor_id]] = np.broadcast_to(expression(env), (k, len(nodes)))
+    payoff = np.einsum("ktm,kam->kta", outcome, weights) + explicit
+    return Game(tree, chance_prob, payoff, outcome, attributes, scenario.title)
+
+
+def _groups(
+    tree: Tree, nodes: np.ndarray, by_move: bool = True
+) -> dict[tuple[str, str], np.ndarray]:
+    """Node copies grouped by the scenario move (or node) they copy, to evaluate each formula once."""
+    groups: dict[tuple[str, str], list[int]] = {}
+    for node in nodes:
+        if by_move:
+            key = (tree.node_labels[tree.parent[node]], tree.move_labels[node])
+        else:
+            key = (tree.node_labels[node], "")
+        groups.setdefault(key, []).append(int(node))
+    return {key: np.array(members) for key, members in groups.items()}
+
+
+def _env(
+    before: np.ndarray, params: Mapping[str, np.ndarray], column: Mapping[str, int]
+) -> dict[str, np.ndarray]:
+    return {**params, **{name: before[:, :, m] for name, m in column.items()}}
+
+
+def _apply(
+    effects: Mapping, before: np.ndarray, params: Mapping[str, np.ndarray], column: Mapping[str, int]
+) -> np.ndarray:
+    """Add each effect (evaluated on the values *before* the move) to the running attributes."""
+    after = before.copy()
+    if effects:
+        env = _env(before, params, column)
+        for attribute, expression in effects.items():
+            after[:, :, column[attribute]] += expression(env)
+    return after
+
+
+def policy_profile(scenario: Scenario, tree: Tree, policy: str) -> np.ndarray:
+    """(S,) the action probabilities a scripted policy sets; NaN in the slots it leaves free.
+
+    A policy names scenario nodes or infoset labels; it applies to every copy of those nodes.
+    """
+    spec = scenario.policies[policy]
+    fixed = np.full(tree.n_slots, np.nan)
+    for node in np.flatnonzero(tree.infoset >= 0):
+        source = tree.node_labels[node]
+        decision = scenario.nodes[source]
+        assert isinstance(decision, Decision)
+        choice = spec.choose.get(source)
+        if choice is None and decision.infoset is not None:
+            choice = spec.choose.get(decision.infoset)
+        if choice is None:
+            continue
+        probs = {choice: 1.0} if isinstance(choice, str) else choice
+        start = tree.action_offset[tree.infoset[node]]
+        for a, action in enumerate(decision.actions):
+            fixed[start + a] = probs.get(action, 0.0)
+    return fixed

@@ -1,0 +1,267 @@
+"""The compiled game: a tree stored as flat numpy arrays, and the numbers filled in per draw.
+
+Nodes are numbered breadth first, so parents come before children, the children of a node are
+contiguous (``first_child[n] .. first_child[n] + n_children[n] - 1``) and a backward pass is a
+loop over depth levels from the deepest up. The move into node ``n`` is identified with ``n``
+itself: ``action[n]`` is its index among its parent's moves and ``chance_prob[:, n]`` its
+probability when the parent is a chance node.
+
+Information sets are numbered player by player, in the order Gambit uses for the same game (the
+order of the infoset numbers in an ``.efg`` file; for compiled scenarios, the order in which
+infosets first appear in a depth-first walk). A behaviour profile is a flat vector of action
+probabilities, infoset after infoset: infoset ``h`` owns slots
+``action_offset[h] .. action_offset[h] + n_actions[h] - 1``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+CHANCE = -1
+TERMINAL = -2
+
+
+@dataclass(frozen=True, eq=False)
+class Tree:
+    """The structure of a game: everything that does not depend on a parameter draw."""
+
+    players: list[str]  # actor ids, (A,)
+    parent: np.ndarray  # (N,) parent node, -1 at the root
+    player: np.ndarray  # (N,) actor index, CHANCE or TERMINAL
+    infoset: np.ndarray  # (N,) infoset index, -1 at chance and terminal nodes
+    first_child: np.ndarray  # (N,) -1 at terminals
+    n_children: np.ndarray  # (N,)
+    action: np.ndarray  # (N,) index of the move into n among its parent's moves, -1 at root
+    depth: np.ndarray  # (N,)
+    terminal: np.ndarray  # (N,) terminal index, -1 elsewhere
+    terminal_nodes: np.ndarray  # (T,) node of each terminal
+    infoset_player: np.ndarray  # (I,)
+    action_offset: np.ndarray  # (I,) first profile slot of each infoset
+    n_actions: np.ndarray  # (I,)
+    node_labels: list[str]  # (N,) the scenario node (or .efg node name) each node copies
+    move_labels: list[str]  # (N,) name of the move into each node ("" at the root)
+    infoset_labels: list[str]  # (I,)
+    action_labels: list[str]  # (S,) one per profile slot
+    levels: list[np.ndarray] = field(init=False)  # nodes at each depth
+
+    def __post_init__(self) -> None:
+        depth = self.depth
+        levels = [np.flatnonzero(depth == d) for d in range(int(depth.max()) + 1)]
+        object.__setattr__(self, "levels", levels)
+
+    @property
+    def n_nodes(self) -> int:
+        return len(self.parent)
+
+    @property
+    def n_terminals(self) -> int:
+        return len(self.terminal_nodes)
+
+    @property
+    def n_infosets(self) -> int:
+        return len(self.infoset_player)
+
+    @property
+    def n_slots(self) -> int:
+        return len(self.action_labels)
+
+    @property
+    def slot(self) -> np.ndarray:
+        """(N,) the profile slot of the move into each node, -1 where the parent is not a player."""
+        slots = np.full(self.n_nodes, -1)
+        has_parent = self.parent >= 0
+        parents = self.parent[has_parent]
+        owner = self.infoset[parents]
+        moved = owner >= 0
+        index = np.flatnonzero(has_parent)[moved]
+        slots[index] = self.action_offset[owner[moved]] + self.action[index]
+        return slots
+
+    def infoset_nodes(self, h: int) -> np.ndarray:
+        return np.flatnonzero(self.infoset == h)
+
+    def is_perfect_information(self) -> bool:
+        counts = np.bincount(self.infoset[self.infoset >= 0], minlength=self.n_infosets)
+        return bool(np.all(counts == 1))
+
+    def path_to(self, node: int) -> list[int]:
+        """Nodes from the root to ``node``, inclusive."""
+        path = [node]
+        while self.parent[path[-1]] >= 0:
+            path.append(int(self.parent[path[-1]]))
+        return path[::-1]
+
+    def preorder(self) -> list[int]:
+        """Nodes in depth-first (Gambit file) order."""
+        order, stack = [], [0]
+        while stack:
+            node = stack.pop()
+            order.append(node)
+            start, count = self.first_child[node], self.n_children[node]
+            stack.extend(range(start + count - 1, start - 1, -1))
+        return order
+
+
+@dataclass(frozen=True, eq=False)
+class Game:
+    """A tree plus the numbers of K parameter draws."""
+
+    tree: Tree
+    chance_prob: np.ndarray  # (K, N) probability of the move into n; 1 where parent is no chance
+    payoff: np.ndarray  # (K, T, A) utility of each actor at each terminal
+    outcome: np.ndarray  # (K, T, M) outcome attributes at each terminal (M may be 0)
+    attributes: list[str]  # (M,)
+    title: str = ""
+
+    @property
+    def n_draws(self) -> int:
+        return self.payoff.shape[0]
+
+    def draw(self, k: int) -> Game:
+        """The game of draw ``k`` alone (K = 1)."""
+        return Game(
+            self.tree,
+            self.chance_prob[k : k + 1],
+            self.payoff[k : k + 1],
+            self.outcome[k : k + 1],
+            self.attributes,
+            self.title,
+        )
+
+
+@dataclass
+class TreeBuilder:
+    """Collects nodes in depth-first order, then lays them out breadth first as a :class:`Tree`.
+
+    ``infoset_key`` identifies an information set (nodes sharing a key share an infoset);
+    ``infoset_order`` (optional) gives a sort key per infoset within its player, else the order
+    of first appearance is used.
+    """
+
+    players: list[str]
+    _parent: list[int] = field(default_factory=list)
+    _player: list[int] = field(default_factory=list)
+    _key: list[Hashable | None] = field(default_factory=list)
+    _label: list[str] = field(default_factory=list)
+    _move: list[str] = field(default_factory=list)
+    _children: list[list[int]] = field(default_factory=list)
+    _infoset_label: dict[Hashable, str] = field(default_factory=dict)
+    _actions: dict[Hashable, list[str]] = field(default_factory=dict)
+
+    def add(
+        self,
+        parent: int,
+        move: str,
+        player: int,
+        label: str,
+        infoset_key: Hashable | None = None,
+        infoset_label: str = "",
+        actions: list[str] | None = None,
+    ) -> int:
+        """Add a node (in depth-first order); return its depth-first index."""
+        index = len(self._parent)
+        self._parent.append(parent)
+        self._player.append(player)
+        self._key.append(infoset_key)
+        self._label.append(label)
+        self._move.append(move)
+        self._children.append([])
+        if parent >= 0:
+            self._children[parent].append(index)
+        if infoset_key is not None and infoset_key not in self._actions:
+            self._infoset_label[infoset_key] = infoset_label
+            self._actions[infoset_key] = list(actions or [])
+        return index
+
+    def build(self, infoset_order: dict[Hashable, float] | None = None) -> Tree:
+        # breadth-first layout: children of each node contiguous, parents first
+        order = [0]
+        for node in order:
+            order.extend(self._children[node])
+        new = np.empty(len(order), dtype=np.int64)
+        new[order] = np.arange(len(order))
+        n = len(order)
+        parent = np.full(n, -1)
+        player = np.empty(n, dtype=np.int64)
+        first_child = np.full(n, -1)
+        n_children = np.zeros(n, dtype=np.int64)
+        action = np.full(n, -1)
+        depth = np.zeros(n, dtype=np.int64)
+        for old in order:
+            i = new[old]
+            player[i] = self._player[old]
+            children = self._children[old]
+            if self._parent[old] >= 0:
+                parent[i] = new[self._parent[old]]
+                depth[i] = depth[parent[i]] + 1
+            if children:
+                first_child[i] = new[children[0]]
+                n_children[i] = len(children)
+                for position, child in enumerate(children):
+                    action[new[child]] = position
+        # infosets: player by player, in the given order or by first depth-first appearance
+        first_seen: dict[Hashable, int] = {}
+        for old, key in enumerate(self._key):
+            if key is not None and self._player[old] >= 0:
+                first_seen.setdefault(key, old)
+        rank = infoset_order or {key: float(pos) for key, pos in first_seen.items()}
+        keys = sorted(first_seen, key=lambda k: (self._player[first_seen[k]], rank[k]))
+        index_of = {key: h for h, key in enumerate(keys)}
+        infoset = np.full(n, -1)
+        for old, key in enumerate(self._key):
+            if key is not None and self._player[old] >= 0:
+                infoset[new[old]] = index_of[key]
+        n_actions = np.array([len(self._actions[key]) for key in keys], dtype=np.int64)
+        offsets = np.concatenate([[0], np.cumsum(n_actions)[:-1]]).astype(np.int64)
+        terminal_nodes = np.flatnonzero(player == TERMINAL)
+        terminal = np.full(n, -1)
+        terminal[terminal_nodes] = np.arange(len(terminal_nodes))
+        return Tree(
+            players=list(self.players),
+            parent=parent,
+            player=player,
+            infoset=infoset,
+            first_child=first_child,
+            n_children=n_children,
+            action=action,
+            depth=depth,
+            terminal=terminal,
+            terminal_nodes=terminal_nodes,
+            infoset_player=np.array([self._player[first_seen[k]] for k in keys], dtype=np.int64),
+            action_offset=offsets,
+            n_actions=n_actions,
+            node_labels=[self._label[old] for old in order],
+            move_labels=[self._move[old] for old in order],
+            infoset_labels=[self._infoset_label[k] for k in keys],
+            action_labels=[a for k in keys for a in self._actions[k]],
+        )
+
+
+def split_infosets(tree: Tree) -> Tree:
+    """The same tree in which every decision node is its own information set.
+
+    This is the what-if in which every actor sees every earlier move. Infosets stay ordered by
+    player, then by the depth-first position of their node; labels are kept.
+    """
+    decision = np.flatnonzero(tree.infoset >= 0)
+    position = np.empty(tree.n_nodes, dtype=np.int64)
+    position[np.array(tree.preorder())] = np.arange(tree.n_nodes)
+    order = decision[np.lexsort((position[decision], tree.player[decision]))]
+    infoset = np.full(tree.n_nodes, -1)
+    infoset[order] = np.arange(len(order))
+    old = tree.infoset[order]
+    n_actions = tree.n_actions[old]
+    return replace(
+        tree,
+        infoset=infoset,
+        infoset_player=tree.player[order],
+        action_offset=np.concatenate([[0], np.cumsum(n_actions)[:-1]]).astype(np.int64),
+        n_actions=n_actions,
+        infoset_labels=[tree.infoset_labels[h] for h in old],
+        action_labels=[
+            tree.action_labels[tree.action_offset[h] + a] for h in old for a in range(tree.n_actions[h])
+        ],
+    )

@@ -1,0 +1,22 @@
+"""Stage 1: the scenario language. YAML in, a validated :class:`Scenario` out."""
+
+from escalade.scenario.errors import Problem, ScenarioError
+from escalade.scenario.expressions import Expression, ExpressionError, parse
+from escalade.scenario.load import load, loads, shipped_scenarios, validate
+from escalade.scenario.model import Chance, Decision, Scenario, Terminal
+
+__all__ = [
+    "Chance",
+    "Decision",
+    "Expression",
+    "ExpressionError",
+    "Problem",
+    "Scenario",
+    "ScenarioError",
+    "Terminal",
+    "load",
+    "loads",
+    "parse",
+    "shipped_scenarios",
+    "validate",
+]

@@ -1,0 +1,616 @@
+"""Load and validate a scenario: YAML text -> :class:`Scenario`, or every problem at once.
+
+Validation runs in two passes. The first checks each piece (an actor, a parameter, a node, a
+policy) against its pydantic model; a broken piece is reported and set aside so the others can
+still be checked. The second checks how the pieces fit: names that must exist, cycles,
+unreachable nodes, information sets, perfect recall, and chance probabilities that must sum to 1
+for every plausible parameter value. Nothing downstream re-validates.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import re
+from collections.abc import Iterator
+from importlib import resources
+from pathlib import Path as FilePath
+from typing import Any
+
+import numpy as np
+from pydantic import BaseModel, TypeAdapter, ValidationError
+from scipy.stats import qmc
+
+from escalade.scenario.errors import Problem, ScenarioError
+from escalade.scenario.expressions import Expression
+from escalade.scenario.model import (
+    DISTRIBUTIONS,
+    IDENTIFIER,
+    RESERVED,
+    Actor,
+    Beta,
+    Chance,
+    Decision,
+    Fixed,
+    LogNormal,
+    Node,
+    Normal,
+    Policy,
+    Scenario,
+    Terminal,
+    Triangular,
+    Uniform,
+)
+from escalade.scenario.source import Lines, Path, load_yaml
+
+MAX_TREE_NODES = 200_000
+PROBABILITY_TOLERANCE = 1e-9
+_DIST_MODELS = dict(
+    zip(DISTRIBUTIONS, (Fixed, Uniform, Triangular, Beta, Normal, LogNormal), strict=True)
+)
+_TOP_KEYS = {
+    "name": "a short identifier for the scenario",
+    "title": "a one-line title",
+    "description": "what the scenario models and where its numbers come from",
+    "actors": "the parties to the crisis",
+    "attributes": "the named outcome attributes actors care about",
+    "parameters": "uncertain numbers with distributions",
+    "root": "the id of the first node",
+    "nodes": "the game tree as named nodes",
+    "policies": "scripted courses of action",
+}
+_REQUIRED_TOP = ("name", "title", "actors", "attributes", "root", "nodes")
+
+
+def shipped_scenarios() -> dict[str, FilePath]:
+    """The scenarios shipped with escalade, by name."""
+    folder = resources.files("escalade") / "scenarios"
+    return {
+        entry.name.removesuffix(".yaml"): FilePath(str(entry))
+        for entry in folder.iterdir()
+        if entry.name.endswith(".yaml")
+    }
+
+
+def load(source: str | FilePath) -> Scenario:
+    """Load a scenario from a file path, or by the name of a shipped scenario."""
+    path = FilePath(source)
+    if not path.exists():
+        shipped = shipped_scenarios()
+        if str(source) in shipped:
+            path = shipped[str(source)]
+        else:
+            raise ScenarioError(
+                [
+                    Problem(
+                        str(source),
+                        None,
+                        "no such file or shipped scenario",
+                        "give a path to a .yaml file or one of: " + ", ".join(sorted(shipped)),
+                    )
+                ]
+            )
+    return loads(path.read_text(encoding="utf-8"), str(path))
+
+
+def loads(text: str, file: str = "<string>") -> Scenario:
+    """Validate scenario YAML text; ``file`` is the name used in error messages."""
+    data, lines, problems = load_yaml(text, file)
+    if problems:
+        raise ScenarioError(problems)
+    scenario = validate(data, lines)
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return scenario.model_copy(update={"source_file": file, "sha256": digest})
+
+
+def validate(data: Any, lines: Lines | None = None) -> Scenario:
+    """Validate already-parsed scenario data (a dict), reporting every problem found."""
+    lines = lines or Lines("<dict>")
+    checker = _Checker(lines)
+    scenario = checker.run(data)
+    if checker.problems or scenario is None:
+        raise ScenarioError(checker.problems)
+    return scenario
+
+
+class _Checker:
+    def __init__(self, lines: Lines) -> None:
+        self.lines = lines
+        self.problems: list[Problem] = []
+
+    def report(self, path: Path, message: str, hint: str) -> None:
+        self.problems.append(self.lines.problem(path, message, hint))
+
+    # --- first pass: each piece on its own ---------------------------------------------------
+
+    def piece(self, model: type[BaseModel], value: Any, path: Path) -> Any:
+        try:
+            return TypeAdapter(model).validate_python(value)
+        except ValidationError as exc:
+            for error in exc.errors():
+                self._pydantic_problem(model, error, path)
+            return None
+
+    def _pydantic_problem(self, model: type[BaseModel], error: Any, path: Path) -> None:
+        loc = tuple(part for part in error["loc"] if part != "[key]")
+        where = (*path, *loc)
+        field = ".".join(str(part) for part in where)
+        kind = error["type"]
+        if kind == "missing":
+            self.report(where[:-1], f"'{field}' is missing", f"add '{loc[-1]}:'")
+        elif kind == "extra_forbidden":
+            allowed = ", ".join(_field_names(model, loc[:-1]))
+            self.report(
+                where, f"unknown key '{field}'", f"check the spelling; allowed here: {allowed}"
+            )
+        else:
+            message = str(error["msg"]).removeprefix("Value error, ")
+            message, _, hint = message.partition(" — ")
+            self.report(where, f"'{field}': {message}", hint or "see docs/scenario-language.md")
+
+    def run(self, data: Any) -> Scenario | None:
+        if not isinstance(data, dict):
+            self.report((), "a scenario must be a YAML mapping", "start with 'name:', 'actors:'…")
+            return None
+        for key in data:
+            if key not in _TOP_KEYS:
+                self.report(
+                    (key,),
+                    f"unknown top-level key {key!r}",
+                    "allowed: " + ", ".join(_TOP_KEYS),
+                )
+        for key in _REQUIRED_TOP:
+            if key not in data:
+                self.report((), f"'{key}' is missing", f"add '{key}:' — {_TOP_KEYS[key]}")
+        header = {
+            key: data[key] for key in ("name", "title", "description", "root") if key in data
+        }
+        header_ok = self._header(header)
+        actors = self._list(data.get("actors"), Actor, ("actors",))
+        attributes = self._attributes(data.get("attributes", {}))
+        parameters = self._parameters(data.get("parameters") or {})
+        nodes = self._nodes(data.get("nodes") or {})
+        policies = self._mapping(data.get("policies") or {}, Policy, ("policies",))
+        pieces_ok = not self.problems
+        self._cross_checks(header.get("root"), actors, attributes, parameters, nodes, policies)
+        if not (pieces_ok and header_ok) or self.problems:
+            return None
+        return Scenario(
+            **header,
+            actors=list(actors.values()),
+            attributes=attributes,
+            parameters=parameters,
+            nodes=nodes,
+            policies=policies,
+        )
+
+    def _header(self, header: dict[str, Any]) -> bool:
+        before = len(self.problems)
+        for key, value in header.items():
+            if not isinstance(value, str):
+                self.report((key,), f"'{key}' must be text", "put it in quotes if needed")
+        for key in ("name", "root"):
+            value = header.get(key)
+            if isinstance(value, str) and not _is_identifier(value):
+                self.report((key,), f"'{key}' {value!r} is not an identifier", _IDENT_HINT)
+        return len(self.problems) == before
+
+    def _list(self, value: Any, model: type[BaseModel], path: Path) -> dict[str, Any]:
+        if not isinstance(value, list):
+            if value is not None:
+                self.report(path, f"'{path[0]}' must be a list", "write each item after '- '")
+            return {}
+        result: dict[str, Any] = {}
+        for index, item in enumerate(value):
+            parsed = self.piece(model, item, (*path, index))
+            if parsed is None:
+                continue
+            if parsed.id in result:
+                self.report((*path, index), f"actor id {parsed.id!r} is used twice", "rename one")
+            result[parsed.id] = parsed
+        return result
+
+    def _mapping(self, value: Any, model: type[BaseModel], path: Path) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            self.report(path, f"'{path[0]}' must be a mapping", "write 'name:' then its fields")
+            return {}
+        result = {}
+        for key, item in value.items():
+            if not self._name_ok(str(key), (*path, key)):
+                continue
+            parsed = self.piece(model, item, (*path, key))
+            if parsed is not None:
+                result[str(key)] = parsed
+        return result
+
+    def _name_ok(self, name: str, path: Path) -> bool:
+        if not _is_identifier(name):
+            self.report(path, f"{name!r} is not a valid name", _IDENT_HINT)
+            return False
+        if name in RESERVED:
+            self.report(path, f"{name!r} is a reserved word", "choose another name")
+            return False
+        return True
+
+    def _attributes(self, value: Any) -> dict[str, str]:
+        if not isinstance(value, dict):
+            self.report(("attributes",), "'attributes' must be a mapping", "write 'name: doc'")
+            return {}
+        result = {}
+        for key, doc in value.items():
+            if self._name_ok(str(key), ("attributes", key)):
+                result[str(key)] = "" if doc is None else str(doc)
+        return result
+
+    def _parameters(self, value: Any) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            self.report(("parameters",), "'parameters' must be a mapping", "write 'name:' first")
+            return {}
+        result = {}
+        for key, item in value.items():
+            path = ("parameters", key)
+            if not self._name_ok(str(key), path):
+                continue
+            dist = item.get("dist") if isinstance(item, dict) else None
+            if dist not in _DIST_MODELS:
+                self.report(
+                    (*path, "dist") if isinstance(item, dict) and "dist" in item else path,
+                    f"parameter {key!r} has no known distribution (dist: {dist!r})",
+                    "set 'dist:' to one of " + ", ".join(DISTRIBUTIONS),
+                )
+                continue
+            parsed = self.piece(_DIST_MODELS[dist], item, path)
+            if parsed is not None:
+                result[str(key)] = parsed
+        return result
+
+    def _nodes(self, value: Any) -> dict[str, Node]:
+        if not isinstance(value, dict):
+            self.report(("nodes",), "'nodes' must be a mapping", "write 'node_id:' then its fields")
+            return {}
+        result: dict[str, Node] = {}
+        for key, item in value.items():
+            path = ("nodes", key)
+            if not self._name_ok(str(key), path):
+                continue
+            kinds = [k for k in ("actor", "chance", "outcome") if isinstance(item, dict) and k in item]
+            if len(kinds) != 1:
+                self.report(
+                    path,
+                    f"node {key!r} must be exactly one kind of node",
+                    "a decision has 'actor:' and 'actions:', a chance node 'chance:', "
+                    "an end 'outcome:'",
+                )
+                continue
+            model = {"actor": Decision, "chance": Chance, "outcome": Terminal}[kinds[0]]
+            parsed = self.piece(model, item, path)
+            if parsed is not None:
+                result[str(key)] = parsed
+        return result
+
+    # --- second pass: how the pieces fit -----------------------------------------------------
+
+    def _cross_checks(
+        self,
+        root: Any,
+        actors: dict[str, Actor],
+        attributes: dict[str, str],
+        parameters: dict[str, Any],
+        nodes: dict[str, Node],
+        policies: dict[str, Policy],
+    ) -> None:
+        for name in set(parameters) & set(attributes):
+            self.report(
+                ("parameters", name),
+                f"{name!r} is both a parameter and an attribute",
+                "rename one: formulas could not tell them apart",
+            )
+        params, state = set(parameters), set(parameters) | set(attributes)
+        for index, actor in enumerate(actors.values()):
+            path = ("actors", index, "utility")
+            self._keys_known(actor.utility, attributes, path, "attribute")
+            self._formulas(actor.utility, params, path, "parameters")
+        for node_id, node in nodes.items():
+            self._node_refs(node_id, node, actors, attributes, params, state, nodes)
+        if isinstance(root, str) and _is_identifier(root) and root not in nodes:
+            self.report(("root",), f"root node {root!r} is not defined", _suggest(root, nodes))
+        labels = self._infosets(nodes)
+        for name, policy in policies.items():
+            self._policy(name, policy, actors, nodes, labels)
+        if self.problems or not isinstance(root, str):
+            return  # the walks below need a sound graph
+        if self._acyclic_and_reachable(root, nodes):
+            self._perfect_recall(root, nodes)
+        self._probabilities(parameters, nodes)
+
+    def _keys_known(self, mapping: dict, known: Any, path: Path, what: str) -> None:
+        for key in mapping:
+            if key not in known:
+                self.report(
+                    (*path, key), f"unknown {what} {key!r}", _suggest(key, known, f"{what}s")
+                )
+
+    def _formulas(
+        self, mapping: dict[str, Expression], known: set[str], path: Path, what: str
+    ) -> None:
+        for key, expression in mapping.items():
+            self._formula(expression, known, (*path, key), what)
+
+    def _formula(self, expression: Expression, known: set[str], path: Path, what: str) -> None:
+        for name in sorted(expression.names - known):
+            self.report(
+                path,
+                f"{expression.source!r} uses unknown name {name!r}",
+                _suggest(name, known, f"names (here only {what} are allowed)"),
+            )
+
+    def _node_refs(
+        self,
+        node_id: str,
+        node: Node,
+        actors: dict[str, Actor],
+        attributes: dict[str, str],
+        params: set[str],
+        state: set[str],
+        nodes: dict[str, Node],
+    ) -> None:
+        path = ("nodes", node_id)
+        where = "parameters and attributes"
+        if isinstance(node, Decision):
+            if node.actor not in actors:
+                self.report((*path, "actor"), f"unknown actor {node.actor!r}", _suggest(node.actor, actors))
+            moves = [(name, action.next, action.effects) for name, action in node.actions.items()]
+            key = "actions"
+        elif isinstance(node, Chance):
+            moves = [(name, branch.next, branch.effects) for name, branch in node.chance.items()]
+            key = "chance"
+            for name, branch in node.chance.items():
+                self._formula(branch.p, params, (*path, key, name, "p"), "parameters")
+        else:
+            self._keys_known(node.outcome, attributes, (*path, "outcome"), "attribute")
+            self._formulas(node.outcome, state, (*path, "outcome"), where)
+            self._keys_known(node.payoffs, actors, (*path, "payoffs"), "actor")
+            self._formulas(node.payoffs, state, (*path, "payoffs"), where)
+            return
+        for name, target, effects in moves:
+            if target not in nodes:
+                self.report(
+                    (*path, key, name), f"{name!r} leads to unknown node {target!r}", _suggest(target, nodes)
+                )
+            self._keys_known(effects, attributes, (*path, key, name, "effects"), "attribute")
+            self._formulas(effects, state, (*path, key, name, "effects"), where)
+
+    def _infosets(self, nodes: dict[str, Node]) -> dict[str, list[str]]:
+        """Group labelled decision nodes; members must share actor and action names."""
+        labels: dict[str, list[str]] = {}
+        for node_id, node in nodes.items():
+            if isinstance(node, Decision) and node.infoset is not None:
+                labels.setdefault(node.infoset, []).append(node_id)
+        for label, members in labels.items():
+            first = nodes[members[0]]
+            assert isinstance(first, Decision)
+            for other_id in members[1:]:
+                other = nodes[other_id]
+                assert isinstance(other, Decision)
+                path = ("nodes", other_id, "infoset")
+                if other.actor != first.actor:
+                    self.report(
+                        path,
+                        f"infoset {label!r} mixes actors {first.actor} (node {members[0]!r}) and "
+                        f"{other.actor} (node {other_id!r})",
+                        "an information set belongs to one actor: give these nodes different labels",
+                    )
+                elif list(other.actions) != list(first.actions):
+                    self.report(
+                        path,
+                        f"infoset {label!r}: node {other_id!r} offers {list(other.actions)} but "
+                        f"{members[0]!r} offers {list(first.actions)}",
+                        "nodes an actor cannot tell apart must offer the same actions, in the same order",
+                    )
+        return labels
+
+    def _policy(
+        self,
+        name: str,
+        policy: Policy,
+        actors: dict[str, Actor],
+        nodes: dict[str, Node],
+        labels: dict[str, list[str]],
+    ) -> None:
+        path = ("policies", name)
+        if policy.actor not in actors:
+            self.report((*path, "actor"), f"unknown actor {policy.actor!r}", _suggest(policy.actor, actors))
+            return
+        for target, choice in policy.choose.items():
+            where = (*path, "choose", target)
+            members = labels.get(target) or ([target] if target in nodes else [])
+            decision = nodes[members[0]] if members else None
+            if not isinstance(decision, Decision):
+                self.report(where, f"{target!r} is not a decision node or infoset label", _suggest(target, nodes))
+                continue
+            if decision.actor != policy.actor:
+                self.report(
+                    where,
+                    f"policy for {policy.actor} sets {target!r}, where {decision.actor} moves",
+                    f"a policy may only choose at {policy.actor}'s own nodes",
+                )
+                continue
+            probs = {choice: 1.0} if isinstance(choice, str) else choice
+            for action in probs:
+                if action not in decision.actions:
+                    self.report(where, f"{target!r} has no action {action!r}", _suggest(action, decision.actions))
+            values = np.array(list(probs.values()), dtype=float)
+            if np.any(values < 0) or abs(values.sum() - 1.0) > PROBABILITY_TOLERANCE:
+                self.report(where, f"probabilities at {target!r} sum to {values.sum():g}", "make them non-negative and sum to 1")
+
+    def _acyclic_and_reachable(self, root: str, nodes: dict[str, Node]) -> bool:
+        state: dict[str, int] = {}  # 1 = on the current path, 2 = done
+        ok = True
+
+        def visit(node_id: str, trail: list[str]) -> None:
+            nonlocal ok
+            state[node_id] = 1
+            for target in _successors(nodes[node_id]):
+                if state.get(target) == 1:
+                    cycle = [*trail[trail.index(target):], target] if target in trail else [node_id, target]
+                    self.report(
+                        ("nodes", node_id),
+                        "the tree has a cycle: " + " -> ".join(cycle),
+                        "a crisis tree must end: point one of these moves to an end node",
+                    )
+                    ok = False
+                elif target not in state:
+                    visit(target, [*trail, target])
+            state[node_id] = 2
+
+        visit(root, [root])
+        for node_id in nodes:
+            if node_id not in state:
+                self.report(
+                    ("nodes", node_id),
+                    f"node {node_id!r} cannot be reached from the root {root!r}",
+                    "lead a move to it, or delete it",
+                )
+                ok = False
+        return ok
+
+    def _perfect_recall(self, root: str, nodes: dict[str, Node]) -> None:
+        """Walk every history; nodes of one infoset must share the mover's own past moves."""
+        seen: dict[str, tuple[str, tuple]] = {}  # label -> (first node, own history)
+        reported: set[str] = set()
+        count = 0
+        for node_id, history in _walk(root, nodes):
+            count += 1
+            if count > MAX_TREE_NODES:
+                self.report(
+                    ("nodes",),
+                    f"the tree unfolds to more than {MAX_TREE_NODES:,} nodes",
+                    "share fewer sub-trees, or split the scenario",
+                )
+                return
+            node = nodes[node_id]
+            if not isinstance(node, Decision) or node.infoset is None:
+                continue
+            own = history.get(node.actor, ())
+            first = seen.setdefault(node.infoset, (node_id, own))
+            if first[1] != own and node.infoset not in reported:
+                reported.add(node.infoset)
+                self.report(
+                    ("nodes", node_id, "infoset"),
+                    f"infoset {node.infoset!r}: {node.actor} would forget its own earlier moves "
+                    f"(node {node_id!r} and node {first[0]!r} follow different choices of "
+                    f"{node.actor}, so the game lacks perfect recall)",
+                    "give these nodes different infoset labels",
+                )
+
+    def _probabilities(self, parameters: dict[str, Any], nodes: dict[str, Node]) -> None:
+        env = _test_points(parameters)
+        for node_id, node in nodes.items():
+            if not isinstance(node, Chance):
+                continue
+            probs = np.array(
+                [np.broadcast_to(branch.p(env), (_TEST_POINTS,)) for branch in node.chance.values()]
+            )  # (branches, points)
+            total = probs.sum(axis=0)
+            bad_range = np.flatnonzero(np.any((probs < -PROBABILITY_TOLERANCE) | (probs > 1 + PROBABILITY_TOLERANCE) | ~np.isfinite(probs), axis=0))
+            bad_sum = np.flatnonzero(np.abs(total - 1.0) > 1e-6)
+            path = ("nodes", node_id, "chance")
+            if bad_range.size:
+                point = bad_range[0]
+                self.report(
+                    path,
+                    f"chance node {node_id!r} has a probability outside [0, 1] "
+                    f"when {_describe(env, point)}",
+                    "write probabilities that stay in [0, 1] over each parameter's range "
+                    "(e.g. clip(x, 0, 1))",
+                )
+            elif bad_sum.size:
+                point = bad_sum[0]
+                self.report(
+                    path,
+                    f"probabilities of chance node {node_id!r} sum to {total[point]:.6g}, not 1, "
+                    f"when {_describe(env, point)}",
+                    "make the branches complementary, e.g. 'p' and '1 - p'",
+                )
+
+
+_TEST_POINTS = 65
+_IDENT_HINT = "use letters, digits and underscores, starting with a letter"
+
+
+def _test_points(parameters: dict[str, Any]) -> dict[str, np.ndarray]:
+    """Each parameter's mean, then 64 quasi-random points spread over its 0.1%–99.9% range."""
+    names = sorted(parameters)
+    if not names:
+        return {}
+    unit = qmc.Sobol(len(names), scramble=False).random(_TEST_POINTS - 1)
+    quantiles = 0.001 + 0.998 * unit
+    return {
+        name: np.concatenate([[parameters[name].mean()], parameters[name].ppf(quantiles[:, i])])
+        for i, name in enumerate(names)
+    }
+
+
+def _describe(env: dict[str, np.ndarray], point: int) -> str:
+    if not env:
+        return "evaluated"
+    return ", ".join(f"{name}={values[point]:.4g}" for name, values in env.items())
+
+
+def _successors(node: Node) -> list[str]:
+    if isinstance(node, Decision):
+        return [action.next for action in node.actions.values()]
+    if isinstance(node, Chance):
+        return [branch.next for branch in node.chance.values()]
+    return []
+
+
+def _walk(root: str, nodes: dict[str, Node]) -> Iterator[tuple[str, dict[str, tuple]]]:
+    """Every node copy of the unfolded tree with each actor's own (infoset, action) history.
+
+    A labelled node's infoset is its label; an unlabelled node's is its position in the tree.
+    """
+    stack: list[tuple[str, tuple[str, ...], dict[str, tuple]]] = [(root, (), {})]
+    while stack:
+        node_id, position, history = stack.pop()
+        yield node_id, history
+        node = nodes[node_id]
+        if isinstance(node, Decision):
+            infoset = node.infoset if node.infoset is not None else position
+            for name, action in node.actions.items():
+                own = {**history, node.actor: (*history.get(node.actor, ()), (infoset, name))}
+                stack.append((action.next, (*position, name), own))
+        elif isinstance(node, Chance):
+            for name, branch in node.chance.items():
+                stack.append((branch.next, (*position, name), history))
+
+
+def _is_identifier(name: str) -> bool:
+    return re.fullmatch(IDENTIFIER, name) is not None
+
+
+def _suggest(name: str, known: Any, what: str = "names") -> str:
+    options = sorted(str(k) for k in known)
+    close = difflib.get_close_matches(str(name), options, n=1)
+    if close:
+        return f"did you mean {close[0]!r}?"
+    if not options:
+        return f"no {what} are defined"
+    shown = ", ".join(options[:12]) + (", …" if len(options) > 12 else "")
+    return f"known {what}: {shown}"
+
+
+def _field_names(model: type[BaseModel], loc: tuple) -> list[str]:
+    """Field names allowed at ``loc`` inside ``model`` (best effort, for hints)."""
+    current: Any = model
+    for part in loc:
+        field = getattr(current, "model_fields", {}).get(part)
+        if field is None:
+            break
+        current = field.annotation
+        args = getattr(current, "__args__", ())
+        models = [arg for arg in args if isinstance(arg, type) and issubclass(arg, BaseModel)]
+        if models:
+            current = models[-1]
+    fields = getattr(current, "model_fields", {})
+    return [field.alias or name for name, field in fields.items()]

@@ -1,0 +1,252 @@
+"""The validated form of a scenario (pydantic v2 models).
+
+A scenario describes one crisis: the actors and what they value (weights over outcome
+attributes), the uncertain parameters with their sources, and a game tree written as named nodes
+that refer to each other. A node may be referred to from several places; the compiler unfolds
+those references into a tree, and each copy keeps its own history. See docs/scenario-language.md.
+"""
+
+from __future__ import annotations
+
+import keyword
+from typing import Annotated, Any, Literal
+
+import numpy as np
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    PlainValidator,
+    field_validator,
+    model_validator,
+)
+from scipy import stats
+
+from escalade.scenario.expressions import FUNCTIONS, Expression, ExpressionError, parse
+
+IDENTIFIER = r"^[A-Za-z_][A-Za-z0-9_]*$"
+RESERVED = frozenset(keyword.kwlist) | frozenset(FUNCTIONS)
+
+
+def _to_expression(value: Any) -> Expression:
+    if isinstance(value, Expression):
+        return value
+    if not isinstance(value, str | int | float) or isinstance(value, bool):
+        raise ValueError(
+            f"expected a number or a formula, got {type(value).__name__} — "
+            "write e.g. 0.3 or 'p_reveal * 2'"
+        )
+    try:
+        return parse(value)
+    except ExpressionError as exc:
+        raise ValueError(f"{exc.message} — {exc.hint}") from None
+
+
+Expr = Annotated[
+    Expression, PlainValidator(_to_expression), PlainSerializer(lambda e: e.source, return_type=str)
+]
+Name = Annotated[str, Field(pattern=IDENTIFIER)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Actor(Strict):
+    """A party to the crisis. Its utility is a weighted sum of outcome attributes."""
+
+    id: Name
+    name: str
+    doc: str = ""
+    utility: dict[str, Expr] = Field(default_factory=dict)
+
+
+# --- parameters -------------------------------------------------------------------------------
+
+
+class _Parameter(Strict):
+    doc: str = Field(min_length=1)
+    source: str = Field(min_length=1)
+
+    def ppf(self, q: np.ndarray) -> np.ndarray:
+        """Quantile function: maps uniform numbers in [0, 1] to parameter values."""
+        return np.asarray(self.frozen().ppf(q), dtype=float)
+
+    def mean(self) -> float:
+        return float(self.frozen().mean())
+
+    def frozen(self) -> Any:  # a scipy.stats frozen distribution
+        raise NotImplementedError
+
+
+class Fixed(_Parameter):
+    dist: Literal["fixed"]
+    value: float
+
+    def ppf(self, q: np.ndarray) -> np.ndarray:
+        return np.full(np.shape(q), self.value)
+
+    def mean(self) -> float:
+        return self.value
+
+
+class Uniform(_Parameter):
+    dist: Literal["uniform"]
+    low: float
+    high: float
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Uniform:
+        if not self.low < self.high:
+            raise ValueError("uniform needs low < high — swap or widen the bounds")
+        return self
+
+    def frozen(self) -> Any:
+        return stats.uniform(loc=self.low, scale=self.high - self.low)
+
+
+class Triangular(_Parameter):
+    dist: Literal["triangular"]
+    low: float
+    mode: float
+    high: float
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Triangular:
+        if not (self.low <= self.mode <= self.high and self.low < self.high):
+            raise ValueError("triangular needs low <= mode <= high and low < high")
+        return self
+
+    def frozen(self) -> Any:
+        width = self.high - self.low
+        return stats.triang(c=(self.mode - self.low) / width, loc=self.low, scale=width)
+
+
+class Beta(_Parameter):
+    dist: Literal["beta"]
+    a: float = Field(gt=0)
+    b: float = Field(gt=0)
+
+    def frozen(self) -> Any:
+        return stats.beta(self.a, self.b)
+
+
+class Normal(_Parameter):
+    dist: Literal["normal"]
+    mean_: float = Field(alias="mean")
+    sd: float = Field(gt=0)
+
+    def frozen(self) -> Any:
+        return stats.norm(loc=self.mean_, scale=self.sd)
+
+
+class LogNormal(_Parameter):
+    """Log-normal given by its median and the standard deviation ``sigma`` of its logarithm."""
+
+    dist: Literal["lognormal"]
+    median: float = Field(gt=0)
+    sigma: float = Field(gt=0)
+
+    def frozen(self) -> Any:
+        return stats.lognorm(s=self.sigma, scale=self.median)
+
+
+Parameter = Annotated[
+    Fixed | Uniform | Triangular | Beta | Normal | LogNormal, Field(discriminator="dist")
+]
+DISTRIBUTIONS = ("fixed", "uniform", "triangular", "beta", "normal", "lognormal")
+
+
+# --- nodes ------------------------------------------------------------------------------------
+
+
+class Action(Strict):
+    """A move: where it leads and how it changes the running outcome attributes."""
+
+    next: Name
+    effects: dict[str, Expr] = Field(default_factory=dict)
+    doc: str = ""
+
+
+def _action_shorthand(value: Any) -> Any:
+    # `deny: next_node` is shorthand for `deny: {next: next_node}`.
+    return {"next": value} if isinstance(value, str) else value
+
+
+class Decision(Strict):
+    """A choice by one actor. Nodes sharing an ``infoset`` label are indistinguishable to it."""
+
+    actor: Name
+    actions: dict[str, Action] = Field(min_length=1)
+    infoset: Name | None = None
+    doc: str = ""
+
+    @field_validator("actions", mode="before")
+    @classmethod
+    def _shorthand(cls, value: Any) -> Any:
+        if isinstance(value, dict):
+            return {key: _action_shorthand(item) for key, item in value.items()}
+        return value
+
+
+class Branch(Strict):
+    """One outcome of a chance node: its probability (a formula over parameters) and successor."""
+
+    p: Expr
+    next: Name
+    effects: dict[str, Expr] = Field(default_factory=dict)
+    doc: str = ""
+
+
+class Chance(Strict):
+    chance: dict[str, Branch] = Field(min_length=1)
+    doc: str = ""
+
+
+class Terminal(Strict):
+    """An end of the game. ``outcome`` adds to the attributes accumulated along the path;
+    ``payoffs`` adds explicit amounts to actors' utilities."""
+
+    outcome: dict[str, Expr]
+    payoffs: dict[str, Expr] = Field(default_factory=dict)
+    doc: str = ""
+
+
+Node = Decision | Chance | Terminal
+
+
+class Policy(Strict):
+    """A scripted course of action: the actions an actor takes at named nodes or infosets.
+
+    Each entry maps a node id (or infoset label) to an action name, or to probabilities over
+    action names.
+    """
+
+    actor: Name
+    doc: str = ""
+    choose: dict[str, str | dict[str, float]] = Field(min_length=1)
+
+
+class Scenario(Strict):
+    """A validated scenario. Built only by :func:`escalade.scenario.load`."""
+
+    name: Name
+    title: str
+    description: str = ""
+    actors: list[Actor] = Field(min_length=1)
+    attributes: dict[str, str]
+    parameters: dict[str, Parameter] = Field(default_factory=dict)
+    root: Name
+    nodes: dict[str, Node]
+    policies: dict[str, Policy] = Field(default_factory=dict)
+    source_file: str = "<memory>"
+    sha256: str = ""
+
+    @property
+    def actor_ids(self) -> list[str]:
+        return [actor.id for actor in self.actors]
+
+    def central_values(self) -> dict[str, float]:
+        """Each parameter at its mean: the single draw used when no sweep is asked for."""
+        return {name: param.mean() for name, param in self.parameters.items()}

@@ -1,0 +1,80 @@
+"""What every solver returns, and the check every answer must pass before anyone sees it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from escalade.game import Game
+from escalade.solve.verify import (
+    move_probabilities,
+    nash_regret,
+    payoff_scale,
+    reach_probabilities,
+)
+
+REGRET_TOLERANCE = 1e-9  # relative to each draw's payoff range
+
+
+class SolverError(RuntimeError):
+    """A game the method cannot solve, or an answer that failed its own equilibrium check."""
+
+
+@dataclass(frozen=True, eq=False)
+class Solution:
+    """A behaviour profile for K draws, with its values and its verified regret."""
+
+    method: str
+    game: Game
+    profile: np.ndarray  # (K, S) action probabilities, infoset after infoset
+    values: np.ndarray  # (K, A) expected payoff of each actor
+    reach: np.ndarray  # (K, N) probability each node is reached
+    max_regret: np.ndarray  # (K,) largest gain any free player has from deviating alone
+    fixed: np.ndarray | None = None  # (S,) slots set by a scripted policy, not solved
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def outcome_probs(self) -> np.ndarray:
+        """(K, T) probability of each terminal outcome."""
+        return self.reach[:, self.game.tree.terminal_nodes]
+
+    def nested_profile(self, k: int = 0) -> list[list[list[float]]]:
+        """Draw ``k``'s profile as ``[player][infoset][action]`` lists, in Gambit's order."""
+        tree = self.game.tree
+        nested: list[list[list[float]]] = [[] for _ in tree.players]
+        for h in range(tree.n_infosets):
+            start = tree.action_offset[h]
+            probs = self.profile[k, start : start + tree.n_actions[h]]
+            nested[tree.infoset_player[h]].append([float(x) for x in probs])
+        return nested
+
+    def expected_outcome(self) -> np.ndarray:
+        """(K, M) expected value of each outcome attribute."""
+        return np.einsum("kt,ktm->km", self.outcome_probs, self.game.outcome)
+
+
+def certify(
+    method: str,
+    game: Game,
+    profile: np.ndarray,
+    fixed: np.ndarray | None = None,
+    notes: list[str] | None = None,
+) -> Solution:
+    """Evaluate ``profile`` and accept it only if its regret is within tolerance in every draw."""
+    profile = np.asarray(profile, dtype=float)
+    tree = game.tree
+    move_prob = move_probabilities(game, profile)
+    reach = reach_probabilities(tree, move_prob)
+    regret, values = nash_regret(game, profile, fixed)
+    max_regret = regret.max(axis=1) if regret.size else np.zeros(profile.shape[0])
+    tolerance = REGRET_TOLERANCE * payoff_scale(game)
+    bad = np.flatnonzero(max_regret > tolerance)
+    if bad.size:
+        k = int(bad[0])
+        raise SolverError(
+            f"{method}: the answer for draw {k} fails its equilibrium check "
+            f"(max regret {max_regret[k]:.3g} > tolerance {tolerance[k]:.3g}); "
+            f"{bad.size} of {len(max_regret)} draws fail. This is a bug: please report it."
+        )
+    return Solution(method, game, profile, values, reach, max_regret, fixed, list(notes or []))

@@ -1,0 +1,173 @@
+"""Evaluate any behaviour profile and measure how far it is from an equilibrium.
+
+Every solver's answer passes through :func:`check`: a profile is accepted only if no player can
+gain more than the tolerance by deviating on its own (its Nash regret), computed here
+independently of how the profile was found.
+
+Regret of player i: ``BR_i - V_i``, where ``V_i`` is i's expected payoff under the profile and
+``BR_i`` the payoff of i's best response against the others' fixed behaviour. The best response
+is found by a backward pass over "counterfactual" values: each node is weighted by the
+probability that chance and the other players lead to it, so all nodes of one information set
+can be compared on the same footing (e.g. Zinkevich et al. 2007, "Regret minimization in games
+with incomplete information"). With perfect recall the pass is repeated until no decision
+changes; each repetition settles one more layer of nested information sets.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from escalade.game import TERMINAL, Game, Tree
+
+
+@dataclass(frozen=True)
+class LevelPlan:
+    """Index arrays for one depth level's internal nodes and their children (padded)."""
+
+    nodes: np.ndarray  # (m,) internal nodes at this level
+    children: np.ndarray  # (m, B) child node per branch; padding repeats the first child
+    mask: np.ndarray  # (m, B) True for real branches
+
+
+def level_plans(tree: Tree) -> list[LevelPlan]:
+    """One plan per level, deepest first, covering every internal node."""
+    plans = []
+    for level in reversed(tree.levels):
+        nodes = level[tree.player[level] != TERMINAL]
+        if nodes.size == 0:
+            continue
+        width = int(tree.n_children[nodes].max())
+        branch = np.arange(width)
+        mask = branch[None, :] < tree.n_children[nodes][:, None]
+        children = tree.first_child[nodes][:, None] + np.where(mask, branch[None, :], 0)
+        plans.append(LevelPlan(nodes, children, mask))
+    return plans
+
+
+def move_probabilities(game: Game, profile: np.ndarray) -> np.ndarray:
+    """(K, N) probability of the move into each node under ``profile`` (K, S); 1 at the root."""
+    tree = game.tree
+    slot = tree.slot
+    probs = np.array(np.broadcast_to(game.chance_prob, (max(game.n_draws, profile.shape[0]), tree.n_nodes)))
+    moved = slot >= 0
+    probs[:, moved] = profile[:, slot[moved]]
+    probs[:, 0] = 1.0
+    return probs
+
+
+def reach_probabilities(tree: Tree, move_prob: np.ndarray) -> np.ndarray:
+    """(K, N) probability that play reaches each node."""
+    reach = np.ones_like(move_prob)
+    for level in tree.levels[1:]:
+        reach[:, level] = reach[:, tree.parent[level]] * move_prob[:, level]
+    return reach
+
+
+def node_values(game: Game, move_prob: np.ndarray, plans: list[LevelPlan]) -> np.ndarray:
+    """(K, N, A) expected payoff to each actor from each node on, under the move probabilities."""
+    tree = game.tree
+    k = move_prob.shape[0]
+    values = np.zeros((k, tree.n_nodes, len(tree.players)))
+    values[:, tree.terminal_nodes, :] = game.payoff
+    for plan in plans:
+        weights = move_prob[:, plan.children] * plan.mask  # (K, m, B)
+        values[:, plan.nodes, :] = np.einsum("kmb,kmba->kma", weights, values[:, plan.children, :])
+    return values
+
+
+def best_response_values(
+    game: Game,
+    move_prob: np.ndarray,
+    plans: list[LevelPlan],
+    player: int,
+    free: np.ndarray | None = None,
+) -> np.ndarray:
+    """(K,) the best payoff ``player`` can reach against the others' behaviour.
+
+    ``free`` (I,) marks the infosets the player may change (default: all of its own).
+    """
+    tree = game.tree
+    k = move_prob.shape[0]
+    mine = tree.player == player
+    # others' and chance's share of the probability of reaching each node
+    others = np.where(mine[tree.parent] & (tree.parent >= 0), 1.0, move_prob)
+    weight = reach_probabilities(tree, others)
+    cf = np.zeros((k, tree.n_nodes))
+    cf[:, tree.terminal_nodes] = weight[:, tree.terminal_nodes] * game.payoff[:, :, player]
+    free_infoset = (tree.infoset_player == player) if free is None else free
+    choice = np.zeros((k, tree.n_infosets), dtype=np.int64)
+    for _ in range(int(tree.depth.max()) + 2):
+        for plan in plans:
+            child_cf = cf[:, plan.children] * plan.mask  # (K, m, B)
+            h = tree.infoset[plan.nodes]
+            deciding = (h >= 0) & mine[plan.nodes]
+            deciding &= free_infoset[np.maximum(h, 0)]
+            # nodes the player does not control: sum (weights already include the probabilities)
+            total = child_cf.sum(axis=2)
+            if deciding.any():
+                rows = np.flatnonzero(deciding)
+                picked = np.take_along_axis(
+                    child_cf[:, rows, :], choice[:, h[rows]][:, :, None], axis=2
+                )[:, :, 0]
+                total[:, rows] = picked
+            fixed_own = mine[plan.nodes] & ~deciding
+            if fixed_own.any():
+                rows = np.flatnonzero(fixed_own)
+                probs = move_prob[:, plan.children[rows]] * plan.mask[rows]
+                total[:, rows] = (child_cf[:, rows, :] * probs).sum(axis=2)
+            cf[:, plan.nodes] = total
+        new_choice = _infoset_argmax(tree, cf, player, free_infoset, choice)
+        if np.array_equal(new_choice, choice):
+            break
+        choice = new_choice
+    return cf[:, 0]
+
+
+def _infoset_argmax(
+    tree: Tree, cf: np.ndarray, player: int, free: np.ndarray, current: np.ndarray
+) -> np.ndarray:
+    """For each free infoset of ``player``, the action with the largest summed child value."""
+    choice = current.copy()
+    for h in np.flatnonzero(free & (tree.infoset_player == player)):
+        members = tree.infoset_nodes(h)
+        children = tree.first_child[members][:, None] + np.arange(tree.n_actions[h])[None, :]
+        q = cf[:, children].sum(axis=1)  # (K, actions)
+        best = q.max(axis=1, keepdims=True)
+        # keep the current action where it is already (numerically) best: no churn on ties
+        keep = np.take_along_axis(q, current[:, h : h + 1], axis=1) >= best - 1e-12 * (1 + np.abs(best))
+        choice[:, h] = np.where(keep[:, 0], current[:, h], q.argmax(axis=1))
+    return choice
+
+
+def nash_regret(
+    game: Game, profile: np.ndarray, fixed: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per draw and player, the gain from the best unilateral deviation.
+
+    Returns ``(regret (K, A), values (K, A))``. ``fixed`` (S,) marks profile slots that belong
+    to scripted policies: those infosets are held fixed, not deviated from.
+    """
+    tree = game.tree
+    plans = level_plans(tree)
+    move_prob = move_probabilities(game, profile)
+    values = node_values(game, move_prob, plans)[:, 0, :]
+    free_infosets = np.ones(tree.n_infosets, dtype=bool)
+    if fixed is not None:
+        free_infosets = ~fixed[tree.action_offset]
+    regret = np.zeros_like(values)
+    for player in range(len(tree.players)):
+        own = (tree.infoset_player == player) & free_infosets
+        if not own.any():
+            continue
+        best = best_response_values(game, move_prob, plans, player, own)
+        regret[:, player] = np.maximum(best - values[:, player], 0.0)
+    return regret, values
+
+
+def payoff_scale(game: Game) -> np.ndarray:
+    """(K,) the range of payoffs in each draw, at least 1: the unit regret tolerances scale with."""
+    spread = game.payoff.max(axis=(1, 2)) - game.payoff.min(axis=(1, 2))
+    return np.maximum(spread, 1.0)
+
