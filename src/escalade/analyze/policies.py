@@ -1,0 +1,68 @@
+"""Compare courses of action on the same parameter draws (common random numbers).
+
+Each policy's runs are summarised by the mean over draws of a per-draw quantity (expected
+escalation level, probability of reaching a level), with a percentile bootstrap confidence
+interval over draws (Efron & Tibshirani 1993, ch. 13). Because every policy is evaluated on the
+same draws, differences between policies are paired: the share of draws in which one policy
+gives a lower probability of escalation than another is reported as well.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from escalade.simulate import Runs
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """A mean over draws with its bootstrap confidence interval."""
+
+    mean: float
+    low: float
+    high: float
+    level: float = 0.95
+
+    def __str__(self) -> str:
+        return f"{self.mean:.3f} [{self.low:.3f}, {self.high:.3f}]"
+
+
+@dataclass(frozen=True)
+class PolicyRow:
+    policy: str
+    expected_escalation: Estimate
+    p_at_least: dict[float, Estimate]  # escalation level -> P(escalation >= level)
+
+
+def bootstrap_mean(
+    samples: np.ndarray, rng: np.random.Generator, n_boot: int = 2000, level: float = 0.95
+) -> Estimate:
+    """Mean of ``samples`` (n,) with a percentile bootstrap interval."""
+    samples = np.asarray(samples, dtype=float)
+    n = samples.size
+    means = samples[rng.integers(0, n, size=(n_boot, n))].mean(axis=1)
+    tail = (1 - level) / 2
+    low, high = np.quantile(means, [tail, 1 - tail])
+    return Estimate(float(samples.mean()), float(low), float(high), level)
+
+
+def compare_policies(
+    runs: list[Runs], levels: tuple[float, ...], seed: int, n_boot: int = 2000
+) -> list[PolicyRow]:
+    """One row per policy: expected escalation and P(escalation >= level), with CIs."""
+    rng = np.random.default_rng(seed)
+    return [
+        PolicyRow(
+            r.policy,
+            bootstrap_mean(r.expected_escalation, rng, n_boot),
+            {level: bootstrap_mean(r.p_escalation_at_least(level), rng, n_boot) for level in levels},
+        )
+        for r in runs
+    ]
+
+
+def share_lower(a: Runs, b: Runs, level: float) -> float:
+    """Share of draws in which ``a`` gives a strictly lower P(escalation >= level) than ``b``."""
+    return float(np.mean(a.p_escalation_at_least(level) < b.p_escalation_at_least(level) - 1e-12))

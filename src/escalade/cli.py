@@ -1,0 +1,242 @@
+"""The command line: wires the stages together; holds no modelling logic of its own."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import numpy as np
+import typer
+from rich.console import Console
+
+from escalade import __version__
+from escalade.api import run as run_analysis
+from escalade.game import EfgError, Game, compile_game, policy_profile, read_efg, split_infosets, write_efg
+from escalade.report import (
+    analysis_markdown,
+    outline,
+    print_analysis,
+    solution_table,
+    summary_data,
+    values_table,
+    write_atomic,
+)
+from escalade.scenario import ScenarioError, load, shipped_scenarios
+from escalade.solve import Solution, SolverError, enumerate_pure, solve_spe
+
+app = typer.Typer(
+    help=(
+        "Model international crises as games, solve them, and measure escalation risk.\n\n"
+        "Examples:\n\n"
+        "  escalade run                      # the flagship analysis\n\n"
+        "  escalade validate my_crisis.yaml  # check a scenario\n\n"
+        "  escalade solve chicken --json     # solve a shipped scenario\n\n"
+        "  escalade export cuban_missile_1962 --to efg -o cuban.efg"
+    ),
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+out = Console()
+err = Console(stderr=True)
+
+
+class Method(str, Enum):
+    spe = "spe"
+    enumpure = "enumpure"
+
+
+class Format(str, Enum):
+    efg = "efg"
+
+
+@dataclasses.dataclass
+class Options:
+    debug: bool = False
+
+
+@contextmanager
+def reported(ctx: typer.Context) -> Iterator[None]:
+    """Turn a user's mistake into red lines and exit code 1 (a traceback only with --debug)."""
+    try:
+        yield
+    except ScenarioError as exc:
+        if ctx.obj.debug:
+            raise
+        err.print(f"[red]{len(exc.problems)} problem(s) found:[/]")
+        for problem in exc.problems:
+            err.print(f"[red]{problem}[/]", highlight=False, soft_wrap=True)
+        raise typer.Exit(1) from None
+    except (EfgError, SolverError, ValueError, OSError) as exc:
+        if ctx.obj.debug:
+            raise
+        err.print(f"[red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        raise typer.Exit(1) from None
+
+
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"escalade {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    ctx: typer.Context,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")
+    ] = False,
+) -> None:
+    ctx.obj = Options(debug=debug)
+
+
+ScenarioArg = Annotated[str, typer.Argument(help="A scenario .yaml file, or a shipped scenario's name.")]
+FullInfo = Annotated[
+    bool,
+    typer.Option("--full-information", help="What-if: every actor sees every earlier move."),
+]
+
+
+@app.command()
+def validate(ctx: typer.Context, file: ScenarioArg) -> None:
+    """Check a scenario and report every problem with its line."""
+    with reported(ctx):
+        scenario = load(file)
+        game = compile_game(scenario)
+        tree = game.tree
+        out.print(
+            f"[green]ok[/] {scenario.source_file}: {len(scenario.actors)} actors, "
+            f"{len(scenario.parameters)} parameters, {len(scenario.nodes)} nodes "
+            f"→ a tree of {tree.n_nodes} nodes, {tree.n_terminals} outcomes, "
+            f"{tree.n_infosets} information sets"
+            + ("" if tree.is_perfect_information() else " (imperfect information)")
+        )
+
+
+@app.command()
+def show(ctx: typer.Context, file: ScenarioArg) -> None:
+    """Print the scenario's tree as an outline."""
+    with reported(ctx):
+        out.print(outline(load(file)))
+
+
+@app.command()
+def scenarios() -> None:
+    """List the scenarios shipped with escalade."""
+    for name, path in sorted(shipped_scenarios().items()):
+        title = load(path).title
+        out.print(f"[bold]{name}[/]  {title}")
+
+
+def _game(file: str, full_information: bool) -> tuple[Game, object]:
+    """A .efg file, or a scenario at its parameter means; returns (game, scenario or None)."""
+    if file.endswith(".efg"):
+        game, scenario = read_efg(file), None
+    else:
+        scenario = load(file)
+        game = compile_game(scenario)
+    if full_information:
+        game = dataclasses.replace(game, tree=split_infosets(game.tree))
+    return game, scenario
+
+
+@app.command()
+def export(
+    ctx: typer.Context,
+    file: ScenarioArg,
+    to: Annotated[Format, typer.Option("--to", help="Output format.")] = Format.efg,
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="File to write (default: standard output).")] = None,
+    full_information: FullInfo = False,
+) -> None:
+    """Write the game (at the parameters' means) in Gambit's .efg format."""
+    with reported(ctx):
+        game, _ = _game(file, full_information)
+        text = write_efg(game)
+        if output is None:
+            sys.stdout.write(text)
+        else:
+            write_atomic(output, text)
+            err.print(f"wrote {output}")
+
+
+def _solution_json(solution: Solution) -> dict:
+    tree = solution.game.tree
+    terminal_order = [int(tree.terminal[n]) for n in tree.preorder() if tree.terminal[n] >= 0]
+    return {
+        "profile": solution.nested_profile(),
+        "values": solution.values[0].tolist(),
+        "outcome_probs": solution.outcome_probs[0, terminal_order].tolist(),
+        "max_regret": float(solution.max_regret[0]),
+    }
+
+
+@app.command()
+def solve(
+    ctx: typer.Context,
+    file: Annotated[str, typer.Argument(help="A scenario (.yaml or shipped name) or a Gambit .efg file.")],
+    method: Annotated[Method, typer.Option(help="spe: backward induction; enumpure: all pure Nash equilibria.")] = Method.spe,
+    policy: Annotated[str | None, typer.Option(help="Script one actor with a scenario policy.")] = None,
+    full_information: FullInfo = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON (profile in Gambit's order).")] = False,
+) -> None:
+    """Solve a game at the parameters' means and print the equilibrium."""
+    with reported(ctx):
+        game, scenario = _game(file, full_information)
+        if policy is not None:
+            if scenario is None or policy not in scenario.policies:
+                known = ", ".join(scenario.policies) if scenario else "none (a .efg file has no policies)"
+                raise ValueError(f"unknown policy {policy!r}; known: {known}")
+            if method is not Method.spe:
+                raise ValueError("--policy works with --method spe")
+        if method is Method.spe:
+            fixed = policy_profile(scenario, game.tree, policy) if policy else None
+            solutions = [solve_spe(game, fixed)]
+        else:
+            solutions = enumerate_pure(game)
+        players = list(game.tree.players)
+        if as_json:
+            if method is Method.spe:
+                record = {"method": "spe", "players": players, **_solution_json(solutions[0])}
+            else:
+                record = {"method": "enumpure", "players": players, "equilibria": [_solution_json(s) for s in solutions]}
+            sys.stdout.write(json.dumps(record, indent=2) + "\n")
+            return
+        if not solutions:
+            out.print("No pure-strategy Nash equilibrium.")
+        for i, solution in enumerate(solutions, start=1):
+            label = f"equilibrium {i} of {len(solutions)}" if method is Method.enumpure else "subgame-perfect equilibrium"
+            out.print(solution_table(solution, f"{label}{' — ' + policy if policy else ''}"))
+            out.print(values_table(solution))
+            out.print(f"[dim]max regret {solution.max_regret[0]:.2e} (verified)[/]")
+
+
+@app.command()
+def run(
+    ctx: typer.Context,
+    file: Annotated[str, typer.Argument(help="A scenario .yaml file or shipped name.")] = "dprk_russia_2024",
+    draws: Annotated[int, typer.Option(min=1, help="Parameter draws for the uncertainty analysis.")] = 4096,
+    seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same numbers.")] = 20241018,
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for report.md and summary.json.")] = Path("out"),
+    full_information: FullInfo = False,
+) -> None:
+    """Run the full analysis: equilibrium, courses of action compared over uncertain parameters."""
+    with reported(ctx):
+        with err.status("solving across parameter draws…"):
+            analysis = run_analysis(file, draws=draws, seed=seed, full_information=full_information)
+        print_analysis(out, analysis)
+        report = write_atomic(out_dir / "report.md", analysis_markdown(analysis))
+        write_atomic(out_dir / "summary.json", json.dumps(summary_data(analysis), indent=2, default=_plain) + "\n")
+        out.print(f"Report written to [bold]{report}[/]")
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, np.generic):
+        return value.item()
+    raise TypeError(f"cannot write {type(value).__name__} as JSON")

@@ -1,0 +1,17 @@
+"""Stage 6: render tables and the scenario for people (no modelling here)."""
+
+from escalade.report.files import write_atomic
+from escalade.report.markdown import analysis_markdown
+from escalade.report.summary import headline, summary_data
+from escalade.report.terminal import outline, print_analysis, solution_table, values_table
+
+__all__ = [
+    "analysis_markdown",
+    "headline",
+    "outline",
+    "print_analysis",
+    "solution_table",
+    "summary_data",
+    "values_table",
+    "write_atomic",
+]

@@ -1,0 +1,70 @@
+"""The analysis as a Markdown report that reads well as plain text and renders anywhere."""
+
+from __future__ import annotations
+
+from escalade.analyze import likely_paths
+from escalade.api import Analysis
+from escalade.report.summary import headline
+
+
+def _table(header: list[str], rows: list[list[str]]) -> list[str]:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in rows]
+    return lines
+
+
+def analysis_markdown(analysis: Analysis) -> str:
+    scenario = analysis.scenario
+    levels = analysis.levels
+    out = [f"# {scenario.title}", "", scenario.description.strip(), "", "## Finding", "", headline(analysis), ""]
+    out += [f"> {note}" for note in analysis.notes] + ([""] if analysis.notes else [])
+    out += ["## Courses of action compared", ""]
+    out += _table(
+        ["policy", "E[escalation level]", *(f"P(escalation ≥ {level:g})" for level in levels)],
+        [
+            [row.policy, str(row.expected_escalation), *(str(row.p_at_least[level]) for level in levels)]
+            for row in analysis.rows
+        ],
+    )
+    out += ["", f"Means over {analysis.draws:,} draws with 95% bootstrap intervals; every policy is "
+            "evaluated on the same draws.", ""]
+    out += ["## Equilibrium play at the parameters' means", ""]
+    for policy, solution in analysis.central.items():
+        out += [f"### {policy}", ""]
+        out += _table(
+            ["probability", "path", "escalation"],
+            [
+                [f"{row.probability:.3f}", " → ".join(row.moves), f"{row.attributes.get('escalation', float('nan')):g}"]
+                for row in likely_paths(solution)
+            ],
+        )
+        out += ["", f"Max regret {solution.max_regret[0]:.2e} (verified).", ""]
+    out += ["## Actors", ""]
+    out += _table(
+        ["id", "name", "utility"],
+        [
+            [actor.id, actor.name, ", ".join(f"{w.source} × {a}" for a, w in actor.utility.items()) or "explicit payoffs"]
+            for actor in scenario.actors
+        ],
+    )
+    out += ["", "## Parameters", ""]
+    out += _table(
+        ["name", "distribution", "mean", "what it is", "source"],
+        [
+            [name, _distribution(param), f"{param.mean():.3g}", param.doc, param.source]
+            for name, param in scenario.parameters.items()
+        ],
+    )
+    out += [
+        "",
+        "---",
+        f"escalade {analysis.version} · scenario `{scenario.name}` sha256 `{scenario.sha256[:16]}` · "
+        f"seed {analysis.seed} · {analysis.draws:,} draws · {analysis.created}",
+        "",
+    ]
+    return "\n".join(out)
+
+
+def _distribution(param) -> str:
+    fields = param.model_dump(exclude={"dist", "doc", "source"}, by_alias=True)
+    return f"{param.dist}(" + ", ".join(f"{k}={v:g}" for k, v in fields.items()) + ")"

@@ -1,0 +1,71 @@
+"""The findings of an analysis as plain data and plain words (no modelling here)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from escalade.analyze import likely_paths
+from escalade.api import Analysis
+
+
+def headline(analysis: Analysis) -> str:
+    """One paragraph in plain language: the policy comparison at the highest level reported."""
+    level = max(analysis.levels)
+    rows = {row.policy: row for row in analysis.rows}
+    scripted = [row for row in analysis.rows if row.policy != "equilibrium"]
+    parts = [
+        f"Across {analysis.draws:,} parameter draws, "
+        + "; ".join(f"under {row.policy.replace('_', ' ')} P(escalation ≥ {level:g}) = {row.p_at_least[level]}" for row in scripted)
+        if scripted
+        else f"Across {analysis.draws:,} parameter draws, P(escalation ≥ {level:g}) = "
+        f"{rows['equilibrium'].p_at_least[level]}"
+    ]
+    if len(scripted) >= 2:
+        best = min(scripted, key=lambda row: row.p_at_least[level].mean)
+        parts.append(
+            f"{best.policy.replace('_', ' ').capitalize()} gives the lowest probability of reaching "
+            f"level {level:g}"
+        )
+    free = rows.get("equilibrium")
+    if free is not None:
+        parts.append(
+            f"Left free, the actors' equilibrium gives {free.p_at_least[level]} "
+            "(95% bootstrap intervals over draws)"
+        )
+    return ". ".join(parts) + "."
+
+
+def summary_data(analysis: Analysis) -> dict[str, Any]:
+    """A JSON-ready record of the analysis, with what is needed to repeat it."""
+    scenario = analysis.scenario
+    return {
+        "scenario": scenario.name,
+        "scenario_file": scenario.source_file,
+        "scenario_sha256": scenario.sha256,
+        "escalade_version": analysis.version,
+        "seed": analysis.seed,
+        "draws": analysis.draws,
+        "created": analysis.created,
+        "full_information": analysis.full_information,
+        "notes": analysis.notes,
+        "headline": headline(analysis),
+        "policies": [
+            {
+                "policy": row.policy,
+                "expected_escalation": vars(row.expected_escalation),
+                "p_escalation_at_least": {f"{level:g}": vars(est) for level, est in row.p_at_least.items()},
+            }
+            for row in analysis.rows
+        ],
+        "at_parameter_means": {
+            policy: {
+                "values": dict(zip(solution.game.tree.players, solution.values[0].tolist(), strict=True)),
+                "max_regret": float(solution.max_regret[0]),
+                "likely_paths": [
+                    {"probability": row.probability, "moves": row.moves, "outcome": row.attributes}
+                    for row in likely_paths(solution)
+                ],
+            }
+            for policy, solution in analysis.central.items()
+        },
+    }

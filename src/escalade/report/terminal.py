@@ -1,0 +1,99 @@
+"""Terminal rendering with rich: tables and trees, never dict dumps."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+from rich.tree import Tree as RichTree
+
+from escalade.analyze import likely_paths
+from escalade.api import Analysis
+from escalade.report.summary import headline
+from escalade.scenario import Chance, Decision, Scenario
+from escalade.solve import Solution
+
+
+def solution_table(solution: Solution, title: str, k: int = 0) -> Table:
+    table = Table(title=title, title_justify="left")
+    table.add_column("P", justify="right")
+    table.add_column("path")
+    escalation = "escalation" in solution.game.attributes
+    if escalation:
+        table.add_column("escalation", justify="right")
+    for row in likely_paths(solution, k):
+        cells = [f"{row.probability:.3f}", " → ".join(row.moves)]
+        if escalation:
+            cells.append(f"{row.attributes['escalation']:g}")
+        table.add_row(*cells)
+    return table
+
+
+def values_table(solution: Solution, k: int = 0) -> Table:
+    table = Table(title="Expected utility", title_justify="left")
+    for player in solution.game.tree.players:
+        table.add_column(player, justify="right")
+    table.add_row(*(f"{v:.3f}" for v in solution.values[k]))
+    return table
+
+
+def print_analysis(console: Console, analysis: Analysis) -> None:
+    scenario = analysis.scenario
+    console.rule(f"[bold]{scenario.title}")
+    for note in analysis.notes:
+        console.print(f"[yellow]Note:[/] {note}")
+    for policy, solution in analysis.central.items():
+        console.print(solution_table(solution, f"Equilibrium play at the parameters' means — {policy}"))
+    table = Table(
+        title=f"Courses of action over {analysis.draws:,} parameter draws (95% bootstrap CI)",
+        title_justify="left",
+    )
+    table.add_column("policy")
+    table.add_column("E[escalation]", justify="right")
+    for level in analysis.levels:
+        table.add_column(f"P(esc ≥ {level:g})", justify="right")
+    for row in analysis.rows:
+        table.add_row(row.policy, str(row.expected_escalation), *(str(row.p_at_least[lv]) for lv in analysis.levels))
+    console.print(table)
+    console.print(headline(analysis))
+    console.print(
+        f"[dim]seed {analysis.seed} · scenario sha256 {scenario.sha256[:16]} · escalade {analysis.version}[/]"
+    )
+
+
+def outline(scenario: Scenario) -> RichTree:
+    """The scenario's tree as an outline; a node shared by several paths is expanded once."""
+    means = scenario.central_values()
+    root = RichTree(f"[bold]{scenario.title}[/]  ({len(scenario.actors)} actors)")
+    expanded: set[str] = set()
+
+    def add(branch: RichTree, node_id: str, via: str) -> None:
+        node = scenario.nodes[node_id]
+        prefix = f"{via} → " if via else ""
+        if node_id in expanded:
+            shown = "(shown above)" if isinstance(node, Decision | Chance) else "(end)"
+            branch.add(f"{prefix}[dim]{node_id} {shown}[/]")
+            return
+        expanded.add(node_id)
+        if isinstance(node, Decision):
+            infoset = f" [magenta]infoset {node.infoset}[/]" if node.infoset else ""
+            child = branch.add(f"{prefix}[bold]{node_id}[/]: [cyan]{node.actor}[/] chooses{infoset}")
+            for name, action in node.actions.items():
+                add(child, action.next, _effects(name, action.effects))
+        elif isinstance(node, Chance):
+            child = branch.add(f"{prefix}[bold]{node_id}[/]: chance")
+            for name, b in node.chance.items():
+                p = float(b.p(means)) if b.p.names <= set(means) else float("nan")
+                add(child, b.next, _effects(f"{name} (p={p:.2f})", b.effects))
+        else:
+            outcome = ", ".join(f"{k} {e.source}" for k, e in node.outcome.items())
+            branch.add(f"{prefix}[green]{node_id}[/] (end){': ' + outcome if outcome else ''}")
+
+    add(root, scenario.root, "")
+    return root
+
+
+def _effects(name: str, effects: dict) -> str:
+    if not effects:
+        return name
+    shown = ", ".join(f"{k} {'+' if not e.source.startswith('-') else ''}{e.source}" for k, e in effects.items())
+    return f"{name} [dim]({shown})[/]"

@@ -1,0 +1,92 @@
+"""Solve the game once per parameter draw, in vectorized chunks, and keep what each draw gives."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+from escalade.game import Tree, compile_game, compile_tree, policy_profile, split_infosets
+from escalade.scenario import Scenario
+from escalade.solve import solve_spe
+
+ESCALATION = "escalation"  # the attribute read as the escalation level, when a scenario has it
+
+
+@dataclass(frozen=True, eq=False)
+class Runs:
+    """Per draw: parameter values, outcome probabilities, actor values and escalation."""
+
+    policy: str  # "equilibrium" when no actor is scripted
+    values: dict[str, np.ndarray]  # parameter -> (n,)
+    outcome_probs: np.ndarray  # (n, T)
+    actor_values: np.ndarray  # (n, A)
+    terminal_escalation: np.ndarray  # (n, T) escalation level at each terminal
+    max_regret: np.ndarray  # (n,)
+    tree: Tree
+
+    @property
+    def n_draws(self) -> int:
+        return self.outcome_probs.shape[0]
+
+    @property
+    def expected_escalation(self) -> np.ndarray:
+        """(n,) expected escalation level in each draw."""
+        return np.einsum("kt,kt->k", self.outcome_probs, self.terminal_escalation)
+
+    def p_escalation_at_least(self, level: float) -> np.ndarray:
+        """(n,) probability of ending at escalation level >= ``level`` in each draw."""
+        return (self.outcome_probs * (self.terminal_escalation >= level)).sum(axis=1)
+
+
+def analysis_tree(scenario: Scenario, full_information: bool) -> Tree:
+    """The tree a sweep solves: the scenario's own, or with every information set split."""
+    tree = compile_tree(scenario)
+    return split_infosets(tree) if full_information else tree
+
+
+def solve_draws(
+    scenario: Scenario,
+    values: Mapping[str, np.ndarray],
+    policy: str | None = None,
+    full_information: bool = False,
+    chunk: int = 4096,
+    tree: Tree | None = None,
+) -> Runs:
+    """Solve every draw in ``values`` (subgame-perfect), ``chunk`` draws at a time.
+
+    ``policy`` scripts one actor (a name from the scenario's ``policies``); the others respond
+    optimally. ``full_information`` splits information sets (the what-if in which every actor sees
+    every move), needed until the imperfect-information solver lands.
+    """
+    tree = tree or analysis_tree(scenario, full_information)
+    fixed = policy_profile(scenario, tree, policy) if policy else None
+    n = len(next(iter(values.values()))) if values else 1
+    level = scenario_escalation_column(scenario)
+    parts: dict[str, list[np.ndarray]] = {"probs": [], "actors": [], "esc": [], "regret": []}
+    for start in range(0, n, chunk):
+        batch = {name: np.asarray(v)[start : start + chunk] for name, v in values.items()}
+        game = compile_game(scenario, batch, tree)
+        solution = solve_spe(game, fixed)
+        parts["probs"].append(solution.outcome_probs)
+        parts["actors"].append(solution.values)
+        esc = game.outcome[:, :, level] if level is not None else np.zeros(game.payoff.shape[:2])
+        parts["esc"].append(esc)
+        parts["regret"].append(solution.max_regret)
+    return Runs(
+        policy or "equilibrium",
+        {name: np.asarray(v) for name, v in values.items()},
+        np.concatenate(parts["probs"]),
+        np.concatenate(parts["actors"]),
+        np.concatenate(parts["esc"]),
+        np.concatenate(parts["regret"]),
+        tree,
+    )
+
+
+def scenario_escalation_column(scenario: Scenario) -> int | None:
+    names = list(scenario.attributes)
+    return names.index(ESCALATION) if ESCALATION in names else None
+
+
