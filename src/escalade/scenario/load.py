@@ -317,11 +317,11 @@ class _Checker:
         labels = self._infosets(nodes)
         for name, policy in policies.items():
             self._policy(name, policy, actors, nodes, labels)
-        if self.problems or not isinstance(root, str):
-            return  # the walks below need a sound graph
-        if self._acyclic_and_reachable(root, nodes):
-            self._perfect_recall(root, nodes)
         self._probabilities(parameters, nodes)
+        targets = [target for node_id, node in nodes.items() for _, target in _moves(node_id, node)]
+        sound = root in nodes and all(target in nodes for target in targets)
+        if sound and self._acyclic_and_reachable(root, nodes):
+            self._perfect_recall(root, nodes)
 
     def _keys_known(self, mapping: dict, known: Any, path: Path, what: str) -> None:
         for key in mapping:
@@ -450,11 +450,11 @@ class _Checker:
         def visit(node_id: str, trail: list[str]) -> None:
             nonlocal ok
             state[node_id] = 1
-            for target in _successors(nodes[node_id]):
+            for path, target in _moves(node_id, nodes[node_id]):
                 if state.get(target) == 1:
-                    cycle = [*trail[trail.index(target):], target] if target in trail else [node_id, target]
+                    cycle = [*trail[trail.index(target) :], target]
                     self.report(
-                        ("nodes", node_id),
+                        path,
                         "the tree has a cycle: " + " -> ".join(cycle),
                         "a crisis tree must end: point one of these moves to an end node",
                     )
@@ -506,20 +506,21 @@ class _Checker:
     def _probabilities(self, parameters: dict[str, Any], nodes: dict[str, Node]) -> None:
         env = _test_points(parameters)
         for node_id, node in nodes.items():
-            if not isinstance(node, Chance):
-                continue
-            probs = np.array(
-                [np.broadcast_to(branch.p(env), (_TEST_POINTS,)) for branch in node.chance.values()]
-            )  # (branches, points)
+            if not isinstance(node, Chance) or any(
+                not b.p.names <= set(parameters) for b in node.chance.values()
+            ):
+                continue  # unknown names are reported already
+            probs = np.array([np.broadcast_to(b.p(env), (_TEST_POINTS,)) for b in node.chance.values()])
+            outside = (probs < -PROBABILITY_TOLERANCE) | (probs > 1 + PROBABILITY_TOLERANCE)
+            outside |= ~np.isfinite(probs)  # (branches, points)
             total = probs.sum(axis=0)
-            bad_range = np.flatnonzero(np.any((probs < -PROBABILITY_TOLERANCE) | (probs > 1 + PROBABILITY_TOLERANCE) | ~np.isfinite(probs), axis=0))
             bad_sum = np.flatnonzero(np.abs(total - 1.0) > 1e-6)
-            path = ("nodes", node_id, "chance")
-            if bad_range.size:
-                point = bad_range[0]
+            if outside.any():
+                branch, point = np.argwhere(outside)[0]
+                name = list(node.chance)[branch]
                 self.report(
-                    path,
-                    f"chance node {node_id!r} has a probability outside [0, 1] "
+                    ("nodes", node_id, "chance", name, "p"),
+                    f"probability of {name!r} is {probs[branch, point]:.4g}, outside [0, 1], "
                     f"when {_describe(env, point)}",
                     "write probabilities that stay in [0, 1] over each parameter's range "
                     "(e.g. clip(x, 0, 1))",
@@ -527,7 +528,7 @@ class _Checker:
             elif bad_sum.size:
                 point = bad_sum[0]
                 self.report(
-                    path,
+                    ("nodes", node_id, "chance"),
                     f"probabilities of chance node {node_id!r} sum to {total[point]:.6g}, not 1, "
                     f"when {_describe(env, point)}",
                     "make the branches complementary, e.g. 'p' and '1 - p'",
@@ -557,11 +558,12 @@ def _describe(env: dict[str, np.ndarray], point: int) -> str:
     return ", ".join(f"{name}={values[point]:.4g}" for name, values in env.items())
 
 
-def _successors(node: Node) -> list[str]:
+def _moves(node_id: str, node: Node) -> list[tuple[Path, str]]:
+    """(path of the move in the file, target node) for each move out of ``node``."""
     if isinstance(node, Decision):
-        return [action.next for action in node.actions.values()]
+        return [(("nodes", node_id, "actions", a), x.next) for a, x in node.actions.items()]
     if isinstance(node, Chance):
-        return [branch.next for branch in node.chance.values()]
+        return [(("nodes", node_id, "chance", b), x.next) for b, x in node.chance.items()]
     return []
 
 
