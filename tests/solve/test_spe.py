@@ -1,0 +1,171 @@
+import dataclasses
+import itertools
+
+import numpy as np
+import pytest
+
+from escalade.game import compile_game, parse_efg, read_efg, split_infosets
+from escalade.scenario import load
+from escalade.solve import SolverError, certify, enumerate_pure, solve_spe
+from escalade.solve.verify import level_plans, move_probabilities, node_values
+from tests.conftest import gambit_efg_files, gambit_reference
+
+
+def path_of(solution, k=0):
+    """The moves of the most likely complete path."""
+    tree = solution.game.tree
+    t = int(np.argmax(solution.outcome_probs[k]))
+    return [tree.move_labels[n] for n in tree.path_to(int(tree.terminal_nodes[t]))[1:]]
+
+
+# --- textbook games with closed-form answers ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("p_win", "war_cost_a", "war_cost_b", "audience_cost"),
+    list(itertools.product([0.3, 0.7], [0.2, 0.5], [0.15, 0.45], [0.0, 0.25, 0.9])),
+)
+def test_audience_costs_match_fearons_closed_form(p_win, war_cost_a, war_cost_b, audience_cost):
+    scenario = load("audience_costs")
+    values = dict(p_win=p_win, war_cost_a=war_cost_a, war_cost_b=war_cost_b, audience_cost=audience_cost)
+    solution = solve_spe(compile_game(scenario, values))
+    fights = p_win - war_cost_a >= -audience_cost
+    resists = (not fights) or (1 - p_win - war_cost_b >= 0)
+    if not resists:
+        value_a = 1.0
+    elif fights:
+        value_a = p_win - war_cost_a
+    else:
+        value_a = -audience_cost
+    expected = ["threaten", "concede"] if not resists else ["threaten", "resist", "fight" if fights else "back_down"]
+    if value_a <= 0:  # a tie goes to the first-listed action, the status quo
+        expected = ["status_quo"]
+    assert path_of(solution) == expected
+    assert solution.values[0, 0] == pytest.approx(max(value_a, 0.0))
+
+
+@pytest.mark.parametrize(("q", "p"), list(itertools.product([0.1, 0.2, 0.3, 0.45], [0.02, 0.06, 0.1, 0.2])))
+def test_cuban_missile_crisis_matches_its_closed_form(q, p):
+    scenario = load("cuban_missile_1962")
+    solution = solve_spe(compile_game(scenario, {"war_cost": 10, "p_blockade_war": q, "p_missiles_survive": p}))
+    run_value = q * -10 + (1 - q) * 2
+    withdraws = -1 >= run_value
+    blockade_us = 1 if withdraws else q * -10 + (1 - q) * -2
+    strike_us = (1 - p) * 2 + p * -10
+    choice = "blockade" if blockade_us >= max(strike_us, -2) else ("air_strike" if strike_us >= -2 else "acquiesce")
+    assert path_of(solution)[0] == choice
+    assert solution.values[0, 0] == pytest.approx(max(blockade_us, strike_us, -2))
+    if choice == "blockade":
+        assert path_of(solution)[1] == ("withdraw" if withdraws else "run_blockade")
+
+
+def test_prisoners_dilemma_has_only_mutual_defection():
+    game = compile_game(load("prisoners_dilemma"))
+    equilibria = enumerate_pure(game)
+    assert [e.nested_profile() for e in equilibria] == [[[[0.0, 1.0]], [[0.0, 1.0]]]]
+    np.testing.assert_allclose(equilibria[0].values, [[1.0, 1.0]])
+
+
+def test_chicken_has_two_pure_equilibria_where_one_side_swerves():
+    equilibria = enumerate_pure(compile_game(load("chicken")))
+    profiles = sorted(tuple(int(np.argmax(e.profile[0, s : s + 2])) for s in (0, 2)) for e in equilibria)
+    assert profiles == [(0, 1), (1, 0)]
+
+
+def test_sequential_chicken_rewards_the_first_mover():
+    game = compile_game(load("chicken"))
+    solution = solve_spe(dataclasses.replace(game, tree=split_infosets(game.tree)))
+    assert path_of(solution) == ["straight", "swerve"]
+
+
+# --- solver properties -----------------------------------------------------------------------
+
+
+def test_a_batch_of_draws_equals_draws_solved_one_by_one():
+    scenario = load("dprk_russia_2024")
+    rng = np.random.default_rng(11)
+    values = {name: param.ppf(rng.random(6)) for name, param in scenario.parameters.items()}
+    game = compile_game(scenario, values)
+    game = dataclasses.replace(game, tree=split_infosets(game.tree))
+    batch = solve_spe(game)
+    for k in range(6):
+        single = solve_spe(game.draw(k))
+        np.testing.assert_array_equal(batch.profile[k], single.profile[0])
+        np.testing.assert_array_equal(batch.values[k], single.values[0])
+
+
+def test_ties_go_to_the_first_listed_action():
+    text = 'EFG 2 R "" { "1" }\n""\np "" 1 1 "" { "a" "b" "c" } 0\nt "" 1 "x" { 1 }\nt "" 2 "y" { 2 }\nt "" 3 "z" { 2 }\n'
+    solution = solve_spe(parse_efg(text))
+    np.testing.assert_array_equal(solution.profile[0], [0, 1, 0])
+
+
+def test_games_with_information_sets_are_refused_with_the_way_out():
+    with pytest.raises(SolverError, match="--full-information"):
+        solve_spe(compile_game(load("dprk_russia_2024")))
+
+
+def test_the_regret_check_rejects_a_profile_that_is_not_an_equilibrium():
+    game = compile_game(load("prisoners_dilemma"))
+    cooperate = np.array([[1.0, 0.0, 1.0, 0.0]])
+    with pytest.raises(SolverError, match="fails its equilibrium check"):
+        certify("test", game, cooperate)
+
+
+def test_a_scripted_policy_is_followed_and_others_respond():
+    scenario = load("dprk_russia_2024")
+    game = compile_game(scenario)
+    game = dataclasses.replace(game, tree=split_infosets(game.tree))
+    from escalade.game import policy_profile
+
+    for policy, action in (("deterrence", "deterrence"), ("escalation_management", "escalation_management")):
+        solution = solve_spe(game, policy_profile(scenario, game.tree, policy))
+        tree = game.tree
+        west = [h for h in range(tree.n_infosets) if tree.players[tree.infoset_player[h]] == "WEST"]
+        for h in west:
+            chosen = tree.action_labels[tree.action_offset[h] + int(np.argmax(solution.profile[0, tree.action_offset[h] : tree.action_offset[h] + 2]))]
+            assert chosen == action
+
+
+def generic_perfect_information(game) -> bool:
+    """Every mover strictly prefers one child at every node (no ties anywhere)."""
+    tree = game.tree
+    solution = solve_spe(game)
+    values = node_values(game, move_probabilities(game, solution.profile), level_plans(tree))[0]
+    for node in np.flatnonzero(tree.infoset >= 0):
+        children = np.arange(tree.first_child[node], tree.first_child[node] + tree.n_children[node])
+        mine = np.sort(values[children, tree.player[node]])
+        if len(mine) > 1 and mine[-1] - mine[-2] < 1e-6:
+            return False
+    return True
+
+
+REFERENCE = gambit_reference()
+PERFECT_INFO = [
+    path
+    for path in gambit_efg_files()
+    if "profile" in REFERENCE.get(path.name, {}).get("logit_limit", {})
+    and read_efg(path).tree.is_perfect_information()
+    and read_efg(path).tree.n_infosets > 0
+]
+
+
+@pytest.mark.parametrize("path", PERFECT_INFO, ids=lambda p: p.name)
+def test_backward_induction_matches_gambits_logit_limit_on_generic_games(path):
+    """In a generic perfect-information game the logit QRE's limit is the unique SPE."""
+    game = read_efg(path)
+    if not generic_perfect_information(game):
+        pytest.skip("payoff ties: the logit limit mixes where backward induction picks one")
+    solution = solve_spe(game)
+    theirs = REFERENCE[path.name]["logit_limit"]["profile"]
+    for ours_player, theirs_player in zip(solution.nested_profile(), theirs, strict=True):
+        for ours_h, theirs_h in zip(ours_player, theirs_player, strict=True):
+            np.testing.assert_allclose(ours_h, theirs_h, atol=1e-4)
+
+
+@pytest.mark.parametrize("path", PERFECT_INFO, ids=lambda p: p.name)
+def test_every_perfect_information_reference_game_solves_with_zero_regret(path):
+    game = read_efg(path)
+    solution = solve_spe(game)
+    assert solution.max_regret[0] <= 1e-9 * max(1.0, np.ptp(game.payoff))
+    np.testing.assert_allclose(solution.outcome_probs.sum(), 1.0)
