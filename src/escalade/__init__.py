@@ -7,7 +7,7 @@ try:
 except PackageNotFoundError:  # running from a source tree that is not installed
     __version__ = "0+unknown"
 
-from escalade.api import Analysis, run, solve_central  # noqa: E402
-from escalade.scenario import load  # noqa: E402
+from escalade.api import Analysis, run, solve_central
+from escalade.scenario import load
 
 __all__ = ["Analysis", "__version__", "load", "run", "solve_central"]

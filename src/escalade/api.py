@@ -57,9 +57,7 @@ def central_game(scenario: Scenario, full_information: bool) -> Game:
     return game
 
 
-def solve_central(
-    scenario: Scenario, policy: str | None = None, full_information: bool = False
-) -> Solution:
+def solve_central(scenario: Scenario, policy: str | None = None, full_information: bool = False) -> Solution:
     """Subgame-perfect solution at the parameter means, optionally with one actor scripted."""
     game = central_game(scenario, full_information)
     fixed = policy_profile(scenario, game.tree, policy) if policy else None
@@ -83,8 +81,7 @@ def run(
         notes.append(FULL_INFORMATION_NOTE)
     policies = [None, *scenario.policies]
     central = {
-        policy or "equilibrium": solve_central(scenario, policy, full_information)
-        for policy in policies
+        policy or "equilibrium": solve_central(scenario, policy, full_information) for policy in policies
     }
     values = sample_parameters(scenario, draws, seed)
     runs = [solve_draws(scenario, values, policy, tree=tree) for policy in policies]

@@ -7,7 +7,7 @@ import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -17,7 +17,15 @@ from rich.console import Console
 
 from escalade import __version__
 from escalade.api import run as run_analysis
-from escalade.game import EfgError, Game, compile_game, policy_profile, read_efg, split_infosets, write_efg
+from escalade.game import (
+    EfgError,
+    Game,
+    compile_game,
+    policy_profile,
+    read_efg,
+    split_infosets,
+    write_efg,
+)
 from escalade.report import (
     analysis_markdown,
     outline,
@@ -47,12 +55,12 @@ out = Console()
 err = Console(stderr=True)
 
 
-class Method(str, Enum):
+class Method(StrEnum):
     spe = "spe"
     enumpure = "enumpure"
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     efg = "efg"
 
 
@@ -152,7 +160,10 @@ def export(
     ctx: typer.Context,
     file: ScenarioArg,
     to: Annotated[Format, typer.Option("--to", help="Output format.")] = Format.efg,
-    output: Annotated[Path | None, typer.Option("-o", "--output", help="File to write (default: standard output).")] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option("-o", "--output", help="File to write (default: standard output)."),
+    ] = None,
     full_information: FullInfo = False,
 ) -> None:
     """Write the game (at the parameters' means) in Gambit's .efg format."""
@@ -181,7 +192,9 @@ def _solution_json(solution: Solution) -> dict:
 def solve(
     ctx: typer.Context,
     file: Annotated[str, typer.Argument(help="A scenario (.yaml or shipped name) or a Gambit .efg file.")],
-    method: Annotated[Method, typer.Option(help="spe: backward induction; enumpure: all pure Nash equilibria.")] = Method.spe,
+    method: Annotated[
+        Method, typer.Option(help="spe: backward induction; enumpure: all pure Nash equilibria.")
+    ] = Method.spe,
     policy: Annotated[str | None, typer.Option(help="Script one actor with a scenario policy.")] = None,
     full_information: FullInfo = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON (profile in Gambit's order).")] = False,
@@ -205,13 +218,21 @@ def solve(
             if method is Method.spe:
                 record = {"method": "spe", "players": players, **_solution_json(solutions[0])}
             else:
-                record = {"method": "enumpure", "players": players, "equilibria": [_solution_json(s) for s in solutions]}
+                record = {
+                    "method": "enumpure",
+                    "players": players,
+                    "equilibria": [_solution_json(s) for s in solutions],
+                }
             sys.stdout.write(json.dumps(record, indent=2) + "\n")
             return
         if not solutions:
             out.print("No pure-strategy Nash equilibrium.")
         for i, solution in enumerate(solutions, start=1):
-            label = f"equilibrium {i} of {len(solutions)}" if method is Method.enumpure else "subgame-perfect equilibrium"
+            label = (
+                f"equilibrium {i} of {len(solutions)}"
+                if method is Method.enumpure
+                else "subgame-perfect equilibrium"
+            )
             out.print(solution_table(solution, f"{label}{' — ' + policy if policy else ''}"))
             out.print(values_table(solution))
             out.print(f"[dim]max regret {solution.max_regret[0]:.2e} (verified)[/]")
@@ -223,7 +244,9 @@ def run(
     file: Annotated[str, typer.Argument(help="A scenario .yaml file or shipped name.")] = "dprk_russia_2024",
     draws: Annotated[int, typer.Option(min=1, help="Parameter draws for the uncertainty analysis.")] = 4096,
     seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same numbers.")] = 20241018,
-    out_dir: Annotated[Path, typer.Option("--out", help="Folder for report.md and summary.json.")] = Path("out"),
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for report.md and summary.json.")] = Path(
+        "out"
+    ),
     full_information: FullInfo = False,
 ) -> None:
     """Run the full analysis: equilibrium, courses of action compared over uncertain parameters."""
@@ -232,7 +255,10 @@ def run(
             analysis = run_analysis(file, draws=draws, seed=seed, full_information=full_information)
         print_analysis(out, analysis)
         report = write_atomic(out_dir / "report.md", analysis_markdown(analysis))
-        write_atomic(out_dir / "summary.json", json.dumps(summary_data(analysis), indent=2, default=_plain) + "\n")
+        write_atomic(
+            out_dir / "summary.json",
+            json.dumps(summary_data(analysis), indent=2, default=_plain) + "\n",
+        )
         out.print(f"Report written to [bold]{report}[/]")
 
 

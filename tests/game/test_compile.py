@@ -1,7 +1,14 @@
 import numpy as np
 import pytest
 
-from escalade.game import CHANCE, TERMINAL, compile_game, compile_tree, policy_profile, split_infosets
+from escalade.game import (
+    CHANCE,
+    TERMINAL,
+    compile_game,
+    compile_tree,
+    policy_profile,
+    split_infosets,
+)
 from escalade.scenario import load, loads
 from tests.scenario.test_load import SMALL
 

@@ -7,7 +7,16 @@ from tests.conftest import gambit_efg_files
 
 
 def assert_same_game(a, b):
-    for name in ("parent", "player", "infoset", "first_child", "n_children", "action", "infoset_player", "n_actions"):
+    for name in (
+        "parent",
+        "player",
+        "infoset",
+        "first_child",
+        "n_children",
+        "action",
+        "infoset_player",
+        "n_actions",
+    ):
         np.testing.assert_array_equal(getattr(a.tree, name), getattr(b.tree, name), err_msg=name)
     np.testing.assert_array_equal(a.chance_prob, b.chance_prob)
     np.testing.assert_array_equal(a.payoff, b.payoff)

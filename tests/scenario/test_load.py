@@ -84,14 +84,22 @@ def test_an_error_message_reads_file_line_problem_and_fix():
     ("change", "line", "words"),
     [
         (("wait: end", "wait: start"), 18, "cycle"),
-        (("  end: {outcome: {}}", "  end: {outcome: {}}\n  orphan: {outcome: {}}"), 29, "cannot be reached"),
+        (
+            ("  end: {outcome: {}}", "  end: {outcome: {}}\n  orphan: {outcome: {}}"),
+            29,
+            "cannot be reached",
+        ),
         (("dist: beta, a: 2", "dist: gamma, a: 2"), 10, "no known distribution"),
         (("low: 0, high: 1", "low: 1, high: 0"), 11, "low < high"),
         (("doc: chance of detection, ", ""), 10, "'parameters.p.doc' is missing"),
         (("actor: B\n", "actor: C\n"), 24, "unknown actor 'C'"),
         (("effects: {gain: 1,", "effects: {gains: 1,"), 17, "unknown attribute 'gains'"),
         (("  p: {dist", "  gain: {dist"), 10, "both a parameter and an attribute"),
-        (("title: A small crisis", "title: A small crisis\ntitel: typo"), 3, "unknown top-level key"),
+        (
+            ("title: A small crisis", "title: A small crisis\ntitel: typo"),
+            3,
+            "unknown top-level key",
+        ),
         (("choose: {reply: resist}", "choose: {reply: fight}"), 30, "no action 'fight'"),
         (("choose: {reply: resist}", "choose: {start: push}"), 30, "where A moves"),
         (("seen: {p: p,", "seen: {p: p * 2,"), 21, "outside [0, 1]"),
@@ -116,10 +124,14 @@ def test_infosets_must_belong_to_one_actor():
 
 
 def test_infoset_members_must_offer_the_same_actions():
-    text = SMALL.replace("wait: end", "wait: other").replace(
-        "  end: {outcome: {}}",
-        "  end: {outcome: {}}\n  other:\n    actor: B\n    infoset: h\n    actions: {resist: end}",
-    ).replace("  reply:\n    actor: B\n", "  reply:\n    actor: B\n    infoset: h\n")
+    text = (
+        SMALL.replace("wait: end", "wait: other")
+        .replace(
+            "  end: {outcome: {}}",
+            "  end: {outcome: {}}\n  other:\n    actor: B\n    infoset: h\n    actions: {resist: end}",
+        )
+        .replace("  reply:\n    actor: B\n", "  reply:\n    actor: B\n    infoset: h\n")
+    )
     problems = problems_of(text)
     assert any("same actions" in p.hint for p in problems), problems
 

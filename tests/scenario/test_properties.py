@@ -14,7 +14,10 @@ from escalade.solve import solve_spe
 def scenarios(draw) -> dict:
     """A random valid scenario: a tree of decision, chance and end nodes over random actors."""
     n_actors = draw(st.integers(1, 3))
-    actors = [{"id": f"A{i}", "name": f"Actor {i}", "utility": {"x": draw(st.sampled_from([1, -1, "w"]))}} for i in range(n_actors)]
+    actors = [
+        {"id": f"A{i}", "name": f"Actor {i}", "utility": {"x": draw(st.sampled_from([1, -1, "w"]))}}
+        for i in range(n_actors)
+    ]
     parameters = {
         "w": {"dist": "uniform", "low": -1, "high": 1, "doc": "a weight", "source": "test"},
         "q": {"dist": "beta", "a": 2, "b": 3, "doc": "a probability", "source": "test"},
@@ -39,7 +42,13 @@ def scenarios(draw) -> dict:
             }
         else:
             width = draw(st.integers(1, 3))
-            actions = {f"m{j}": {"next": node(depth + 1), "effects": {"x": draw(st.sampled_from([0, 1, -2, "w"]))}} for j in range(width)}
+            actions = {
+                f"m{j}": {
+                    "next": node(depth + 1),
+                    "effects": {"x": draw(st.sampled_from([0, 1, -2, "w"]))},
+                }
+                for j in range(width)
+            }
             nodes[node_id] = {"actor": f"A{draw(st.integers(0, n_actors - 1))}", "actions": actions}
         return node_id
 

@@ -37,7 +37,9 @@ def test_audience_costs_match_fearons_closed_form(p_win, war_cost_a, war_cost_b,
         value_a = p_win - war_cost_a
     else:
         value_a = -audience_cost
-    expected = ["threaten", "concede"] if not resists else ["threaten", "resist", "fight" if fights else "back_down"]
+    expected = (
+        ["threaten", "concede"] if not resists else ["threaten", "resist", "fight" if fights else "back_down"]
+    )
     if value_a <= 0:  # a tie goes to the first-listed action, the status quo
         expected = ["status_quo"]
     assert path_of(solution) == expected
@@ -47,12 +49,18 @@ def test_audience_costs_match_fearons_closed_form(p_win, war_cost_a, war_cost_b,
 @pytest.mark.parametrize(("q", "p"), list(itertools.product([0.1, 0.2, 0.3, 0.45], [0.02, 0.06, 0.1, 0.2])))
 def test_cuban_missile_crisis_matches_its_closed_form(q, p):
     scenario = load("cuban_missile_1962")
-    solution = solve_spe(compile_game(scenario, {"war_cost": 10, "p_blockade_war": q, "p_missiles_survive": p}))
+    solution = solve_spe(
+        compile_game(scenario, {"war_cost": 10, "p_blockade_war": q, "p_missiles_survive": p})
+    )
     run_value = q * -10 + (1 - q) * 2
-    withdraws = -1 >= run_value
+    withdraws = run_value <= -1
     blockade_us = 1 if withdraws else q * -10 + (1 - q) * -2
     strike_us = (1 - p) * 2 + p * -10
-    choice = "blockade" if blockade_us >= max(strike_us, -2) else ("air_strike" if strike_us >= -2 else "acquiesce")
+    choice = (
+        "blockade"
+        if blockade_us >= max(strike_us, -2)
+        else ("air_strike" if strike_us >= -2 else "acquiesce")
+    )
     assert path_of(solution)[0] == choice
     assert solution.values[0, 0] == pytest.approx(max(blockade_us, strike_us, -2))
     if choice == "blockade":
@@ -95,7 +103,11 @@ def test_a_batch_of_draws_equals_draws_solved_one_by_one():
 
 
 def test_ties_go_to_the_first_listed_action():
-    text = 'EFG 2 R "" { "1" }\n""\np "" 1 1 "" { "a" "b" "c" } 0\nt "" 1 "x" { 1 }\nt "" 2 "y" { 2 }\nt "" 3 "z" { 2 }\n'
+    text = (
+        'EFG 2 R "" { "1" }\n""\n'
+        'p "" 1 1 "" { "a" "b" "c" } 0\n'
+        't "" 1 "x" { 1 }\nt "" 2 "y" { 2 }\nt "" 3 "z" { 2 }\n'
+    )
     solution = solve_spe(parse_efg(text))
     np.testing.assert_array_equal(solution.profile[0], [0, 1, 0])
 
@@ -118,12 +130,18 @@ def test_a_scripted_policy_is_followed_and_others_respond():
     game = dataclasses.replace(game, tree=split_infosets(game.tree))
     from escalade.game import policy_profile
 
-    for policy, action in (("deterrence", "deterrence"), ("escalation_management", "escalation_management")):
+    for policy, action in (
+        ("deterrence", "deterrence"),
+        ("escalation_management", "escalation_management"),
+    ):
         solution = solve_spe(game, policy_profile(scenario, game.tree, policy))
         tree = game.tree
         west = [h for h in range(tree.n_infosets) if tree.players[tree.infoset_player[h]] == "WEST"]
         for h in west:
-            chosen = tree.action_labels[tree.action_offset[h] + int(np.argmax(solution.profile[0, tree.action_offset[h] : tree.action_offset[h] + 2]))]
+            chosen = tree.action_labels[
+                tree.action_offset[h]
+                + int(np.argmax(solution.profile[0, tree.action_offset[h] : tree.action_offset[h] + 2]))
+            ]
             assert chosen == action
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -26,7 +27,9 @@ def likely_paths(solution: Solution, k: int = 0, top: int = 8, floor: float = 1e
         if probs[t] <= floor:
             break
         path = tree.path_to(int(tree.terminal_nodes[t]))
-        moves = [f"{_mover(tree, parent)}: {tree.move_labels[child]}" for parent, child in zip(path, path[1:], strict=False)]
+        moves = [
+            f"{_mover(tree, parent)}: {tree.move_labels[child]}" for parent, child in itertools.pairwise(path)
+        ]
         attributes = dict(zip(solution.game.attributes, solution.game.outcome[k, t].tolist(), strict=True))
         rows.append(PathRow(float(probs[t]), moves, attributes))
     return rows

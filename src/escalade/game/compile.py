@@ -123,9 +123,7 @@ def compile_game(
     return Game(tree, chance_prob, payoff, outcome, attributes, scenario.title)
 
 
-def _groups(
-    tree: Tree, nodes: np.ndarray, by_move: bool = True
-) -> dict[tuple[str, str], np.ndarray]:
+def _groups(tree: Tree, nodes: np.ndarray, by_move: bool = True) -> dict[tuple[str, str], np.ndarray]:
     """Node copies grouped by the scenario move (or node) they copy, to evaluate each formula once."""
     groups: dict[tuple[str, str], list[int]] = {}
     for node in nodes:
@@ -144,7 +142,10 @@ def _env(
 
 
 def _apply(
-    effects: Mapping, before: np.ndarray, params: Mapping[str, np.ndarray], column: Mapping[str, int]
+    effects: Mapping,
+    before: np.ndarray,
+    params: Mapping[str, np.ndarray],
+    column: Mapping[str, int],
 ) -> np.ndarray:
     """Add each effect (evaluated on the values *before* the move) to the running attributes."""
     after = before.copy()

@@ -63,8 +63,7 @@ def write_efg(game: Game, draw: int = 0) -> str:
         elif kind == CHANCE:
             chance_number += 1
             probs = " ".join(
-                f"{_quote(tree.move_labels[c])} {_number_text(game.chance_prob[draw, c])}"
-                for c in children
+                f"{_quote(tree.move_labels[c])} {_number_text(game.chance_prob[draw, c])}" for c in children
             )
             lines.append(f'c {label} {chance_number} "" {{ {probs} }} 0')
         else:

@@ -16,25 +16,46 @@ def _table(header: list[str], rows: list[list[str]]) -> list[str]:
 def analysis_markdown(analysis: Analysis) -> str:
     scenario = analysis.scenario
     levels = analysis.levels
-    out = [f"# {scenario.title}", "", scenario.description.strip(), "", "## Finding", "", headline(analysis), ""]
+    out = [
+        f"# {scenario.title}",
+        "",
+        scenario.description.strip(),
+        "",
+        "## Finding",
+        "",
+        headline(analysis),
+        "",
+    ]
     out += [f"> {note}" for note in analysis.notes] + ([""] if analysis.notes else [])
     out += ["## Courses of action compared", ""]
     out += _table(
         ["policy", "E[escalation level]", *(f"P(escalation ≥ {level:g})" for level in levels)],
         [
-            [row.policy, str(row.expected_escalation), *(str(row.p_at_least[level]) for level in levels)]
+            [
+                row.policy,
+                str(row.expected_escalation),
+                *(str(row.p_at_least[level]) for level in levels),
+            ]
             for row in analysis.rows
         ],
     )
-    out += ["", f"Means over {analysis.draws:,} draws with 95% bootstrap intervals; every policy is "
-            "evaluated on the same draws.", ""]
+    out += [
+        "",
+        f"Means over {analysis.draws:,} draws with 95% bootstrap intervals; every policy is "
+        "evaluated on the same draws.",
+        "",
+    ]
     out += ["## Equilibrium play at the parameters' means", ""]
     for policy, solution in analysis.central.items():
         out += [f"### {policy}", ""]
         out += _table(
             ["probability", "path", "escalation"],
             [
-                [f"{row.probability:.3f}", " → ".join(row.moves), f"{row.attributes.get('escalation', float('nan')):g}"]
+                [
+                    f"{row.probability:.3f}",
+                    " → ".join(row.moves),
+                    f"{row.attributes.get('escalation', float('nan')):g}",
+                ]
                 for row in likely_paths(solution)
             ],
         )
@@ -43,7 +64,11 @@ def analysis_markdown(analysis: Analysis) -> str:
     out += _table(
         ["id", "name", "utility"],
         [
-            [actor.id, actor.name, ", ".join(f"{w.source} × {a}" for a, w in actor.utility.items()) or "explicit payoffs"]
+            [
+                actor.id,
+                actor.name,
+                ", ".join(f"{w.source} × {a}" for a, w in actor.utility.items()) or "explicit payoffs",
+            ]
             for actor in scenario.actors
         ],
     )

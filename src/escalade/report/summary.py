@@ -15,7 +15,10 @@ def headline(analysis: Analysis) -> str:
     scripted = [row for row in analysis.rows if row.policy != "equilibrium"]
     parts = [
         f"Across {analysis.draws:,} parameter draws, "
-        + "; ".join(f"under {row.policy.replace('_', ' ')} P(escalation ≥ {level:g}) = {row.p_at_least[level]}" for row in scripted)
+        + "; ".join(
+            f"under {row.policy.replace('_', ' ')} P(escalation ≥ {level:g}) = {row.p_at_least[level]}"
+            for row in scripted
+        )
         if scripted
         else f"Across {analysis.draws:,} parameter draws, P(escalation ≥ {level:g}) = "
         f"{rows['equilibrium'].p_at_least[level]}"

@@ -52,7 +52,11 @@ def print_analysis(console: Console, analysis: Analysis) -> None:
     for level in analysis.levels:
         table.add_column(f"P(esc ≥ {level:g})", justify="right")
     for row in analysis.rows:
-        table.add_row(row.policy, str(row.expected_escalation), *(str(row.p_at_least[lv]) for lv in analysis.levels))
+        table.add_row(
+            row.policy,
+            str(row.expected_escalation),
+            *(str(row.p_at_least[lv]) for lv in analysis.levels),
+        )
     console.print(table)
     console.print(headline(analysis))
     console.print(
@@ -95,5 +99,7 @@ def outline(scenario: Scenario) -> RichTree:
 def _effects(name: str, effects: dict) -> str:
     if not effects:
         return name
-    shown = ", ".join(f"{k} {'+' if not e.source.startswith('-') else ''}{e.source}" for k, e in effects.items())
+    shown = ", ".join(
+        f"{k} {'+' if not e.source.startswith('-') else ''}{e.source}" for k, e in effects.items()
+    )
     return f"{name} [dim]({shown})[/]"

@@ -92,9 +92,7 @@ class Expression:
 def parse(source: str | int | float) -> Expression:
     """Parse a formula (or a plain number) into an :class:`Expression`."""
     if isinstance(source, bool):
-        raise ExpressionError(
-            f"{source!r} is a yes/no value, not a number", "write a number such as 0 or 1"
-        )
+        raise ExpressionError(f"{source!r} is a yes/no value, not a number", "write a number such as 0 or 1")
     if isinstance(source, int | float):
         value = float(source)
         return Expression(repr(source), frozenset(), lambda env: value)
@@ -113,7 +111,7 @@ def parse(source: str | int | float) -> Expression:
     return Expression(text, frozenset(names), evaluator)
 
 
-def _compile(node: ast.AST, text: str, names: set[str]) -> Evaluator:  # noqa: C901
+def _compile(node: ast.AST, text: str, names: set[str]) -> Evaluator:
     if isinstance(node, ast.Constant):
         if isinstance(node.value, bool) or not isinstance(node.value, int | float):
             raise ExpressionError(
@@ -189,9 +187,7 @@ def _compile_call(node: ast.Call, text: str, names: set[str]) -> Evaluator:
             "the functions are " + ", ".join(FUNCTIONS),
         )
     if node.keywords:
-        raise ExpressionError(
-            f"keyword arguments are not allowed in {text!r}", "pass arguments by position"
-        )
+        raise ExpressionError(f"keyword arguments are not allowed in {text!r}", "pass arguments by position")
     function, lowest, highest = FUNCTIONS[node.func.id]
     if not lowest <= len(node.args) <= highest:
         wanted = str(lowest) if lowest == highest else f"{lowest} to {highest}"

@@ -45,9 +45,7 @@ from escalade.scenario.source import Lines, Path, load_yaml
 
 MAX_TREE_NODES = 200_000
 PROBABILITY_TOLERANCE = 1e-9
-_DIST_MODELS = dict(
-    zip(DISTRIBUTIONS, (Fixed, Uniform, Triangular, Beta, Normal, LogNormal), strict=True)
-)
+_DIST_MODELS = dict(zip(DISTRIBUTIONS, (Fixed, Uniform, Triangular, Beta, Normal, LogNormal), strict=True))
 _TOP_KEYS = {
     "name": "a short identifier for the scenario",
     "title": "a one-line title",
@@ -140,9 +138,7 @@ class _Checker:
             self.report(where[:-1], f"'{field}' is missing", f"add '{loc[-1]}:'")
         elif kind == "extra_forbidden":
             allowed = ", ".join(_field_names(model, loc[:-1]))
-            self.report(
-                where, f"unknown key '{field}'", f"check the spelling; allowed here: {allowed}"
-            )
+            self.report(where, f"unknown key '{field}'", f"check the spelling; allowed here: {allowed}")
         else:
             message = str(error["msg"]).removeprefix("Value error, ")
             message, _, hint = message.partition(" — ")
@@ -162,9 +158,7 @@ class _Checker:
         for key in _REQUIRED_TOP:
             if key not in data:
                 self.report((), f"'{key}' is missing", f"add '{key}:' — {_TOP_KEYS[key]}")
-        header = {
-            key: data[key] for key in ("name", "title", "description", "root") if key in data
-        }
+        header = {key: data[key] for key in ("name", "title", "description", "root") if key in data}
         header_ok = self._header(header)
         actors = self._list(data.get("actors"), Actor, ("actors",))
         attributes = self._attributes(data.get("attributes", {}))
@@ -278,8 +272,7 @@ class _Checker:
                 self.report(
                     path,
                     f"node {key!r} must be exactly one kind of node",
-                    "a decision has 'actor:' and 'actions:', a chance node 'chance:', "
-                    "an end 'outcome:'",
+                    "a decision has 'actor:' and 'actions:', a chance node 'chance:', an end 'outcome:'",
                 )
                 continue
             model = {"actor": Decision, "chance": Chance, "outcome": Terminal}[kinds[0]]
@@ -326,13 +319,9 @@ class _Checker:
     def _keys_known(self, mapping: dict, known: Any, path: Path, what: str) -> None:
         for key in mapping:
             if key not in known:
-                self.report(
-                    (*path, key), f"unknown {what} {key!r}", _suggest(key, known, f"{what}s")
-                )
+                self.report((*path, key), f"unknown {what} {key!r}", _suggest(key, known, f"{what}s"))
 
-    def _formulas(
-        self, mapping: dict[str, Expression], known: set[str], path: Path, what: str
-    ) -> None:
+    def _formulas(self, mapping: dict[str, Expression], known: set[str], path: Path, what: str) -> None:
         for key, expression in mapping.items():
             self._formula(expression, known, (*path, key), what)
 
@@ -375,7 +364,9 @@ class _Checker:
         for name, target, effects in moves:
             if target not in nodes:
                 self.report(
-                    (*path, key, name), f"{name!r} leads to unknown node {target!r}", _suggest(target, nodes)
+                    (*path, key, name),
+                    f"{name!r} leads to unknown node {target!r}",
+                    _suggest(target, nodes),
                 )
             self._keys_known(effects, attributes, (*path, key, name, "effects"), "attribute")
             self._formulas(effects, state, (*path, key, name, "effects"), where)
@@ -426,7 +417,11 @@ class _Checker:
             members = labels.get(target) or ([target] if target in nodes else [])
             decision = nodes[members[0]] if members else None
             if not isinstance(decision, Decision):
-                self.report(where, f"{target!r} is not a decision node or infoset label", _suggest(target, nodes))
+                self.report(
+                    where,
+                    f"{target!r} is not a decision node or infoset label",
+                    _suggest(target, nodes),
+                )
                 continue
             if decision.actor != policy.actor:
                 self.report(
@@ -438,10 +433,18 @@ class _Checker:
             probs = {choice: 1.0} if isinstance(choice, str) else choice
             for action in probs:
                 if action not in decision.actions:
-                    self.report(where, f"{target!r} has no action {action!r}", _suggest(action, decision.actions))
+                    self.report(
+                        where,
+                        f"{target!r} has no action {action!r}",
+                        _suggest(action, decision.actions),
+                    )
             values = np.array(list(probs.values()), dtype=float)
             if np.any(values < 0) or abs(values.sum() - 1.0) > PROBABILITY_TOLERANCE:
-                self.report(where, f"probabilities at {target!r} sum to {values.sum():g}", "make them non-negative and sum to 1")
+                self.report(
+                    where,
+                    f"probabilities at {target!r} sum to {values.sum():g}",
+                    "make them non-negative and sum to 1",
+                )
 
     def _acyclic_and_reachable(self, root: str, nodes: dict[str, Node]) -> bool:
         state: dict[str, int] = {}  # 1 = on the current path, 2 = done

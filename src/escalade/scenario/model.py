@@ -34,8 +34,7 @@ def _to_expression(value: Any) -> Expression:
         return value
     if not isinstance(value, str | int | float) or isinstance(value, bool):
         raise ValueError(
-            f"expected a number or a formula, got {type(value).__name__} — "
-            "write e.g. 0.3 or 'p_reveal * 2'"
+            f"expected a number or a formula, got {type(value).__name__} — write e.g. 0.3 or 'p_reveal * 2'"
         )
     try:
         return parse(value)
@@ -152,9 +151,7 @@ class LogNormal(_Parameter):
         return stats.lognorm(s=self.sigma, scale=self.median)
 
 
-Parameter = Annotated[
-    Fixed | Uniform | Triangular | Beta | Normal | LogNormal, Field(discriminator="dist")
-]
+Parameter = Annotated[Fixed | Uniform | Triangular | Beta | Normal | LogNormal, Field(discriminator="dist")]
 DISTRIBUTIONS = ("fixed", "uniform", "triangular", "beta", "normal", "lognormal")
 
 

@@ -88,5 +88,3 @@ def solve_draws(
 def scenario_escalation_column(scenario: Scenario) -> int | None:
     names = list(scenario.attributes)
     return names.index(ESCALATION) if ESCALATION in names else None
-
-

@@ -17,9 +17,7 @@ from escalade.scenario import Scenario
 METHODS = ("sobol", "mc")
 
 
-def sample_parameters(
-    scenario: Scenario, n: int, seed: int, method: str = "sobol"
-) -> dict[str, np.ndarray]:
+def sample_parameters(scenario: Scenario, n: int, seed: int, method: str = "sobol") -> dict[str, np.ndarray]:
     """``n`` draws of every parameter: name -> array (n,). Parameters are ordered by name."""
     if method not in METHODS:
         raise ValueError(f"unknown sampling method {method!r}; use one of {METHODS}")

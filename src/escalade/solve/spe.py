@@ -54,9 +54,9 @@ def solve_spe(game: Game, fixed: np.ndarray | None = None, notes: list[str] | No
         weights[:, scripted] = profile[:, slot[plan.children[scripted]]] * plan.mask[scripted]
         free = np.flatnonzero((mover >= 0) & ~scripted)
         if free.size:
-            own = np.take_along_axis(
-                child_values[:, free], mover[free][None, :, None, None], axis=3
-            )[..., 0]  # (K, f, B): each child's value to the actor moving at the parent
+            own = np.take_along_axis(child_values[:, free], mover[free][None, :, None, None], axis=3)[
+                ..., 0
+            ]  # (K, f, B): each child's value to the actor moving at the parent
             own = np.where(plan.mask[free], own, -np.inf)
             best = own.max(axis=2, keepdims=True)
             pick = np.argmax(own >= best - tie, axis=2)  # first listed among the near-best

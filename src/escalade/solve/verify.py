@@ -108,9 +108,9 @@ def best_response_values(
             total = child_cf.sum(axis=2)
             if deciding.any():
                 rows = np.flatnonzero(deciding)
-                picked = np.take_along_axis(
-                    child_cf[:, rows, :], choice[:, h[rows]][:, :, None], axis=2
-                )[:, :, 0]
+                picked = np.take_along_axis(child_cf[:, rows, :], choice[:, h[rows]][:, :, None], axis=2)[
+                    :, :, 0
+                ]
                 total[:, rows] = picked
             fixed_own = mine[plan.nodes] & ~deciding
             if fixed_own.any():
@@ -170,4 +170,3 @@ def payoff_scale(game: Game) -> np.ndarray:
     """(K,) the range of payoffs in each draw, at least 1: the unit regret tolerances scale with."""
     spread = game.payoff.max(axis=(1, 2)) - game.payoff.min(axis=(1, 2))
     return np.maximum(spread, 1.0)
-

@@ -1,0 +1,100 @@
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from escalade.cli import app
+from tests.scenario.test_load import SMALL
+
+runner = CliRunner()
+
+
+def invoke(*args: str):
+    return runner.invoke(app, list(args), catch_exceptions=False)
+
+
+def test_validate_reports_every_planted_mistake_and_exits_nonzero(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        SMALL.replace("next: reply", "next: replay")
+        .replace("unseen: {p: 1 - p,", "unseen: {p: 0.9 * (1 - p),")
+        .replace("escalation: -cost", "escalation: -costs")
+    )
+    result = invoke("validate", str(bad))
+    assert result.exit_code == 1
+    for line in (4, 20, 21):
+        assert f"bad.yaml:{line}:" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_validate_accepts_a_good_scenario():
+    result = invoke("validate", "dprk_russia_2024")
+    assert result.exit_code == 0 and "ok" in result.output and "imperfect information" in result.output
+
+
+def test_show_prints_the_outline():
+    result = invoke("show", "cuban_missile_1962")
+    assert result.exit_code == 0 and "blockade" in result.output and "chance" in result.output
+
+
+def test_solve_json_has_the_documented_keys():
+    result = invoke("solve", "audience_costs", "--json")
+    record = json.loads(result.output)
+    assert set(record) == {"method", "players", "profile", "values", "outcome_probs", "max_regret"}
+    assert record["players"] == ["A", "B"]
+    assert len(record["profile"]) == 2 and sum(record["outcome_probs"]) == pytest.approx(1.0)
+
+
+def test_solve_reads_gambit_files(gambit_games):
+    result = invoke("solve", str(gambit_games / "cent4.efg"), "--json")
+    assert result.exit_code == 0
+    assert json.loads(result.output)["max_regret"] <= 1e-9
+
+
+def test_solve_refuses_information_sets_with_the_way_out():
+    result = invoke("solve", "dprk_russia_2024")
+    assert result.exit_code == 1 and "--full-information" in result.output
+
+
+def test_solve_with_a_policy_and_full_information():
+    result = invoke("solve", "dprk_russia_2024", "--full-information", "--policy", "deterrence")
+    assert result.exit_code == 0 and "WEST: deterrence" in result.output
+
+
+def test_enumpure_lists_both_equilibria_of_chicken():
+    record = json.loads(invoke("solve", "chicken", "--method", "enumpure", "--json").output)
+    assert len(record["equilibria"]) == 2
+
+
+def test_export_writes_an_efg_file_that_reads_back(tmp_path):
+    target = tmp_path / "cuban.efg"
+    result = invoke("export", "cuban_missile_1962", "--to", "efg", "-o", str(target))
+    assert result.exit_code == 0
+    assert target.read_text().startswith("EFG 2 R")
+    assert json.loads(invoke("solve", str(target), "--json").output)["players"] == ["USA", "USSR"]
+
+
+def test_run_writes_a_reproducible_report(tmp_path):
+    first, second = tmp_path / "a", tmp_path / "b"
+    assert invoke("run", "--draws", "64", "--seed", "5", "--out", str(first)).exit_code == 0
+    assert invoke("run", "--draws", "64", "--seed", "5", "--out", str(second)).exit_code == 0
+    a = json.loads((first / "summary.json").read_text())
+    b = json.loads((second / "summary.json").read_text())
+    assert a["seed"] == 5 and len(a["scenario_sha256"]) == 64 and a["escalade_version"]
+    assert a["policies"] == b["policies"]
+    assert "full-information" in a["notes"][0]
+    report = (first / "report.md").read_text()
+    assert "seed 5" in report and a["scenario_sha256"][:16] in report
+
+
+def test_a_bad_file_gives_one_red_line_not_a_traceback(tmp_path):
+    result = invoke("solve", str(tmp_path / "missing.efg"))
+    assert result.exit_code == 1 and "error" in result.output and "Traceback" not in result.output
+
+
+def test_nothing_is_written_when_the_scenario_is_invalid(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(SMALL.replace("root: start", "root: nowhere"))
+    result = invoke("run", str(bad), "--out", str(tmp_path / "out"))
+    assert result.exit_code == 1
+    assert not (tmp_path / "out").exists()
