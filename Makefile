@@ -26,7 +26,7 @@ format: $(STAMP)
 	$(VENV)/bin/ruff check --fix src tests bench
 
 bench: $(STAMP)
-	$(PY) bench/compile.py
+	$(PY) bench/spe_batch.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache

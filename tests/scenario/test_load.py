@@ -1,4 +1,5 @@
 import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -167,3 +168,10 @@ def test_a_missing_file_names_the_shipped_scenarios():
     with pytest.raises(ScenarioError) as info:
         load("no_such_scenario")
     assert "dprk_russia_2024" in info.value.problems[0].hint
+
+
+def test_the_example_in_the_language_reference_is_valid():
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "scenario-language.md").read_text()
+    example = doc.split("```yaml\n", 1)[1].split("```", 1)[0]
+    scenario = loads(example, "docs/scenario-language.md")
+    assert scenario.name == "small" and "firm" in scenario.policies

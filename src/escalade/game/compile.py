@@ -84,10 +84,11 @@ def compile_game(
     tree = tree or compile_tree(scenario)
     attributes = list(scenario.attributes)
     column = {name: m for m, name in enumerate(attributes)}
-    # Parameters as (K, 1) so that they broadcast against (K, copies) attribute columns.
-    env_params = {name: array[:, None] for name, array in params.items()}
+    # Node-major layout: gathering a group of node copies reads contiguous (K, M) blocks.
+    # Parameters as (1, K) so that they broadcast against (copies, K) attribute columns.
+    env_params = {name: array[None, :] for name, array in params.items()}
 
-    running = np.zeros((k, tree.n_nodes, len(attributes)))  # attributes accumulated so far
+    running = np.zeros((tree.n_nodes, k, len(attributes)))  # attributes accumulated so far
     chance_prob = np.ones((k, tree.n_nodes))
     for level in tree.levels[1:]:
         for (source, move), nodes in _groups(tree, level).items():
@@ -98,9 +99,9 @@ def compile_game(
                 assert isinstance(node, Chance)
                 branch = node.chance[move]
                 effects = branch.effects
-                chance_prob[:, nodes] = np.broadcast_to(branch.p(env_params), (k, 1))
-            before = running[:, tree.parent[nodes], :]  # (K, copies, M)
-            running[:, nodes, :] = _apply(effects, before, env_params, column)
+                chance_prob[:, nodes] = np.broadcast_to(branch.p(params), (k,))[:, None]
+            before = running[tree.parent[nodes]]  # (copies, K, M)
+            running[nodes] = _apply(effects, before, env_params, column)
 
     weights = np.zeros((k, len(scenario.actors), len(attributes)))  # (K, A, M)
     for a, actor in enumerate(scenario.actors):
@@ -114,11 +115,11 @@ def compile_game(
     for (source, _), nodes in _groups(tree, terminals, by_move=False).items():
         end = scenario.nodes[source]
         t = tree.terminal[nodes]
-        before = running[:, nodes, :]
-        outcome[:, t, :] = _apply(end.outcome, before, env_params, column)
+        before = running[nodes]
+        outcome[:, t, :] = _apply(end.outcome, before, env_params, column).transpose(1, 0, 2)
         env = _env(before, env_params, column)
         for actor_id, expression in end.payoffs.items():
-            explicit[:, t, actor_index[actor_id]] = np.broadcast_to(expression(env), (k, len(nodes)))
+            explicit[:, t, actor_index[actor_id]] = np.broadcast_to(expression(env), (len(nodes), k)).T
     payoff = np.einsum("ktm,kam->kta", outcome, weights) + explicit
     return Game(tree, chance_prob, payoff, outcome, attributes, scenario.title)
 
@@ -147,7 +148,10 @@ def _apply(
     params: Mapping[str, np.ndarray],
     column: Mapping[str, int],
 ) -> np.ndarray:
-    """Add each effect (evaluated on the values *before* the move) to the running attributes."""
+    """Add each effect (evaluated on the values *before* the move) to the running attributes.
+
+    ``before`` is (copies, K, M); parameters in ``params`` are (1, K).
+    """
     after = before.copy()
     if effects:
         env = _env(before, params, column)
