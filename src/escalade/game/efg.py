@@ -221,8 +221,8 @@ def parse_efg(text: str, file: str = "<efg>") -> Game:
         stack.extend((index, label, p, below) for label, p in reversed(moves))
     if tokens.peek() is not None:
         raise tokens.error("unexpected text after the last node")
-    # Gambit numbers each player's infosets; keep that order.
-    tree = builder.build({key: float(key[1]) for key in infoset_actions if key[0] > 0})
+    # Like Gambit, order each player's infosets by first appearance in the file, whatever their numbers.
+    tree = builder.build()
     depth_first = np.empty(tree.n_nodes, dtype=np.int64)  # breadth-first index -> file order
     depth_first[np.array(tree.preorder())] = np.arange(tree.n_nodes)
     chance_prob = np.array([probs[depth_first[n]] for n in range(tree.n_nodes)])[None, :]

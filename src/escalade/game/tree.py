@@ -6,9 +6,8 @@ loop over depth levels from the deepest up. The move into node ``n`` is identifi
 itself: ``action[n]`` is its index among its parent's moves and ``chance_prob[:, n]`` its
 probability when the parent is a chance node.
 
-Information sets are numbered player by player, in the order Gambit uses for the same game (the
-order of the infoset numbers in an ``.efg`` file; for compiled scenarios, the order in which
-infosets first appear in a depth-first walk). A behaviour profile is a flat vector of action
+Information sets are numbered player by player, in the order Gambit uses for the same game: the
+order in which they first appear in a depth-first walk (the order of an ``.efg`` file). A behaviour profile is a flat vector of action
 probabilities, infoset after infoset: infoset ``h`` owns slots
 ``action_offset[h] .. action_offset[h] + n_actions[h] - 1``.
 """
@@ -136,9 +135,8 @@ class Game:
 class TreeBuilder:
     """Collects nodes in depth-first order, then lays them out breadth first as a :class:`Tree`.
 
-    ``infoset_key`` identifies an information set (nodes sharing a key share an infoset);
-    ``infoset_order`` (optional) gives a sort key per infoset within its player, else the order
-    of first appearance is used.
+    ``infoset_key`` identifies an information set (nodes sharing a key share an infoset).
+    Infosets are ordered by player, then by first appearance in the depth-first order of ``add``.
     """
 
     players: list[str]
@@ -176,7 +174,7 @@ class TreeBuilder:
             self._actions[infoset_key] = list(actions or [])
         return index
 
-    def build(self, infoset_order: dict[Hashable, float] | None = None) -> Tree:
+    def build(self) -> Tree:
         # breadth-first layout: children of each node contiguous, parents first
         order = [0]
         for node in order:
@@ -202,13 +200,12 @@ class TreeBuilder:
                 n_children[i] = len(children)
                 for position, child in enumerate(children):
                     action[new[child]] = position
-        # infosets: player by player, in the given order or by first depth-first appearance
+        # infosets: player by player, each player's in order of first depth-first appearance
         first_seen: dict[Hashable, int] = {}
         for old, key in enumerate(self._key):
             if key is not None and self._player[old] >= 0:
                 first_seen.setdefault(key, old)
-        rank = infoset_order or {key: float(pos) for key, pos in first_seen.items()}
-        keys = sorted(first_seen, key=lambda k: (self._player[first_seen[k]], rank[k]))
+        keys = sorted(first_seen, key=lambda k: (self._player[first_seen[k]], first_seen[k]))
         index_of = {key: h for h, key in enumerate(keys)}
         infoset = np.full(n, -1)
         for old, key in enumerate(self._key):

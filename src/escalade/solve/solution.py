@@ -14,7 +14,8 @@ from escalade.solve.verify import (
     reach_probabilities,
 )
 
-REGRET_TOLERANCE = 1e-9  # relative to each draw's payoff range
+REGRET_TOLERANCE = 1e-9  # relative to each draw's payoff range: exact methods (backward induction, enumeration)
+APPROXIMATE_TOLERANCE = 1e-8  # for limits of traced paths (logit QRE), Gambit's own acceptance criterion
 
 
 class SolverError(RuntimeError):
@@ -60,21 +61,27 @@ def certify(
     profile: np.ndarray,
     fixed: np.ndarray | None = None,
     notes: list[str] | None = None,
+    equilibrium: bool = True,
+    tolerance: float = REGRET_TOLERANCE,
 ) -> Solution:
-    """Evaluate ``profile`` and accept it only if its regret is within tolerance in every draw."""
+    """Evaluate ``profile`` and accept it only if its regret is within tolerance in every draw.
+
+    ``equilibrium=False`` is for answers that are not meant to be Nash equilibria (a QRE at finite
+    λ, checked by its own equations): their regret is measured and reported, not enforced.
+    """
     profile = np.asarray(profile, dtype=float)
     tree = game.tree
     move_prob = move_probabilities(game, profile)
     reach = reach_probabilities(tree, move_prob)
     regret, values = nash_regret(game, profile, fixed)
     max_regret = regret.max(axis=1) if regret.size else np.zeros(profile.shape[0])
-    tolerance = REGRET_TOLERANCE * payoff_scale(game)
-    bad = np.flatnonzero(max_regret > tolerance)
+    allowed = tolerance * payoff_scale(game)
+    bad = np.flatnonzero(max_regret > allowed) if equilibrium else np.zeros(0, dtype=np.int64)
     if bad.size:
         k = int(bad[0])
         raise SolverError(
             f"{method}: the answer for draw {k} fails its equilibrium check "
-            f"(max regret {max_regret[k]:.3g} > tolerance {tolerance[k]:.3g}); "
+            f"(max regret {max_regret[k]:.3g} > tolerance {allowed[k]:.3g}); "
             f"{bad.size} of {len(max_regret)} draws fail. This is a bug: please report it."
         )
     return Solution(method, game, profile, values, reach, max_regret, fixed, list(notes or []))

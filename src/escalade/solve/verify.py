@@ -170,3 +170,44 @@ def payoff_scale(game: Game) -> np.ndarray:
     """(K,) the range of payoffs in each draw, at least 1: the unit regret tolerances scale with."""
     spread = game.payoff.max(axis=(1, 2)) - game.payoff.min(axis=(1, 2))
     return np.maximum(spread, 1.0)
+
+
+def conditional_action_values(game: Game, profile: np.ndarray) -> np.ndarray:
+    """(K, S) each action's expected payoff to its mover, conditional on reaching its infoset.
+
+    Beliefs over an infoset's nodes follow Bayes' rule from the probability that chance and the
+    other players lead to each node; where that is zero for every node, the nodes weigh equally.
+    """
+    tree = game.tree
+    plans = level_plans(tree)
+    move_prob = move_probabilities(game, profile)
+    values = node_values(game, move_prob, plans)
+    result = np.zeros((move_prob.shape[0], tree.n_slots))
+    for player in range(len(tree.players)):
+        mine = tree.player == player
+        others = np.where(mine[tree.parent] & (tree.parent >= 0), 1.0, move_prob)
+        weight = reach_probabilities(tree, others)
+        for h in np.flatnonzero(tree.infoset_player == player):
+            members = tree.infoset_nodes(h)
+            belief = weight[:, members]  # (K, m)
+            total = belief.sum(axis=1, keepdims=True)
+            belief = np.where(total > 0, belief / np.where(total > 0, total, 1), 1.0 / len(members))
+            children = tree.first_child[members][:, None] + np.arange(tree.n_actions[h])[None, :]
+            child_values = values[:, children, player]  # (K, m, actions)
+            start = tree.action_offset[h]
+            result[:, start : start + tree.n_actions[h]] = np.einsum("km,kma->ka", belief, child_values)
+    return result
+
+
+def logit_residual(game: Game, profile: np.ndarray, lam: float) -> np.ndarray:
+    """(K,) the largest gap between ``profile`` and the logit response to it at precision ``lam``."""
+    tree = game.tree
+    values = conditional_action_values(game, profile)
+    gap = np.zeros(profile.shape[0])
+    for h in range(tree.n_infosets):
+        start, count = tree.action_offset[h], tree.n_actions[h]
+        scaled = lam * values[:, start : start + count]
+        response = np.exp(scaled - scaled.max(axis=1, keepdims=True))
+        response /= response.sum(axis=1, keepdims=True)
+        gap = np.maximum(gap, np.abs(response - profile[:, start : start + count]).max(axis=1))
+    return gap

@@ -1,0 +1,344 @@
+"""Agent logit quantal response equilibrium, traced by a predictor–corrector homotopy in λ.
+
+An agent QRE at precision λ (McKelvey & Palfrey 1998) is a behaviour profile in which, at every
+information set h, the mover chooses action a with probability proportional to
+``exp(λ · U(h, a))``, where ``U(h, a)`` is the mover's expected payoff from a, conditional on
+reaching h (beliefs by Bayes' rule from the profile itself). At λ = 0 play is uniform; as λ → ∞
+the principal branch of the QRE correspondence converges to a Nash (indeed sequential)
+equilibrium. Following Turocy (2005, "A dynamic homotopy interpretation of the logistic quantal
+response equilibrium correspondence", GEB 51) and Gambit's implementation of the same method, the
+branch is followed from the centroid:
+
+1. Unknowns are the log action probabilities ``x`` and λ. The equations, per information set h
+   with first action a0: ``x(h,a) - x(h,a0) - λ (U(h,a) - U(h,a0)) = 0`` for a ≠ a0, and
+   ``Σ_a exp(x(h,a)) = 1``.
+2. ``U(h, a)`` is a weighted mean of the mover's terminal payoffs below (h, a), the weights being
+   the terminals' realisation probabilities; computed in log space so that it stays exact when
+   probabilities become tiny. Its derivatives are exact (no finite differences).
+3. Predictor: a step of length ``h`` along the unit tangent of the curve (the null vector of the
+   Jacobian, oriented to continue the previous direction). Corrector: Newton steps back onto the
+   curve, orthogonal to the tangent. Step-size control: a failed or slow corrector halves the
+   step; an easy one lengthens it by up to 1.1× (Gambit's ``max_accel``).
+4. Stop when λ passes the requested value (then Newton at exactly that λ), or, for the limit,
+   when the profile's Nash regret is below tolerance.
+
+All K parameter draws are traced at once, each with its own step size.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import sparse
+
+from escalade.game import CHANCE, Game, Tree
+from escalade.solve.solution import APPROXIMATE_TOLERANCE, Solution, SolverError, certify
+from escalade.solve.verify import logit_residual, nash_regret, payoff_scale
+
+FIRST_STEP = 0.03
+MAX_ACCELERATION = 1.1
+MIN_STEP = 1e-10
+MAX_STEPS = 20_000
+CORRECTOR_TOLERANCE = 1e-11
+RESIDUAL_TOLERANCE = 1e-12
+MAX_CORRECTOR_ITERATIONS = 8
+LIMIT_LAMBDA = 1e9  # in payoff-range units: far beyond where regret vanishes
+
+
+@dataclass(frozen=True)
+class _Structure:
+    """Index arrays that depend only on the tree (see the module docstring, step 2)."""
+
+    incidence: np.ndarray  # (T, S) 1 where slot s lies on the path to terminal t
+    excess: sparse.csr_matrix  # (P, S) the pair's path slots, less those shared by its whole segment
+    pair_t: np.ndarray  # (P,) pairs (terminal, slot) with the slot on the terminal's path,
+    pair_s: np.ndarray  # (P,) sorted by slot
+    segment: np.ndarray  # (S,) first pair of each slot
+    slot_player: np.ndarray  # (S,)
+    slot_infoset: np.ndarray  # (S,)
+    base: np.ndarray  # (S,) the first slot of each slot's infoset
+    is_base: np.ndarray  # (S,)
+    tri_pair: np.ndarray  # (R,) triples (pair (t, ha), slot s) with s on t's path, by key
+    tri_key: np.ndarray  # (R,) ha * S + s
+    key_start: np.ndarray  # starts of runs of equal keys in tri_key
+    key_value: np.ndarray  # the key of each run
+
+
+def _structure(tree: Tree) -> _Structure:
+    slot = tree.slot
+    n_slots = tree.n_slots
+    incidence = np.zeros((tree.n_terminals, n_slots))
+    paths = []
+    for t, node in enumerate(tree.terminal_nodes):
+        on_path = [int(slot[n]) for n in tree.path_to(int(node)) if slot[n] >= 0]
+        incidence[t, on_path] = 1.0
+        paths.append(on_path)
+    pairs = sorted((s, t) for t, on_path in enumerate(paths) for s in on_path)
+    pair_s = np.array([s for s, _ in pairs], dtype=np.int64)
+    pair_t = np.array([t for _, t in pairs], dtype=np.int64)
+    segment = np.searchsorted(pair_s, np.arange(n_slots))
+    # Slots on the path of every terminal below a slot add the same constant to all its weights;
+    # leaving them out keeps the weights exact where play is very unlikely (e.g. off the path).
+    path_slots = incidence[pair_t]  # (P, S)
+    shared = np.minimum.reduceat(path_slots, segment, axis=0) if len(pair_t) else path_slots
+    excess = sparse.csr_matrix(path_slots - shared[pair_s])
+    pair_index = {(s, t): i for i, (s, t) in enumerate(pairs)}
+    triples = sorted(
+        (ha * n_slots + s, pair_index[(ha, t)]) for t, on_path in enumerate(paths) for ha in on_path for s in on_path
+    )
+    tri_key = np.array([key for key, _ in triples], dtype=np.int64)
+    tri_pair = np.array([pair for _, pair in triples], dtype=np.int64)
+    starts = np.flatnonzero(np.r_[True, tri_key[1:] != tri_key[:-1]]) if len(tri_key) else np.zeros(0, np.int64)
+    slot_infoset = np.repeat(np.arange(tree.n_infosets), tree.n_actions)
+    base = tree.action_offset[slot_infoset]
+    return _Structure(
+        incidence=incidence,
+        excess=excess,
+        pair_t=pair_t,
+        pair_s=pair_s,
+        segment=segment,
+        slot_player=tree.infoset_player[slot_infoset],
+        slot_infoset=slot_infoset,
+        base=base,
+        is_base=base == np.arange(n_slots),
+        tri_pair=tri_pair,
+        tri_key=tri_key,
+        key_start=starts,
+        key_value=tri_key[starts] if len(tri_key) else tri_key,
+    )
+
+
+def _log_chance(game: Game) -> np.ndarray:
+    """(K, T) log of the product of chance probabilities on each terminal's path."""
+    tree = game.tree
+    chance_edge = np.zeros(tree.n_nodes, dtype=bool)
+    chance_edge[1:] = tree.player[tree.parent[1:]] == CHANCE
+    with np.errstate(divide="ignore"):
+        log_edge = np.where(chance_edge, np.log(game.chance_prob), 0.0)  # (K, N)
+    log_reach = np.zeros_like(log_edge)
+    for level in tree.levels[1:]:
+        log_reach[:, level] = log_reach[:, tree.parent[level]] + log_edge[:, level]
+    return log_reach[:, tree.terminal_nodes]
+
+
+class _Equations:
+    """The QRE equations of one batch of draws and their exact Jacobian."""
+
+    def __init__(self, game: Game, structure: _Structure, scale: np.ndarray) -> None:
+        self.st = structure
+        self.log_chance = _log_chance(game)  # (K, T)
+        # the mover's payoff at each (terminal, slot) pair, in units of the draw's payoff range
+        payoff = game.payoff[:, structure.pair_t, structure.slot_player[structure.pair_s]]  # (K, P)
+        self.pair_payoff = payoff / scale[:, None]
+        self.n_slots = structure.incidence.shape[1]
+
+    def values(self, x: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Conditional action values U (k, S) and the normalised pair weights (k, P)."""
+        st = self.st
+        log_w = self.log_chance[rows][:, st.pair_t] + (st.excess @ x.T).T  # (k, P)
+        top = np.maximum.reduceat(log_w, st.segment, axis=1)  # (k, S)
+        # A slot that chance never reaches: weigh its terminals equally (the game is unchanged by it).
+        unreachable = ~np.isfinite(top)
+        top = np.where(unreachable, 0.0, top)
+        w = np.exp(log_w - top[:, st.pair_s])
+        w = np.where(unreachable[:, st.pair_s], 1.0, w)
+        total = np.add.reduceat(w, st.segment, axis=1)
+        w_bar = w / total[:, st.pair_s]
+        u = np.add.reduceat(w_bar * self.pair_payoff[rows], st.segment, axis=1)
+        return u, w_bar
+
+    @property
+    def _infoset_starts(self) -> np.ndarray:
+        return np.flatnonzero(self.st.is_base)
+
+    def jacobian(self, x: np.ndarray, lam: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(k, S, S+1): derivatives of the residual with respect to x and then λ; also the residual."""
+        st = self.st
+        k, n = x.shape[0], self.n_slots
+        u, w_bar = self.values(x, rows)
+        # dU(ha)/dx(s) = Σ_t over pairs (t, ha) with s on t's path of w̄ (u_t - U(ha))
+        centred = w_bar * (self.pair_payoff[rows] - u[:, st.pair_s])  # (k, P)
+        du = np.zeros((k, n * n))
+        if len(st.tri_key):
+            du[:, st.key_value] = np.add.reduceat(centred[:, st.tri_pair], st.key_start, axis=1)
+        du = du.reshape(k, n, n)
+        eye = np.eye(n)
+        jac_x = eye[None] - eye[st.base][None] - lam[:, None, None] * (du - du[:, st.base, :])
+        same_infoset = st.slot_infoset[:, None] == st.slot_infoset[None, :]
+        sums = same_infoset[None] * np.exp(x)[:, None, :]
+        jac_x = np.where(st.is_base[None, :, None], sums, jac_x)
+        jac_lam = np.where(st.is_base[None, :], 0.0, -(u - u[:, st.base]))
+        logit = x - x[:, st.base] - lam[:, None] * (u - u[:, st.base])
+        totals = np.add.reduceat(np.exp(x), self._infoset_starts, axis=1) - 1.0
+        residual = np.where(st.is_base, totals[:, st.slot_infoset], logit)
+        return np.concatenate([jac_x, jac_lam[:, :, None]], axis=2), residual
+
+
+def _tangent(jac: np.ndarray, previous: np.ndarray) -> np.ndarray:
+    """Unit null vectors of ``jac`` (k, S, S+1), oriented along ``previous`` (k, S+1)."""
+    k, n, _ = jac.shape
+    system = np.concatenate([jac, previous[:, None, :]], axis=1)
+    rhs = np.zeros((k, n + 1))
+    rhs[:, -1] = 1.0
+    t = np.linalg.solve(system, rhs[:, :, None])[:, :, 0]
+    return t / np.linalg.norm(t, axis=1, keepdims=True)
+
+
+def _check_game(game: Game) -> None:
+    tree = game.tree
+    if tree.n_infosets == 0:
+        return
+    # perfect recall: all nodes of an infoset share the mover's own earlier (infoset, action) moves
+    slot = tree.slot
+    for h in range(tree.n_infosets):
+        histories = set()
+        for node in tree.infoset_nodes(h):
+            own = tuple(
+                int(slot[n]) for n in tree.path_to(int(node))[1:] if tree.player[tree.parent[n]] == tree.infoset_player[h]
+            )
+            histories.add(own)
+        if len(histories) > 1:
+            raise SolverError(
+                f"information set {tree.infoset_labels[h]!r} of player {tree.players[tree.infoset_player[h]]} "
+                "is reached after different own moves (imperfect recall); the agent QRE needs perfect recall"
+            )
+
+
+def solve_qre(game: Game, lam: float | None = None, notes: list[str] | None = None) -> Solution:
+    """The logit QRE at precision ``lam``, or (``lam=None``) the limit of the principal branch.
+
+    The limit is returned as a Nash equilibrium and certified (regret within tolerance); a QRE at
+    finite λ is certified by re-checking the logit equations independently, and its Nash regret is
+    reported, not enforced. Internally payoffs are divided by each draw's payoff range, so the path
+    is traced in λ × range; ``lam`` is in the game's own payoff units, as in Gambit.
+    """
+    _check_game(game)
+    tree = game.tree
+    k = game.n_draws
+    method = "qre" if lam is None else f"qre(lambda={lam:g})"
+    if lam is not None and lam < 0:
+        raise SolverError("λ must be non-negative")
+    if tree.n_infosets == 0:
+        return certify(method, game, np.zeros((k, 0)), notes=notes)
+    scale = payoff_scale(game)
+    equations = _Equations(game, _structure(tree), scale)
+    x = np.log(1.0 / tree.n_actions[equations.st.slot_infoset])[None, :].repeat(k, axis=0)
+    if lam == 0:
+        return _finish(game, x, lam, notes)
+    # Targets in normalised units. Beyond LIMIT_LAMBDA a QRE equals the limit to double precision
+    # (the logit check in _finish confirms it), so such draws are traced to the limit.
+    target = np.full(k, np.inf) if lam is None else lam * scale
+    x = _trace(game, equations, x, np.where(target > LIMIT_LAMBDA, np.inf, target), scale)
+    return _finish(game, x, lam, notes)
+
+
+def _trace(game: Game, equations: _Equations, x: np.ndarray, target: np.ndarray, scale: np.ndarray) -> np.ndarray:
+    """Follow the branch from the centroid until λ reaches ``target`` or (at the limit) regret vanishes."""
+    k, n_slots = x.shape
+    lams = np.zeros(k)
+    jac, _ = equations.jacobian(x, lams, np.arange(k))
+    start = np.zeros((k, n_slots + 1))
+    start[:, -1] = 1.0
+    tangent = _tangent(jac, start)
+    step = np.full(k, FIRST_STEP)
+    done = np.zeros(k, dtype=bool)
+    for _ in range(MAX_STEPS):
+        active = np.flatnonzero(~done)
+        if active.size == 0:
+            return x
+        point = np.concatenate([x[active], lams[active, None]], axis=1)
+        guess = point + step[active, None] * tangent[active]
+        corrected, ok, iterations = _correct(equations, guess, tangent[active], active)
+        step[active[~ok]] *= 0.5
+        if np.any(step[active[~ok]] < MIN_STEP):
+            raise SolverError(f"the QRE path could not be followed (step size underflow at λ·range={lams[active[~ok]].max():.3g}); please report this game")
+        good, new, iterations = active[ok], corrected[ok], iterations[ok]
+        crossed = new[:, -1] >= target[good]
+        if np.any(crossed):
+            hit = good[crossed]
+            before, after = point[ok][crossed], new[crossed]
+            share = ((target[hit] - before[:, -1]) / (after[:, -1] - before[:, -1]))[:, None]
+            x[hit] = _land(equations, before[:, :-1] + share * (after[:, :-1] - before[:, :-1]), target[hit], hit)
+            done[hit] = True
+            good, new, iterations = good[~crossed], new[~crossed], iterations[~crossed]
+        if good.size == 0:
+            continue
+        x[good], lams[good] = new[:, :-1], new[:, -1]
+        jac, _ = equations.jacobian(x[good], lams[good], good)
+        tangent[good] = _tangent(jac, tangent[good])
+        step[good] *= np.where(iterations <= 3, MAX_ACCELERATION, 1.0)
+        limit = good[np.isinf(target[good])]
+        if limit.size:
+            regret, _ = nash_regret(_subset(game, limit), np.exp(x[limit]))
+            converged = regret.max(axis=1, initial=0.0) <= 0.5 * APPROXIMATE_TOLERANCE * scale[limit]
+            done[limit[converged]] = True
+    raise SolverError(f"the QRE path did not finish in {MAX_STEPS} steps")
+
+
+def _subset(game: Game, rows: np.ndarray) -> Game:
+    return Game(game.tree, game.chance_prob[rows], game.payoff[rows], game.outcome[rows], game.attributes, game.title)
+
+
+def _correct(
+    equations: _Equations, guess: np.ndarray, tangent: np.ndarray, rows: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Newton steps orthogonal to ``tangent``; returns (points, converged, iterations used)."""
+    point = guess.copy()
+    ok = np.zeros(len(rows), dtype=bool)
+    iterations = np.full(len(rows), MAX_CORRECTOR_ITERATIONS)
+    previous = np.full(len(rows), np.inf)
+    live = np.arange(len(rows))
+    for it in range(MAX_CORRECTOR_ITERATIONS):
+        jac, residual = equations.jacobian(point[live, :-1], point[live, -1], rows[live])
+        if it > 0:
+            # On the curve to rounding: accept even where a near-singular Jacobian (a branch
+            # converging to a non-isolated limit) keeps the Newton steps from shrinking.
+            settled = np.abs(residual).max(axis=1) <= RESIDUAL_TOLERANCE * (1 + np.abs(point[live, -1]))
+            ok[live[settled]] = True
+            iterations[live[settled]] = it
+            live = live[~settled]
+            jac, residual = jac[~settled], residual[~settled]
+            if live.size == 0:
+                break
+        system = np.concatenate([jac, tangent[live, None, :]], axis=1)
+        rhs = np.concatenate([-residual, np.zeros((len(live), 1))], axis=1)
+        try:
+            delta = np.linalg.solve(system, rhs[:, :, None])[:, :, 0]
+        except np.linalg.LinAlgError:
+            break
+        size = np.linalg.norm(delta, axis=1)
+        point[live] += delta
+        diverging = (size > 0.5 * previous) & (it > 0) | ~np.isfinite(size) | (size > 1.0)
+        converged = (size < CORRECTOR_TOLERANCE * (1 + np.linalg.norm(point[live], axis=1))) & ~diverging
+        ok[live[converged]] = True
+        iterations[live[converged]] = it + 1
+        previous[live] = size
+        live = live[~converged & ~diverging]
+        if live.size == 0:
+            break
+    return point, ok, iterations
+
+
+def _land(equations: _Equations, x: np.ndarray, target: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """Newton's method on the QRE equations at fixed λ = ``target`` (normalised), from ``x``."""
+    x = x.copy()
+    for _ in range(100):
+        jac, residual = equations.jacobian(x, target, rows)
+        delta = np.linalg.solve(jac[:, :, :-1], -residual[:, :, None])[:, :, 0]
+        x += delta
+        if np.all(np.abs(delta) <= 1e-13 * (1 + np.abs(x))):
+            break
+    return x
+
+
+def _finish(game: Game, x: np.ndarray, lam: float | None, notes: list[str] | None) -> Solution:
+    profile = np.exp(x)
+    if lam is None:
+        return certify("qre", game, profile, notes=notes, tolerance=APPROXIMATE_TOLERANCE)
+    residual = logit_residual(game, profile, lam)
+    if np.any(residual > 1e-8):
+        raise SolverError(
+            f"qre: the profile at λ={lam:g} fails its logit check (residual {residual.max():.2e}); please report this game"
+        )
+    return certify(f"qre(lambda={lam:g})", game, profile, notes=notes, equilibrium=False)
