@@ -51,14 +51,31 @@ def test_solve_reads_gambit_files(gambit_games):
     assert json.loads(result.output)["max_regret"] <= 1e-9
 
 
-def test_solve_refuses_information_sets_with_the_way_out():
-    result = invoke("solve", "dprk_russia_2024")
-    assert result.exit_code == 1 and "--full-information" in result.output
+def test_solve_handles_information_sets():
+    record = json.loads(invoke("solve", "dprk_russia_2024", "--json").output)
+    assert record["method"] == "spe" and record["max_regret"] <= 1e-6
 
 
 def test_solve_with_a_policy_and_full_information():
-    result = invoke("solve", "dprk_russia_2024", "--full-information", "--policy", "deterrence")
-    assert result.exit_code == 0 and "WEST: deterrence" in result.output
+    result = invoke("solve", "dprk_russia_2024", "--full-information", "WEST", "--policy", "deterrence")
+    assert result.exit_code == 0 and "WEST (policy): deterrence" in result.output
+
+
+def test_full_information_names_an_actor():
+    result = invoke("solve", "dprk_russia_2024", "--full-information", "NOBODY")
+    assert result.exit_code == 1 and "actors: RUS, DPRK" in result.output
+
+
+def test_qre_at_a_given_lambda_and_its_limit():
+    at_one = json.loads(invoke("solve", "chicken", "--method", "qre", "--lambda", "1", "--json").output)
+    limit = json.loads(invoke("solve", "chicken", "--method", "qre", "--json").output)
+    assert at_one["method"] == "qre(lambda=1)" and limit["method"] == "qre"
+    assert limit["profile"][0][0] == pytest.approx([0.9, 0.1], abs=1e-6)
+
+
+def test_lambda_needs_the_qre_method():
+    result = invoke("solve", "chicken", "--lambda", "1")
+    assert result.exit_code == 1 and "--lambda goes with --method qre" in result.output
 
 
 def test_enumpure_lists_both_equilibria_of_chicken():
@@ -82,7 +99,7 @@ def test_run_writes_a_reproducible_report(tmp_path):
     b = json.loads((second / "summary.json").read_text())
     assert a["seed"] == 5 and len(a["scenario_sha256"]) == 64 and a["escalade_version"]
     assert a["policies"] == b["policies"]
-    assert "full-information" in a["notes"][0]
+    assert "logit quantal response" in a["notes"][0]
     report = (first / "report.md").read_text()
     assert "seed 5" in report and a["scenario_sha256"][:16] in report
 

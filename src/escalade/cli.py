@@ -21,9 +21,10 @@ from escalade.game import (
     EfgError,
     Game,
     compile_game,
+    full_information,
     policy_profile,
     read_efg,
-    split_infosets,
+    script,
     write_efg,
 )
 from escalade.report import (
@@ -35,8 +36,8 @@ from escalade.report import (
     values_table,
     write_atomic,
 )
-from escalade.scenario import ScenarioError, load, shipped_scenarios
-from escalade.solve import Solution, SolverError, enumerate_pure, solve_spe
+from escalade.scenario import Scenario, ScenarioError, load, shipped_scenarios
+from escalade.solve import Solution, SolverError, enumerate_pure, solve_qre, solve_spe
 
 app = typer.Typer(
     help=(
@@ -57,6 +58,7 @@ err = Console(stderr=True)
 
 class Method(StrEnum):
     spe = "spe"
+    qre = "qre"
     enumpure = "enumpure"
 
 
@@ -107,8 +109,12 @@ def main(
 
 ScenarioArg = Annotated[str, typer.Argument(help="A scenario .yaml file, or a shipped scenario's name.")]
 FullInfo = Annotated[
-    bool,
-    typer.Option("--full-information", help="What-if: every actor sees every earlier move."),
+    str | None,
+    typer.Option(
+        "--full-information",
+        metavar="ACTOR",
+        help="What-if: ACTOR (an actor id, or 'all') sees every earlier move.",
+    ),
 ]
 
 
@@ -143,15 +149,15 @@ def scenarios() -> None:
         out.print(f"[bold]{name}[/]  {title}")
 
 
-def _game(file: str, full_information: bool) -> tuple[Game, object]:
+def _game(file: str, who: str | None) -> tuple[Game, Scenario | None]:
     """A .efg file, or a scenario at its parameter means; returns (game, scenario or None)."""
     if file.endswith(".efg"):
         game, scenario = read_efg(file), None
     else:
         scenario = load(file)
         game = compile_game(scenario)
-    if full_information:
-        game = dataclasses.replace(game, tree=split_infosets(game.tree))
+    if who is not None:
+        game = dataclasses.replace(game, tree=full_information(game.tree, who))
     return game, scenario
 
 
@@ -164,11 +170,11 @@ def export(
         Path | None,
         typer.Option("-o", "--output", help="File to write (default: standard output)."),
     ] = None,
-    full_information: FullInfo = False,
+    who: FullInfo = None,
 ) -> None:
     """Write the game (at the parameters' means) in Gambit's .efg format."""
     with reported(ctx):
-        game, _ = _game(file, full_information)
+        game, _ = _game(file, who)
         text = write_efg(game)
         if output is None:
             sys.stdout.write(text)
@@ -193,36 +199,45 @@ def solve(
     ctx: typer.Context,
     file: Annotated[str, typer.Argument(help="A scenario (.yaml or shipped name) or a Gambit .efg file.")],
     method: Annotated[
-        Method, typer.Option(help="spe: backward induction; enumpure: all pure Nash equilibria.")
+        Method,
+        typer.Option(
+            help="spe: subgame-perfect (backward induction; logit-QRE limit inside subgames with "
+            "information sets); qre: the logit QRE of the whole game; enumpure: all pure equilibria."
+        ),
     ] = Method.spe,
+    lam: Annotated[
+        float | None, typer.Option("--lambda", help="With --method qre: the QRE at this λ, not the limit.")
+    ] = None,
     policy: Annotated[str | None, typer.Option(help="Script one actor with a scenario policy.")] = None,
-    full_information: FullInfo = False,
+    who: FullInfo = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON (profile in Gambit's order).")] = False,
 ) -> None:
     """Solve a game at the parameters' means and print the equilibrium."""
     with reported(ctx):
-        game, scenario = _game(file, full_information)
+        game, scenario = _game(file, who)
+        if lam is not None and method is not Method.qre:
+            raise ValueError("--lambda goes with --method qre")
         if policy is not None:
             if scenario is None or policy not in scenario.policies:
                 known = ", ".join(scenario.policies) if scenario else "none (a .efg file has no policies)"
                 raise ValueError(f"unknown policy {policy!r}; known: {known}")
-            if method is not Method.spe:
-                raise ValueError("--policy works with --method spe")
+            game = script(game, policy_profile(scenario, game.tree, policy))
         if method is Method.spe:
-            fixed = policy_profile(scenario, game.tree, policy) if policy else None
-            solutions = [solve_spe(game, fixed)]
+            solutions = [solve_spe(game)]
+        elif method is Method.qre:
+            solutions = [solve_qre(game, lam)]
         else:
             solutions = enumerate_pure(game)
         players = list(game.tree.players)
         if as_json:
-            if method is Method.spe:
-                record = {"method": "spe", "players": players, **_solution_json(solutions[0])}
-            else:
+            if method is Method.enumpure:
                 record = {
                     "method": "enumpure",
                     "players": players,
                     "equilibria": [_solution_json(s) for s in solutions],
                 }
+            else:
+                record = {"method": solutions[0].method, "players": players, **_solution_json(solutions[0])}
             sys.stdout.write(json.dumps(record, indent=2) + "\n")
             return
         if not solutions:
@@ -231,7 +246,9 @@ def solve(
             label = (
                 f"equilibrium {i} of {len(solutions)}"
                 if method is Method.enumpure
-                else "subgame-perfect equilibrium"
+                else {"spe": "subgame-perfect equilibrium", "qre": "logit QRE limit"}.get(
+                    solution.method, solution.method
+                )
             )
             out.print(solution_table(solution, f"{label}{' — ' + policy if policy else ''}"))
             out.print(values_table(solution))
@@ -244,15 +261,13 @@ def run(
     file: Annotated[str, typer.Argument(help="A scenario .yaml file or shipped name.")] = "dprk_russia_2024",
     draws: Annotated[int, typer.Option(min=1, help="Parameter draws for the uncertainty analysis.")] = 4096,
     seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same numbers.")] = 20241018,
-    out_dir: Annotated[Path, typer.Option("--out", help="Folder for report.md and summary.json.")] = Path(
-        "out"
-    ),
-    full_information: FullInfo = False,
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for report.md and summary.json.")] = Path("out"),
+    who: FullInfo = None,
 ) -> None:
     """Run the full analysis: equilibrium, courses of action compared over uncertain parameters."""
     with reported(ctx):
         with err.status("solving across parameter draws…"):
-            analysis = run_analysis(file, draws=draws, seed=seed, full_information=full_information)
+            analysis = run_analysis(file, draws=draws, seed=seed, full_information=who)
         print_analysis(out, analysis)
         report = write_atomic(out_dir / "report.md", analysis_markdown(analysis))
         write_atomic(

@@ -28,8 +28,7 @@ def test_effects_accumulate_along_the_path():
     game = compile_game(scenario, {"p": 0.5, "cost": 0.25})
     tree = game.tree
     paths = {
-        tuple(tree.move_labels[n] for n in tree.path_to(node)[1:]): t
-        for t, node in enumerate(tree.terminal_nodes)
+        tuple(tree.move_labels[n] for n in tree.path_to(node)[1:]): t for t, node in enumerate(tree.terminal_nodes)
     }
     gain, escalation = 0, 1
     resisted = game.outcome[0, paths[("push", "seen", "resist")]]

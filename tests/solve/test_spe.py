@@ -4,7 +4,7 @@ import itertools
 import numpy as np
 import pytest
 
-from escalade.game import compile_game, parse_efg, read_efg, split_infosets
+from escalade.game import compile_game, parse_efg, policy_profile, read_efg, script, split_infosets
 from escalade.scenario import load
 from escalade.solve import SolverError, certify, enumerate_pure, solve_spe
 from escalade.solve.verify import level_plans, move_probabilities, node_values
@@ -37,9 +37,7 @@ def test_audience_costs_match_fearons_closed_form(p_win, war_cost_a, war_cost_b,
         value_a = p_win - war_cost_a
     else:
         value_a = -audience_cost
-    expected = (
-        ["threaten", "concede"] if not resists else ["threaten", "resist", "fight" if fights else "back_down"]
-    )
+    expected = ["threaten", "concede"] if not resists else ["threaten", "resist", "fight" if fights else "back_down"]
     if value_a <= 0:  # a tie goes to the first-listed action, the status quo
         expected = ["status_quo"]
     assert path_of(solution) == expected
@@ -49,18 +47,12 @@ def test_audience_costs_match_fearons_closed_form(p_win, war_cost_a, war_cost_b,
 @pytest.mark.parametrize(("q", "p"), list(itertools.product([0.1, 0.2, 0.3, 0.45], [0.02, 0.06, 0.1, 0.2])))
 def test_cuban_missile_crisis_matches_its_closed_form(q, p):
     scenario = load("cuban_missile_1962")
-    solution = solve_spe(
-        compile_game(scenario, {"war_cost": 10, "p_blockade_war": q, "p_missiles_survive": p})
-    )
+    solution = solve_spe(compile_game(scenario, {"war_cost": 10, "p_blockade_war": q, "p_missiles_survive": p}))
     run_value = q * -10 + (1 - q) * 2
     withdraws = run_value <= -1
     blockade_us = 1 if withdraws else q * -10 + (1 - q) * -2
     strike_us = (1 - p) * 2 + p * -10
-    choice = (
-        "blockade"
-        if blockade_us >= max(strike_us, -2)
-        else ("air_strike" if strike_us >= -2 else "acquiesce")
-    )
+    choice = "blockade" if blockade_us >= max(strike_us, -2) else ("air_strike" if strike_us >= -2 else "acquiesce")
     assert path_of(solution)[0] == choice
     assert solution.values[0, 0] == pytest.approx(max(blockade_us, strike_us, -2))
     if choice == "blockade":
@@ -104,17 +96,34 @@ def test_a_batch_of_draws_equals_draws_solved_one_by_one():
 
 def test_ties_go_to_the_first_listed_action():
     text = (
-        'EFG 2 R "" { "1" }\n""\n'
-        'p "" 1 1 "" { "a" "b" "c" } 0\n'
-        't "" 1 "x" { 1 }\nt "" 2 "y" { 2 }\nt "" 3 "z" { 2 }\n'
+        'EFG 2 R "" { "1" }\n""\np "" 1 1 "" { "a" "b" "c" } 0\nt "" 1 "x" { 1 }\nt "" 2 "y" { 2 }\nt "" 3 "z" { 2 }\n'
     )
     solution = solve_spe(parse_efg(text))
     np.testing.assert_array_equal(solution.profile[0], [0, 1, 0])
 
 
-def test_games_with_information_sets_are_refused_with_the_way_out():
-    with pytest.raises(SolverError, match="--full-information"):
-        solve_spe(compile_game(load("dprk_russia_2024")))
+def test_information_sets_are_solved_inside_their_smallest_subgame():
+    scenario = load("dprk_russia_2024")
+    game = compile_game(scenario)
+    solution = solve_spe(game)
+    tree = game.tree
+    (hidden,) = [h for h, label in enumerate(tree.infoset_labels) if label == "west_unrevealed"]
+    start = tree.action_offset[hidden]
+    np.testing.assert_allclose(solution.profile[0, start : start + 2].sum(), 1.0)
+    assert solution.max_regret[0] <= 1e-8 * np.ptp(game.payoff)
+    # the subgame holding the West's information set starts at North Korea's deployment choice
+    from escalade.solve.spe import regions
+
+    (region,) = regions(tree)
+    assert tree.node_labels[region.root] == "dprk_deploy"
+
+
+def test_a_subgame_with_an_information_set_is_an_equilibrium_of_that_subgame():
+    game = compile_game(load("chicken"))
+    solution = solve_spe(game)
+    assert solution.max_regret[0] <= 1e-8 * np.ptp(game.payoff)
+    # chicken's logit limit is its mixed equilibrium: straight with probability 1/crash_cost
+    np.testing.assert_allclose(solution.profile[0], [0.9, 0.1, 0.9, 0.1], atol=1e-6)
 
 
 def test_the_regret_check_rejects_a_profile_that_is_not_an_equilibrium():
@@ -127,22 +136,17 @@ def test_the_regret_check_rejects_a_profile_that_is_not_an_equilibrium():
 def test_a_scripted_policy_is_followed_and_others_respond():
     scenario = load("dprk_russia_2024")
     game = compile_game(scenario)
-    game = dataclasses.replace(game, tree=split_infosets(game.tree))
-    from escalade.game import policy_profile
-
-    for policy, action in (
-        ("deterrence", "deterrence"),
-        ("escalation_management", "escalation_management"),
-    ):
-        solution = solve_spe(game, policy_profile(scenario, game.tree, policy))
-        tree = game.tree
-        west = [h for h in range(tree.n_infosets) if tree.players[tree.infoset_player[h]] == "WEST"]
-        for h in west:
-            chosen = tree.action_labels[
-                tree.action_offset[h]
-                + int(np.argmax(solution.profile[0, tree.action_offset[h] : tree.action_offset[h] + 2]))
-            ]
-            assert chosen == action
+    for policy in ("deterrence", "escalation_management"):
+        solution = solve_spe(script(game, policy_profile(scenario, game.tree, policy)))
+        assert "WEST" not in [solution.game.tree.players[p] for p in solution.game.tree.infoset_player]
+        tree = solution.game.tree
+        west_moves = {
+            tree.move_labels[n]
+            for t in np.flatnonzero(solution.outcome_probs[0] > 0)
+            for n in tree.path_to(int(tree.terminal_nodes[t]))[1:]
+            if tree.node_labels[tree.parent[n]] in ("west_revealed", "west_hidden")
+        }
+        assert west_moves == {policy}
 
 
 def generic_perfect_information(game) -> bool:

@@ -7,6 +7,7 @@ from escalade.analyze.policies import (
     bootstrap_mean,
     compare_policies,
     share_lower,
+    value_of_information,
 )
 
 __all__ = [
@@ -17,4 +18,5 @@ __all__ = [
     "compare_policies",
     "likely_paths",
     "share_lower",
+    "value_of_information",
 ]

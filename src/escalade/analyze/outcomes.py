@@ -27,14 +27,7 @@ def likely_paths(solution: Solution, k: int = 0, top: int = 8, floor: float = 1e
         if probs[t] <= floor:
             break
         path = tree.path_to(int(tree.terminal_nodes[t]))
-        moves = [
-            f"{_mover(tree, parent)}: {tree.move_labels[child]}" for parent, child in itertools.pairwise(path)
-        ]
+        moves = [f"{tree.mover(parent)}: {tree.move_labels[child]}" for parent, child in itertools.pairwise(path)]
         attributes = dict(zip(solution.game.attributes, solution.game.outcome[k, t].tolist(), strict=True))
         rows.append(PathRow(float(probs[t]), moves, attributes))
     return rows
-
-
-def _mover(tree, node: int) -> str:
-    player = tree.player[node]
-    return tree.players[player] if player >= 0 else "chance"

@@ -36,9 +36,7 @@ class PolicyRow:
     p_at_least: dict[float, Estimate]  # escalation level -> P(escalation >= level)
 
 
-def bootstrap_mean(
-    samples: np.ndarray, rng: np.random.Generator, n_boot: int = 2000, level: float = 0.95
-) -> Estimate:
+def bootstrap_mean(samples: np.ndarray, rng: np.random.Generator, n_boot: int = 2000, level: float = 0.95) -> Estimate:
     """Mean of ``samples`` (n,) with a percentile bootstrap interval."""
     samples = np.asarray(samples, dtype=float)
     n = samples.size
@@ -48,9 +46,7 @@ def bootstrap_mean(
     return Estimate(float(samples.mean()), float(low), float(high), level)
 
 
-def compare_policies(
-    runs: list[Runs], levels: tuple[float, ...], seed: int, n_boot: int = 2000
-) -> list[PolicyRow]:
+def compare_policies(runs: list[Runs], levels: tuple[float, ...], seed: int, n_boot: int = 2000) -> list[PolicyRow]:
     """One row per policy: expected escalation and P(escalation >= level), with CIs."""
     rng = np.random.default_rng(seed)
     return [
@@ -66,3 +62,14 @@ def compare_policies(
 def share_lower(a: Runs, b: Runs, level: float) -> float:
     """Share of draws in which ``a`` gives a strictly lower P(escalation >= level) than ``b``."""
     return float(np.mean(a.p_escalation_at_least(level) < b.p_escalation_at_least(level) - 1e-12))
+
+
+def value_of_information(
+    base: list[Runs], what_if: list[Runs], actor: int, seed: int, n_boot: int = 2000
+) -> dict[str, Estimate]:
+    """Per policy, the mean gain in ``actor``'s expected utility when it sees every move (paired)."""
+    rng = np.random.default_rng(seed)
+    return {
+        a.policy: bootstrap_mean(b.actor_values[:, actor] - a.actor_values[:, actor], rng, n_boot)
+        for a, b in zip(base, what_if, strict=True)
+    }

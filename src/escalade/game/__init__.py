@@ -2,7 +2,16 @@
 
 from escalade.game.compile import compile_game, compile_tree, parameter_batch, policy_profile
 from escalade.game.efg import EfgError, parse_efg, read_efg, write_efg
-from escalade.game.tree import CHANCE, TERMINAL, Game, Tree, TreeBuilder, split_infosets
+from escalade.game.tree import (
+    CHANCE,
+    TERMINAL,
+    Game,
+    Tree,
+    TreeBuilder,
+    full_information,
+    script,
+    split_infosets,
+)
 
 __all__ = [
     "CHANCE",
@@ -13,10 +22,12 @@ __all__ = [
     "TreeBuilder",
     "compile_game",
     "compile_tree",
+    "full_information",
     "parameter_batch",
     "parse_efg",
     "policy_profile",
     "read_efg",
+    "script",
     "split_infosets",
     "write_efg",
 ]

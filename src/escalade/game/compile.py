@@ -128,17 +128,12 @@ def _groups(tree: Tree, nodes: np.ndarray, by_move: bool = True) -> dict[tuple[s
     """Node copies grouped by the scenario move (or node) they copy, to evaluate each formula once."""
     groups: dict[tuple[str, str], list[int]] = {}
     for node in nodes:
-        if by_move:
-            key = (tree.node_labels[tree.parent[node]], tree.move_labels[node])
-        else:
-            key = (tree.node_labels[node], "")
+        key = (tree.node_labels[tree.parent[node]], tree.move_labels[node]) if by_move else (tree.node_labels[node], "")
         groups.setdefault(key, []).append(int(node))
     return {key: np.array(members) for key, members in groups.items()}
 
 
-def _env(
-    before: np.ndarray, params: Mapping[str, np.ndarray], column: Mapping[str, int]
-) -> dict[str, np.ndarray]:
+def _env(before: np.ndarray, params: Mapping[str, np.ndarray], column: Mapping[str, int]) -> dict[str, np.ndarray]:
     return {**params, **{name: before[:, :, m] for name, m in column.items()}}
 
 

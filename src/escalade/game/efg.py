@@ -210,9 +210,7 @@ def parse_efg(text: str, file: str = "<efg>") -> Game:
             if key not in infoset_actions:
                 raise tokens.error(f"infoset {number} of player {player} has no actions")
             labels = infoset_actions[key]
-            index = builder.add(
-                parent, move, player - 1, name, key, infoset_name or f"{player}:{number}", labels
-            )
+            index = builder.add(parent, move, player - 1, name, key, infoset_name or f"{player}:{number}", labels)
             moves = [(label, 1.0) for label in labels]
         else:
             raise tokens.error(f"unknown node type {kind!r}", "nodes start with p, c or t")
@@ -226,7 +224,7 @@ def parse_efg(text: str, file: str = "<efg>") -> Game:
     depth_first = np.empty(tree.n_nodes, dtype=np.int64)  # breadth-first index -> file order
     depth_first[np.array(tree.preorder())] = np.arange(tree.n_nodes)
     chance_prob = np.array([probs[depth_first[n]] for n in range(tree.n_nodes)])[None, :]
-    payoff = np.array(
-        [[float(x) for x in payoffs[depth_first[n]]] for n in tree.terminal_nodes], dtype=float
-    ).reshape(1, tree.n_terminals, len(players))
+    payoff = np.array([[float(x) for x in payoffs[depth_first[n]]] for n in tree.terminal_nodes], dtype=float).reshape(
+        1, tree.n_terminals, len(players)
+    )
     return Game(tree, chance_prob, payoff, np.zeros((1, tree.n_terminals, 0)), [], title)

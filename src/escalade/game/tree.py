@@ -7,8 +7,8 @@ itself: ``action[n]`` is its index among its parent's moves and ``chance_prob[:,
 probability when the parent is a chance node.
 
 Information sets are numbered player by player, in the order Gambit uses for the same game: the
-order in which they first appear in a depth-first walk (the order of an ``.efg`` file). A behaviour profile is a flat vector of action
-probabilities, infoset after infoset: infoset ``h`` owns slots
+order in which they first appear in a depth-first walk (the order of an ``.efg`` file). A behaviour
+profile is a flat vector of action probabilities, infoset after infoset: infoset ``h`` owns slots
 ``action_offset[h] .. action_offset[h] + n_actions[h] - 1``.
 """
 
@@ -44,6 +44,7 @@ class Tree:
     move_labels: list[str]  # (N,) name of the move into each node ("" at the root)
     infoset_labels: list[str]  # (I,)
     action_labels: list[str]  # (S,) one per profile slot
+    scripted: np.ndarray | None = None  # (N,) actor whose policy a chance node plays, else -1
     levels: list[np.ndarray] = field(init=False)  # nodes at each depth
 
     def __post_init__(self) -> None:
@@ -85,6 +86,15 @@ class Tree:
     def is_perfect_information(self) -> bool:
         counts = np.bincount(self.infoset[self.infoset >= 0], minlength=self.n_infosets)
         return bool(np.all(counts == 1))
+
+    def mover(self, node: int) -> str:
+        """Who moves at ``node``: an actor id, "chance", or "ACTOR (policy)" where a policy plays."""
+        player = int(self.player[node])
+        if player >= 0:
+            return self.players[player]
+        if self.scripted is not None and self.scripted[node] >= 0:
+            return f"{self.players[self.scripted[node]]} (policy)"
+        return "chance" if player == CHANCE else "end"
 
     def path_to(self, node: int) -> list[int]:
         """Nodes from the root to ``node``, inclusive."""
@@ -237,18 +247,28 @@ class TreeBuilder:
         )
 
 
-def split_infosets(tree: Tree) -> Tree:
-    """The same tree in which every decision node is its own information set.
+def split_infosets(tree: Tree, player: int | None = None) -> Tree:
+    """The same tree in which ``player``'s (default: every player's) decision nodes are each an
+    information set of their own.
 
-    This is the what-if in which every actor sees every earlier move. Infosets stay ordered by
-    player, then by the depth-first position of their node; labels are kept.
+    This is the what-if in which that actor sees every earlier move. Infosets stay ordered by
+    player, then by first depth-first appearance; labels are kept.
     """
     decision = np.flatnonzero(tree.infoset >= 0)
     position = np.empty(tree.n_nodes, dtype=np.int64)
     position[np.array(tree.preorder())] = np.arange(tree.n_nodes)
-    order = decision[np.lexsort((position[decision], tree.player[decision]))]
+    split = tree.player[decision] == player if player is not None else np.ones(len(decision), bool)
+    # a kept infoset is represented by its first member; a split node by itself
+    first = {}
+    for node in decision[np.argsort(position[decision])]:
+        first.setdefault(int(tree.infoset[node]), int(node))
+    keys = np.where(split, decision, [first[int(tree.infoset[n])] for n in decision])
+    representatives = np.unique(keys)
+    order = representatives[np.lexsort((position[representatives], tree.player[representatives]))]
+    index_of = np.full(tree.n_nodes, -1)
+    index_of[order] = np.arange(len(order))
     infoset = np.full(tree.n_nodes, -1)
-    infoset[order] = np.arange(len(order))
+    infoset[decision] = index_of[keys]
     old = tree.infoset[order]
     n_actions = tree.n_actions[old]
     return replace(
@@ -258,7 +278,52 @@ def split_infosets(tree: Tree) -> Tree:
         action_offset=np.concatenate([[0], np.cumsum(n_actions)[:-1]]).astype(np.int64),
         n_actions=n_actions,
         infoset_labels=[tree.infoset_labels[h] for h in old],
-        action_labels=[
-            tree.action_labels[tree.action_offset[h] + a] for h in old for a in range(tree.n_actions[h])
-        ],
+        action_labels=[tree.action_labels[tree.action_offset[h] + a] for h in old for a in range(tree.n_actions[h])],
     )
+
+
+def script(game: Game, fixed: np.ndarray) -> Game:
+    """The game in which scripted information sets become chance moves.
+
+    ``fixed`` (S,) holds the scripted action probabilities and NaN at the slots left to the
+    actors (as :func:`escalade.game.policy_profile` returns). Every solver can then treat a
+    policy like any other uncertainty: the scripted actor no longer decides there.
+    """
+    tree = game.tree
+    scripted_infoset = ~np.isnan(fixed[tree.action_offset])  # (I,)
+    node_scripted = (tree.infoset >= 0) & scripted_infoset[np.maximum(tree.infoset, 0)]
+    keep = np.flatnonzero(~scripted_infoset)
+    renumber = np.full(tree.n_infosets, -1)
+    renumber[keep] = np.arange(len(keep))
+    infoset = np.where(tree.infoset >= 0, renumber[np.maximum(tree.infoset, 0)], -1)
+    infoset[node_scripted] = -1
+    n_actions = tree.n_actions[keep]
+    kept_slots = [tree.action_offset[h] + a for h in keep for a in range(tree.n_actions[h])]
+    before = tree.scripted if tree.scripted is not None else np.full(tree.n_nodes, -1)
+    new_tree = replace(
+        tree,
+        player=np.where(node_scripted, CHANCE, tree.player),
+        scripted=np.where(node_scripted, tree.player, before),
+        infoset=infoset,
+        infoset_player=tree.infoset_player[keep],
+        action_offset=np.concatenate([[0], np.cumsum(n_actions)[:-1]]).astype(np.int64),
+        n_actions=n_actions,
+        infoset_labels=[tree.infoset_labels[h] for h in keep],
+        action_labels=[tree.action_labels[s] for s in kept_slots],
+    )
+    chance_prob = np.array(game.chance_prob, copy=True)
+    slot = tree.slot
+    moves = np.flatnonzero((tree.parent >= 0) & node_scripted[np.maximum(tree.parent, 0)])
+    chance_prob[:, moves] = fixed[slot[moves]][None, :]
+    return replace(game, tree=new_tree, chance_prob=chance_prob)
+
+
+def full_information(tree: Tree, who: str) -> Tree:
+    """The what-if in which actor ``who`` (an actor id, or ``"all"``) sees every earlier move."""
+    if who == "all":
+        return split_infosets(tree)
+    if who not in tree.players:
+        raise ValueError(
+            f"--full-information takes an actor id or 'all', not {who!r}; actors: {', '.join(tree.players)}"
+        )
+    return split_infosets(tree, tree.players.index(who))

@@ -26,14 +26,12 @@ def headline(analysis: Analysis) -> str:
     if len(scripted) >= 2:
         best = min(scripted, key=lambda row: row.p_at_least[level].mean)
         parts.append(
-            f"{best.policy.replace('_', ' ').capitalize()} gives the lowest probability of reaching "
-            f"level {level:g}"
+            f"{best.policy.replace('_', ' ').capitalize()} gives the lowest probability of reaching level {level:g}"
         )
     free = rows.get("equilibrium")
     if free is not None:
         parts.append(
-            f"Left free, the actors' equilibrium gives {free.p_at_least[level]} "
-            "(95% bootstrap intervals over draws)"
+            f"Left free, the actors' equilibrium gives {free.p_at_least[level]} (95% bootstrap intervals over draws)"
         )
     return ". ".join(parts) + "."
 

@@ -99,7 +99,5 @@ def outline(scenario: Scenario) -> RichTree:
 def _effects(name: str, effects: dict) -> str:
     if not effects:
         return name
-    shown = ", ".join(
-        f"{k} {'+' if not e.source.startswith('-') else ''}{e.source}" for k, e in effects.items()
-    )
+    shown = ", ".join(f"{k} {'+' if not e.source.startswith('-') else ''}{e.source}" for k, e in effects.items())
     return f"{name} [dim]({shown})[/]"

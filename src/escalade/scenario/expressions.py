@@ -114,9 +114,7 @@ def parse(source: str | int | float) -> Expression:
 def _compile(node: ast.AST, text: str, names: set[str]) -> Evaluator:
     if isinstance(node, ast.Constant):
         if isinstance(node.value, bool) or not isinstance(node.value, int | float):
-            raise ExpressionError(
-                f"{node.value!r} in {text!r} is not a number", f"allowed are {_ALLOWED_TEXT}"
-            )
+            raise ExpressionError(f"{node.value!r} in {text!r} is not a number", f"allowed are {_ALLOWED_TEXT}")
         value = float(node.value)
         return lambda env: value
     if isinstance(node, ast.Name):

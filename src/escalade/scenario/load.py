@@ -509,9 +509,7 @@ class _Checker:
     def _probabilities(self, parameters: dict[str, Any], nodes: dict[str, Node]) -> None:
         env = _test_points(parameters)
         for node_id, node in nodes.items():
-            if not isinstance(node, Chance) or any(
-                not b.p.names <= set(parameters) for b in node.chance.values()
-            ):
+            if not isinstance(node, Chance) or any(not b.p.names <= set(parameters) for b in node.chance.values()):
                 continue  # unknown names are reported already
             probs = np.array([np.broadcast_to(b.p(env), (_TEST_POINTS,)) for b in node.chance.values()])
             outside = (probs < -PROBABILITY_TOLERANCE) | (probs > 1 + PROBABILITY_TOLERANCE)
@@ -525,8 +523,7 @@ class _Checker:
                     ("nodes", node_id, "chance", name, "p"),
                     f"probability of {name!r} is {probs[branch, point]:.4g}, outside [0, 1], "
                     f"when {_describe(env, point)}",
-                    "write probabilities that stay in [0, 1] over each parameter's range "
-                    "(e.g. clip(x, 0, 1))",
+                    "write probabilities that stay in [0, 1] over each parameter's range (e.g. clip(x, 0, 1))",
                 )
             elif bad_sum.size:
                 point = bad_sum[0]

@@ -42,9 +42,7 @@ def _to_expression(value: Any) -> Expression:
         raise ValueError(f"{exc.message} — {exc.hint}") from None
 
 
-Expr = Annotated[
-    Expression, PlainValidator(_to_expression), PlainSerializer(lambda e: e.source, return_type=str)
-]
+Expr = Annotated[Expression, PlainValidator(_to_expression), PlainSerializer(lambda e: e.source, return_type=str)]
 Name = Annotated[str, Field(pattern=IDENTIFIER)]
 
 

@@ -60,9 +60,7 @@ def load_yaml(text: str, file: str) -> tuple[Any, Lines, list[Problem]]:
     return data, lines, problems
 
 
-def _convert(
-    node: yaml.Node, path: Path, loader: yaml.SafeLoader, lines: Lines, problems: list[Problem]
-) -> Any:
+def _convert(node: yaml.Node, path: Path, loader: yaml.SafeLoader, lines: Lines, problems: list[Problem]) -> Any:
     if isinstance(node, yaml.MappingNode):
         result: dict[Any, Any] = {}
         for key_node, value_node in node.value:

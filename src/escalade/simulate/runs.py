@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from escalade.game import Tree, compile_game, compile_tree, policy_profile, split_infosets
+from escalade.game import Tree, compile_game, compile_tree, full_information, policy_profile, script
 from escalade.scenario import Scenario
 from escalade.solve import solve_spe
 
@@ -40,27 +40,26 @@ class Runs:
         return (self.outcome_probs * (self.terminal_escalation >= level)).sum(axis=1)
 
 
-def analysis_tree(scenario: Scenario, full_information: bool) -> Tree:
-    """The tree a sweep solves: the scenario's own, or with every information set split."""
+def analysis_tree(scenario: Scenario, who: str | None = None) -> Tree:
+    """The tree a sweep solves: the scenario's own, or the what-if in which ``who`` sees every move."""
     tree = compile_tree(scenario)
-    return split_infosets(tree) if full_information else tree
+    return tree if who is None else full_information(tree, who)
 
 
 def solve_draws(
     scenario: Scenario,
     values: Mapping[str, np.ndarray],
     policy: str | None = None,
-    full_information: bool = False,
+    who: str | None = None,
     chunk: int = 4096,
     tree: Tree | None = None,
 ) -> Runs:
     """Solve every draw in ``values`` (subgame-perfect), ``chunk`` draws at a time.
 
     ``policy`` scripts one actor (a name from the scenario's ``policies``); the others respond
-    optimally. ``full_information`` splits information sets (the what-if in which every actor sees
-    every move), needed until the imperfect-information solver lands.
+    optimally. ``who`` asks for the what-if in which that actor (or ``"all"``) sees every move.
     """
-    tree = tree or analysis_tree(scenario, full_information)
+    tree = tree or analysis_tree(scenario, who)
     fixed = policy_profile(scenario, tree, policy) if policy else None
     n = len(next(iter(values.values()))) if values else 1
     level = scenario_escalation_column(scenario)
@@ -68,7 +67,7 @@ def solve_draws(
     for start in range(0, n, chunk):
         batch = {name: np.asarray(v)[start : start + chunk] for name, v in values.items()}
         game = compile_game(scenario, batch, tree)
-        solution = solve_spe(game, fixed)
+        solution = solve_spe(script(game, fixed) if fixed is not None else game)
         parts["probs"].append(solution.outcome_probs)
         parts["actors"].append(solution.values)
         esc = game.outcome[:, :, level] if level is not None else np.zeros(game.payoff.shape[:2])

@@ -195,12 +195,14 @@ def _check_game(game: Game) -> None:
         histories = set()
         for node in tree.infoset_nodes(h):
             own = tuple(
-                int(slot[n]) for n in tree.path_to(int(node))[1:] if tree.player[tree.parent[n]] == tree.infoset_player[h]
+                int(slot[n])
+                for n in tree.path_to(int(node))[1:]
+                if tree.player[tree.parent[n]] == tree.infoset_player[h]
             )
             histories.add(own)
         if len(histories) > 1:
             raise SolverError(
-                f"information set {tree.infoset_labels[h]!r} of player {tree.players[tree.infoset_player[h]]} "
+                f"information set {tree.infoset_labels[h]!r} of {tree.players[tree.infoset_player[h]]} "
                 "is reached after different own moves (imperfect recall); the agent QRE needs perfect recall"
             )
 
@@ -252,7 +254,10 @@ def _trace(game: Game, equations: _Equations, x: np.ndarray, target: np.ndarray,
         corrected, ok, iterations = _correct(equations, guess, tangent[active], active)
         step[active[~ok]] *= 0.5
         if np.any(step[active[~ok]] < MIN_STEP):
-            raise SolverError(f"the QRE path could not be followed (step size underflow at λ·range={lams[active[~ok]].max():.3g}); please report this game")
+            raise SolverError(
+                "the QRE path could not be followed (step size underflow at "
+                f"λ·range={lams[active[~ok]].max():.3g}); please report this game"
+            )
         good, new, iterations = active[ok], corrected[ok], iterations[ok]
         crossed = new[:, -1] >= target[good]
         if np.any(crossed):
@@ -309,7 +314,7 @@ def _correct(
             break
         size = np.linalg.norm(delta, axis=1)
         point[live] += delta
-        diverging = (size > 0.5 * previous) & (it > 0) | ~np.isfinite(size) | (size > 1.0)
+        diverging = ((size > 0.5 * previous[live]) & (it > 0)) | ~np.isfinite(size) | (size > 1.0)
         converged = (size < CORRECTOR_TOLERANCE * (1 + np.linalg.norm(point[live], axis=1))) & ~diverging
         ok[live[converged]] = True
         iterations[live[converged]] = it + 1
@@ -339,6 +344,7 @@ def _finish(game: Game, x: np.ndarray, lam: float | None, notes: list[str] | Non
     residual = logit_residual(game, profile, lam)
     if np.any(residual > 1e-8):
         raise SolverError(
-            f"qre: the profile at λ={lam:g} fails its logit check (residual {residual.max():.2e}); please report this game"
+            f"qre: the profile at λ={lam:g} fails its logit check (residual {residual.max():.2e}); "
+            "please report this game"
         )
     return certify(f"qre(lambda={lam:g})", game, profile, notes=notes, equilibrium=False)

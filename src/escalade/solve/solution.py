@@ -31,8 +31,7 @@ class Solution:
     profile: np.ndarray  # (K, S) action probabilities, infoset after infoset
     values: np.ndarray  # (K, A) expected payoff of each actor
     reach: np.ndarray  # (K, N) probability each node is reached
-    max_regret: np.ndarray  # (K,) largest gain any free player has from deviating alone
-    fixed: np.ndarray | None = None  # (S,) slots set by a scripted policy, not solved
+    max_regret: np.ndarray  # (K,) largest gain any player has from deviating alone
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -59,7 +58,6 @@ def certify(
     method: str,
     game: Game,
     profile: np.ndarray,
-    fixed: np.ndarray | None = None,
     notes: list[str] | None = None,
     equilibrium: bool = True,
     tolerance: float = REGRET_TOLERANCE,
@@ -73,7 +71,7 @@ def certify(
     tree = game.tree
     move_prob = move_probabilities(game, profile)
     reach = reach_probabilities(tree, move_prob)
-    regret, values = nash_regret(game, profile, fixed)
+    regret, values = nash_regret(game, profile)
     max_regret = regret.max(axis=1) if regret.size else np.zeros(profile.shape[0])
     allowed = tolerance * payoff_scale(game)
     bad = np.flatnonzero(max_regret > allowed) if equilibrium else np.zeros(0, dtype=np.int64)
@@ -84,4 +82,4 @@ def certify(
             f"(max regret {max_regret[k]:.3g} > tolerance {allowed[k]:.3g}); "
             f"{bad.size} of {len(max_regret)} draws fail. This is a bug: please report it."
         )
-    return Solution(method, game, profile, values, reach, max_regret, fixed, list(notes or []))
+    return Solution(method, game, profile, values, reach, max_regret, list(notes or []))

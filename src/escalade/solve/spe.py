@@ -1,13 +1,21 @@
-"""Subgame-perfect equilibrium of a perfect-information game by backward induction.
+"""Subgame-perfect equilibrium: backward induction, with the logit-QRE limit inside any subgame
+that has information sets.
 
-Steps (Kuhn 1953; Osborne & Rubinstein 1994, Proposition 99.2), for all K draws at once:
+Steps (Kuhn 1953; Selten 1975; Osborne & Rubinstein 1994, Proposition 99.2), for all K draws at
+once:
 
 1. Give every terminal its payoff vector.
 2. Going up the tree one depth level at a time, give each chance node the probability-weighted
    mean of its children, and each decision node the child that is best for the actor moving
-   there (a node fixed by a scripted policy takes the policy's mix instead).
-3. Read the chosen actions off as a pure behaviour profile and certify it (its Nash regret must
-   be zero to tolerance; by construction it is also optimal at every node, on or off the path).
+   there.
+3. A *subgame* starts at a node whose subtree contains every node of each information set it
+   touches. Where information sets span several nodes, backward induction cannot choose node by
+   node; instead, at the smallest subgame containing them, the game between that subgame's root
+   and the (already solved) subgames below it is solved as a whole by the limit of its logit QRE
+   (:mod:`escalade.solve.qre`), which selects a sequential equilibrium, and its value is passed up.
+4. Read the choices off as a behaviour profile and certify it: its Nash regret must be zero to
+   tolerance (1e-9 × payoff range for pure backward induction; 1e-8 where a QRE limit was used).
+   By construction it is also an equilibrium in every subgame.
 
 Ties: among actions whose value to the mover is within ``1e-9`` × the draw's payoff range of the
 best, the one listed first in the scenario (or file) is chosen. This keeps answers reproducible
@@ -16,52 +24,146 @@ and lets an analyst put the "default" action first.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
-from escalade.game import CHANCE, Game
-from escalade.solve.solution import REGRET_TOLERANCE, Solution, SolverError, certify
+from escalade.game import CHANCE, TERMINAL, Game, Tree, TreeBuilder
+from escalade.solve.qre import solve_qre
+from escalade.solve.solution import APPROXIMATE_TOLERANCE, REGRET_TOLERANCE, Solution, certify
 from escalade.solve.verify import level_plans, payoff_scale
 
 
-def solve_spe(game: Game, fixed: np.ndarray | None = None, notes: list[str] | None = None) -> Solution:
-    """Backward induction over all draws of ``game``.
+@dataclass(frozen=True)
+class Region:
+    """A subgame with information sets, reduced to its own moves above the subgames below it."""
 
-    ``fixed`` (S,) holds a scripted policy's action probabilities, NaN where the solver decides.
-    """
+    root: int
+    tree: Tree  # the reduced game: solved subgames below the root become terminals
+    nodes: np.ndarray  # (n,) original node of each reduced node
+    leaves: np.ndarray  # (T',) original node whose value each reduced terminal takes
+    infosets: np.ndarray  # (I',) original infoset of each reduced infoset
+
+
+def subgame_roots(tree: Tree) -> np.ndarray:
+    """(N,) True where a node starts a subgame (its subtree holds whole information sets)."""
+    order = tree.preorder()
+    enter = np.empty(tree.n_nodes, dtype=np.int64)
+    enter[order] = np.arange(tree.n_nodes)
+    size = np.ones(tree.n_nodes, dtype=np.int64)
+    for node in order[::-1][:-1]:
+        size[tree.parent[node]] += size[node]
+    leave = enter + size - 1
+    lowest = np.full(max(tree.n_infosets, 1), tree.n_nodes)
+    highest = np.full(max(tree.n_infosets, 1), -1)
+    members = tree.infoset >= 0
+    np.minimum.at(lowest, tree.infoset[members], enter[members])
+    np.maximum.at(highest, tree.infoset[members], enter[members])
+    lo = np.where(members, lowest[np.maximum(tree.infoset, 0)], tree.n_nodes)
+    hi = np.where(members, highest[np.maximum(tree.infoset, 0)], -1)
+    for node in order[::-1][:-1]:  # children before parents
+        parent = tree.parent[node]
+        lo[parent] = min(lo[parent], lo[node])
+        hi[parent] = max(hi[parent], hi[node])
+    return (lo >= enter) & (hi <= leave)
+
+
+def regions(tree: Tree) -> list[Region]:
+    """The subgames that need the QRE, deepest first."""
+    counts = np.bincount(tree.infoset[tree.infoset >= 0], minlength=tree.n_infosets)
+    if np.all(counts <= 1):
+        return []
+    is_root = subgame_roots(tree)
+    shared = (tree.infoset >= 0) & (counts[np.maximum(tree.infoset, 0)] > 1)
+    # the smallest subgame holding each node with a shared infoset
+    owners = set()
+    for node in np.flatnonzero(shared):
+        current = int(node)
+        while not is_root[current]:
+            current = int(tree.parent[current])
+        owners.add(current)
+    found = [_reduce(tree, root, is_root) for root in owners]
+    return sorted(found, key=lambda region: -tree.depth[region.root])
+
+
+def _reduce(tree: Tree, root: int, is_root: np.ndarray) -> Region:
+    builder = TreeBuilder(tree.players)
+    nodes, leaves = [], []
+    stack = [(root, -1)]
+    while stack:
+        node, parent = stack.pop()
+        kind = tree.player[node]
+        collapsed = node != root and (is_root[node] or kind == TERMINAL)
+        move = tree.move_labels[node] if parent >= 0 else ""
+        if collapsed:
+            index = builder.add(parent, move, TERMINAL, tree.node_labels[node])
+            leaves.append(node)
+        elif kind == CHANCE:
+            index = builder.add(parent, move, CHANCE, tree.node_labels[node])
+        else:
+            h = int(tree.infoset[node])
+            start = tree.action_offset[h]
+            actions = tree.action_labels[start : start + tree.n_actions[h]]
+            index = builder.add(parent, move, int(kind), tree.node_labels[node], h, tree.infoset_labels[h], actions)
+        nodes.append(node)
+        if not collapsed:
+            start, count = tree.first_child[node], tree.n_children[node]
+            stack.extend((child, index) for child in range(start + count - 1, start - 1, -1))
+    reduced = builder.build()
+    # builder lays nodes out breadth first; map back through the depth-first order it was given
+    depth_first = np.empty(reduced.n_nodes, dtype=np.int64)
+    depth_first[np.array(reduced.preorder())] = np.arange(reduced.n_nodes)
+    original = np.array(nodes)[depth_first]
+    infosets = np.array([tree.infoset[original[reduced.infoset == h][0]] for h in range(reduced.n_infosets)])
+    return Region(root, reduced, original, original[reduced.terminal_nodes], infosets)
+
+
+def solve_spe(game: Game, notes: list[str] | None = None) -> Solution:
+    """Subgame-perfect equilibrium of every draw (script policies first: ``escalade.game.script``)."""
     tree = game.tree
-    if not tree.is_perfect_information():
-        raise SolverError(
-            "this game has information sets (an actor cannot tell some moves apart), so backward "
-            "induction does not apply; use --full-information for the what-if in which every actor "
-            "sees every move"
-        )
     k, n_actors = game.n_draws, len(tree.players)
-    fixed_mask = np.zeros(tree.n_slots, dtype=bool) if fixed is None else ~np.isnan(fixed)
     profile = np.zeros((k, tree.n_slots))
-    profile[:, fixed_mask] = np.asarray(fixed)[fixed_mask] if fixed is not None else 0.0
     slot = tree.slot
     tie = (REGRET_TOLERANCE * payoff_scale(game))[:, None, None]  # (K, 1, 1)
     values = np.zeros((k, tree.n_nodes, n_actors))
     values[:, tree.terminal_nodes, :] = game.payoff
+    pending = regions(tree)
     for plan in level_plans(tree):
         child_values = values[:, plan.children, :]  # (K, m, B, A)
         mover = tree.player[plan.nodes]
         weights = np.zeros(plan.children.shape)[None].repeat(k, axis=0)  # (K, m, B)
         chance = mover == CHANCE
         weights[:, chance] = game.chance_prob[:, plan.children[chance]] * plan.mask[chance]
-        # slot -1 (the parent is chance) picks the padding False
-        scripted = np.append(fixed_mask, False)[slot[plan.children[:, 0]]]
-        weights[:, scripted] = profile[:, slot[plan.children[scripted]]] * plan.mask[scripted]
-        free = np.flatnonzero((mover >= 0) & ~scripted)
-        if free.size:
-            own = np.take_along_axis(child_values[:, free], mover[free][None, :, None, None], axis=3)[
-                ..., 0
-            ]  # (K, f, B): each child's value to the actor moving at the parent
-            own = np.where(plan.mask[free], own, -np.inf)
+        deciding = np.flatnonzero(mover >= 0)
+        if deciding.size:
+            own = np.take_along_axis(child_values[:, deciding], mover[deciding][None, :, None, None], axis=3)
+            own = np.where(plan.mask[deciding], own[..., 0], -np.inf)  # (K, d, B) value to the mover
             best = own.max(axis=2, keepdims=True)
             pick = np.argmax(own >= best - tie, axis=2)  # first listed among the near-best
-            weights[:, free] = np.eye(plan.children.shape[1])[pick]
-            chosen = plan.children[free][np.arange(free.size)[None, :], pick]  # (K, f)
+            weights[:, deciding] = np.eye(plan.children.shape[1])[pick]
+            chosen = plan.children[deciding][np.arange(deciding.size)[None, :], pick]  # (K, d)
             np.put_along_axis(profile, slot[chosen], 1.0, axis=1)
         values[:, plan.nodes, :] = np.einsum("kmb,kmba->kma", weights, child_values)
-    return certify("spe", game, profile, fixed_mask if fixed is not None else None, notes)
+        # Subgames with information sets rooted at this level replace what the pass just did there.
+        level_roots = set(plan.nodes.tolist())
+        for region in [r for r in pending if r.root in level_roots]:
+            _solve_region(game, region, values, profile)
+    tolerance = APPROXIMATE_TOLERANCE if pending else REGRET_TOLERANCE
+    return certify("spe", game, profile, notes=notes, tolerance=tolerance)
+
+
+def _solve_region(game: Game, region: Region, values: np.ndarray, profile: np.ndarray) -> None:
+    tree = game.tree
+    reduced = Game(
+        region.tree,
+        game.chance_prob[:, region.nodes],
+        values[:, region.leaves, :],
+        np.zeros((game.n_draws, region.tree.n_terminals, 0)),
+        [],
+    )
+    solution = solve_qre(reduced)
+    values[:, region.root, :] = solution.values
+    for h_reduced, h in enumerate(region.infosets):
+        start, count = tree.action_offset[h], tree.n_actions[h]
+        first = region.tree.action_offset[h_reduced]
+        profile[:, start : start + count] = solution.profile[:, first : first + count]

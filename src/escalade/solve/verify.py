@@ -82,12 +82,8 @@ def best_response_values(
     move_prob: np.ndarray,
     plans: list[LevelPlan],
     player: int,
-    free: np.ndarray | None = None,
 ) -> np.ndarray:
-    """(K,) the best payoff ``player`` can reach against the others' behaviour.
-
-    ``free`` (I,) marks the infosets the player may change (default: all of its own).
-    """
+    """(K,) the best payoff ``player`` can reach against the others' behaviour."""
     tree = game.tree
     k = move_prob.shape[0]
     mine = tree.player == player
@@ -96,41 +92,31 @@ def best_response_values(
     weight = reach_probabilities(tree, others)
     cf = np.zeros((k, tree.n_nodes))
     cf[:, tree.terminal_nodes] = weight[:, tree.terminal_nodes] * game.payoff[:, :, player]
-    free_infoset = (tree.infoset_player == player) if free is None else free
+    own_infoset = tree.infoset_player == player
     choice = np.zeros((k, tree.n_infosets), dtype=np.int64)
     for _ in range(int(tree.depth.max()) + 2):
         for plan in plans:
             child_cf = cf[:, plan.children] * plan.mask  # (K, m, B)
             h = tree.infoset[plan.nodes]
             deciding = (h >= 0) & mine[plan.nodes]
-            deciding &= free_infoset[np.maximum(h, 0)]
             # nodes the player does not control: sum (weights already include the probabilities)
             total = child_cf.sum(axis=2)
             if deciding.any():
                 rows = np.flatnonzero(deciding)
-                picked = np.take_along_axis(child_cf[:, rows, :], choice[:, h[rows]][:, :, None], axis=2)[
-                    :, :, 0
-                ]
+                picked = np.take_along_axis(child_cf[:, rows, :], choice[:, h[rows]][:, :, None], axis=2)[:, :, 0]
                 total[:, rows] = picked
-            fixed_own = mine[plan.nodes] & ~deciding
-            if fixed_own.any():
-                rows = np.flatnonzero(fixed_own)
-                probs = move_prob[:, plan.children[rows]] * plan.mask[rows]
-                total[:, rows] = (child_cf[:, rows, :] * probs).sum(axis=2)
             cf[:, plan.nodes] = total
-        new_choice = _infoset_argmax(tree, cf, player, free_infoset, choice)
+        new_choice = _infoset_argmax(tree, cf, own_infoset, choice)
         if np.array_equal(new_choice, choice):
             break
         choice = new_choice
     return cf[:, 0]
 
 
-def _infoset_argmax(
-    tree: Tree, cf: np.ndarray, player: int, free: np.ndarray, current: np.ndarray
-) -> np.ndarray:
-    """For each free infoset of ``player``, the action with the largest summed child value."""
+def _infoset_argmax(tree: Tree, cf: np.ndarray, own: np.ndarray, current: np.ndarray) -> np.ndarray:
+    """For each of the player's infosets (``own``), the action with the largest summed child value."""
     choice = current.copy()
-    for h in np.flatnonzero(free & (tree.infoset_player == player)):
+    for h in np.flatnonzero(own):
         members = tree.infoset_nodes(h)
         children = tree.first_child[members][:, None] + np.arange(tree.n_actions[h])[None, :]
         q = cf[:, children].sum(axis=1)  # (K, actions)
@@ -141,27 +127,20 @@ def _infoset_argmax(
     return choice
 
 
-def nash_regret(
-    game: Game, profile: np.ndarray, fixed: np.ndarray | None = None
-) -> tuple[np.ndarray, np.ndarray]:
+def nash_regret(game: Game, profile: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Per draw and player, the gain from the best unilateral deviation.
 
-    Returns ``(regret (K, A), values (K, A))``. ``fixed`` (S,) marks profile slots that belong
-    to scripted policies: those infosets are held fixed, not deviated from.
+    Returns ``(regret (K, A), values (K, A))``.
     """
     tree = game.tree
     plans = level_plans(tree)
     move_prob = move_probabilities(game, profile)
     values = node_values(game, move_prob, plans)[:, 0, :]
-    free_infosets = np.ones(tree.n_infosets, dtype=bool)
-    if fixed is not None:
-        free_infosets = ~fixed[tree.action_offset]
     regret = np.zeros_like(values)
     for player in range(len(tree.players)):
-        own = (tree.infoset_player == player) & free_infosets
-        if not own.any():
+        if not np.any(tree.infoset_player == player):
             continue
-        best = best_response_values(game, move_prob, plans, player, own)
+        best = best_response_values(game, move_prob, plans, player)
         regret[:, player] = np.maximum(best - values[:, player], 0.0)
     return regret, values
 
