@@ -24,6 +24,7 @@ from escalade.game import (
     full_information,
     policy_profile,
     read_efg,
+    read_nfg,
     script,
     write_efg,
 )
@@ -150,9 +151,11 @@ def scenarios() -> None:
 
 
 def _game(file: str, who: str | None) -> tuple[Game, Scenario | None]:
-    """A .efg file, or a scenario at its parameter means; returns (game, scenario or None)."""
+    """A Gambit .efg/.nfg file, or a scenario at its parameter means; returns (game, scenario or None)."""
     if file.endswith(".efg"):
         game, scenario = read_efg(file), None
+    elif file.endswith(".nfg"):
+        game, scenario = read_nfg(file), None
     else:
         scenario = load(file)
         game = compile_game(scenario)
@@ -183,11 +186,13 @@ def export(
             err.print(f"wrote {output}")
 
 
-def _solution_json(solution: Solution) -> dict:
+def _solution_json(solution: Solution, strategic: bool) -> dict:
+    """The documented JSON record; a strategic-form game's profile is ``[player][strategy]``."""
     tree = solution.game.tree
     terminal_order = [int(tree.terminal[n]) for n in tree.preorder() if tree.terminal[n] >= 0]
+    nested = solution.nested_profile()
     return {
-        "profile": solution.nested_profile(),
+        "profile": [player[0] for player in nested] if strategic else nested,
         "values": solution.values[0].tolist(),
         "outcome_probs": solution.outcome_probs[0, terminal_order].tolist(),
         "max_regret": float(solution.max_regret[0]),
@@ -197,7 +202,7 @@ def _solution_json(solution: Solution) -> dict:
 @app.command()
 def solve(
     ctx: typer.Context,
-    file: Annotated[str, typer.Argument(help="A scenario (.yaml or shipped name) or a Gambit .efg file.")],
+    file: Annotated[str, typer.Argument(help="A scenario (.yaml or shipped name), or a Gambit .efg or .nfg file.")],
     method: Annotated[
         Method,
         typer.Option(
@@ -229,15 +234,16 @@ def solve(
         else:
             solutions = enumerate_pure(game)
         players = list(game.tree.players)
+        strategic = file.endswith(".nfg")
         if as_json:
             if method is Method.enumpure:
                 record = {
                     "method": "enumpure",
                     "players": players,
-                    "equilibria": [_solution_json(s) for s in solutions],
+                    "equilibria": [_solution_json(s, strategic) for s in solutions],
                 }
             else:
-                record = {"method": solutions[0].method, "players": players, **_solution_json(solutions[0])}
+                record = {"method": solutions[0].method, "players": players, **_solution_json(solutions[0], strategic)}
             sys.stdout.write(json.dumps(record, indent=2) + "\n")
             return
         if not solutions:

@@ -2,6 +2,7 @@
 
 from escalade.game.compile import compile_game, compile_tree, parameter_batch, policy_profile
 from escalade.game.efg import EfgError, parse_efg, read_efg, write_efg
+from escalade.game.nfg import parse_nfg, read_nfg
 from escalade.game.tree import (
     CHANCE,
     TERMINAL,
@@ -25,8 +26,10 @@ __all__ = [
     "full_information",
     "parameter_batch",
     "parse_efg",
+    "parse_nfg",
     "policy_profile",
     "read_efg",
+    "read_nfg",
     "script",
     "split_infosets",
     "write_efg",

@@ -19,7 +19,7 @@ from escalade.game.tree import CHANCE, TERMINAL, Game, TreeBuilder
 
 
 class EfgError(ValueError):
-    """A malformed .efg file; the message names the file and line."""
+    """A malformed Gambit file (.efg or .nfg); the message names the file and line."""
 
 
 _TOKEN = re.compile(r'"((?:[^"\\]|\\.)*)"|([{}])|([^\s{},"]+)', re.S)
@@ -77,7 +77,7 @@ def write_efg(game: Game, draw: int = 0) -> str:
     return "\n".join(lines) + "\n"
 
 
-class _Tokens:
+class Tokens:
     def __init__(self, text: str, file: str) -> None:
         self.file = file
         self.items: list[tuple[str, str, int]] = []  # (kind, text, line)
@@ -135,7 +135,7 @@ def read_efg(path: str | Path) -> Game:
 
 
 def parse_efg(text: str, file: str = "<efg>") -> Game:
-    tokens = _Tokens(text, file)
+    tokens = Tokens(text, file)
     if tokens.take("word") != "EFG" or tokens.take("word") != "2":
         raise tokens.error("not an EFG version 2 file", "the file must start with 'EFG 2 R'")
     tokens.take("word")  # number type: R (rational) or D (double); both read as numbers here

@@ -203,7 +203,7 @@ def _check_game(game: Game) -> None:
         if len(histories) > 1:
             raise SolverError(
                 f"information set {tree.infoset_labels[h]!r} of {tree.players[tree.infoset_player[h]]} "
-                "is reached after different own moves (imperfect recall); the agent QRE needs perfect recall"
+                "is reached after different own moves (imperfect recall); escalade's solvers need perfect recall"
             )
 
 
