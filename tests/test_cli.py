@@ -115,3 +115,11 @@ def test_nothing_is_written_when_the_scenario_is_invalid(tmp_path):
     result = invoke("run", str(bad), "--out", str(tmp_path / "out"))
     assert result.exit_code == 1
     assert not (tmp_path / "out").exists()
+
+
+def test_fit_reads_counts_and_reports_lambda(tmp_path, gambit_games):
+    counts = tmp_path / "counts.json"
+    counts.write_text(json.dumps([[[30, 10, 60], [60, 10, 30]], [[40, 60], [50, 50], [60, 40]]]))
+    result = invoke("fit", str(gambit_games / "2_player_chance.efg"), "--counts", str(counts), "--json")
+    record = json.loads(result.output)
+    assert record["lambda"] > 0 and record["log_likelihood"] < 0

@@ -38,7 +38,7 @@ from escalade.report import (
     write_atomic,
 )
 from escalade.scenario import Scenario, ScenarioError, load, shipped_scenarios
-from escalade.solve import Solution, SolverError, enumerate_pure, solve_qre, solve_spe
+from escalade.solve import Solution, SolverError, enumerate_pure, fit_lambda, solve_qre, solve_spe
 
 app = typer.Typer(
     help=(
@@ -259,6 +259,30 @@ def solve(
             out.print(solution_table(solution, f"{label}{' — ' + policy if policy else ''}"))
             out.print(values_table(solution))
             out.print(f"[dim]max regret {solution.max_regret[0]:.2e} (verified)[/]")
+
+
+@app.command()
+def fit(
+    ctx: typer.Context,
+    file: Annotated[str, typer.Argument(help="A scenario (.yaml or shipped name), or a Gambit .efg or .nfg file.")],
+    counts: Annotated[
+        Path,
+        typer.Option(help="JSON file of observed action counts, nested [player][infoset][action] as in solve --json."),
+    ],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Fit the logit precision λ to observed choices by maximum likelihood."""
+    with reported(ctx):
+        game, _ = _game(file, None)
+        nested = json.loads(counts.read_text(encoding="utf-8"))
+        flat = [float(c) for player in nested for infoset in player for c in infoset]
+        lam, log_likelihood, solution = fit_lambda(game, np.array(flat))
+        if as_json:
+            record = {"lambda": lam, "log_likelihood": log_likelihood, "profile": solution.nested_profile()}
+            sys.stdout.write(json.dumps(record, indent=2) + "\n")
+            return
+        out.print(f"maximum-likelihood λ = [bold]{lam:.6g}[/] (log-likelihood {log_likelihood:.6g})")
+        out.print(solution_table(solution, f"logit QRE at λ = {lam:.4g}"))
 
 
 @app.command()

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from escalade.game import read_efg
-from escalade.solve import SolverError, solve_qre, solve_spe
+from escalade.solve import SolverError, fit_lambda, solve_qre, solve_spe
 from escalade.solve.verify import logit_residual
 from tests.conftest import gambit_efg_files, gambit_reference
 
@@ -121,3 +121,18 @@ def test_a_batch_of_draws_equals_draws_traced_one_by_one():
     for k in range(4):
         alone = solve_qre(batch.draw(k), 1.5)
         np.testing.assert_allclose(together.profile[k], alone.profile[0], atol=1e-9)
+
+
+def test_fitted_lambda_recovers_the_lambda_that_generated_the_frequencies():
+    game = read_efg(next(p for p in gambit_efg_files() if p.name == "2_player_chance.efg"))
+    for true in (0.4, 2.0, 7.5):
+        counts = solve_qre(game, true).profile[0] * 10_000
+        lam, _, solution = fit_lambda(game, counts)
+        assert lam == pytest.approx(true, rel=1e-4)
+        np.testing.assert_allclose(solution.profile[0], counts / 10_000, atol=1e-6)
+
+
+def test_fitting_refuses_counts_of_the_wrong_shape():
+    game = read_efg(next(p for p in gambit_efg_files() if p.name == "2_player_chance.efg"))
+    with pytest.raises(SolverError, match="counts must be"):
+        fit_lambda(game, np.ones(3))

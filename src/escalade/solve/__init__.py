@@ -6,7 +6,7 @@ limit), ``enumpure`` (every pure-strategy Nash equilibrium of a small game).
 """
 
 from escalade.solve.enumpure import enumerate_pure
-from escalade.solve.qre import solve_qre
+from escalade.solve.qre import fit_lambda, solve_qre
 from escalade.solve.solution import APPROXIMATE_TOLERANCE, REGRET_TOLERANCE, Solution, SolverError, certify
 from escalade.solve.spe import solve_spe
 from escalade.solve.verify import nash_regret
@@ -18,6 +18,7 @@ __all__ = [
     "SolverError",
     "certify",
     "enumerate_pure",
+    "fit_lambda",
     "nash_regret",
     "solve_qre",
     "solve_spe",

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy import sparse
+from scipy.optimize import minimize_scalar
 
 from escalade.game import CHANCE, Game, Tree
 from escalade.solve.solution import APPROXIMATE_TOLERANCE, Solution, SolverError, certify
@@ -348,3 +349,27 @@ def _finish(game: Game, x: np.ndarray, lam: float | None, notes: list[str] | Non
             "please report this game"
         )
     return certify(f"qre(lambda={lam:g})", game, profile, notes=notes, equilibrium=False)
+
+
+def fit_lambda(game: Game, counts: np.ndarray, low: float = 1e-3, high: float = 1e3) -> tuple[float, float, Solution]:
+    """The maximum-likelihood λ for observed choices, as in McKelvey & Palfrey (1998, section 4).
+
+    ``counts`` (S,) holds how often each action was observed, infoset after infoset (the profile
+    order). Each candidate λ is solved exactly on the principal branch; the log-likelihood
+    ``Σ counts · log σ_λ`` is maximised over log λ in [low, high] (scipy's bounded Brent search).
+    Returns ``(λ, log-likelihood, the QRE at λ)``.
+    """
+    counts = np.asarray(counts, dtype=float)
+    if counts.shape != (game.tree.n_slots,) or np.any(counts < 0) or counts.sum() == 0:
+        raise SolverError(f"counts must be {game.tree.n_slots} non-negative numbers, one per action, not all zero")
+    single = game.draw(0)
+
+    def negative_log_likelihood(log_lam: float) -> float:
+        profile = solve_qre(single, float(np.exp(log_lam))).profile[0]
+        return -float(np.sum(counts * np.log(np.maximum(profile, 1e-300))))
+
+    result = minimize_scalar(
+        negative_log_likelihood, bounds=(np.log(low), np.log(high)), method="bounded", options={"xatol": 1e-6}
+    )
+    lam = float(np.exp(result.x))
+    return lam, -float(result.fun), solve_qre(single, lam)
