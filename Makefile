@@ -26,7 +26,9 @@ format: $(STAMP)
 	$(VENV)/bin/ruff check --fix src tests bench
 
 bench: $(STAMP)
+	$(PY) -m pip install --quiet -e '.[gambit]'
 	$(PY) bench/spe_batch.py
+	$(PY) bench/solvers.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache
