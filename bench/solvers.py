@@ -64,13 +64,13 @@ def main() -> None:
         ours_total = theirs_total = 0.0
         for path in paths:
             try:
-                ours_total += timed(lambda path=path: ours(path))
+                ours_total += timed(lambda path=path, ours=ours: ours(path))
             except Exception as exc:  # a game a method refuses (e.g. too many pure profiles)
                 print(f"  escalade skipped {path.name}: {exc}")
                 continue
             if gbt is not None:
                 game = gbt.read_efg(str(path))
-                theirs_total += timed(lambda game=game: theirs(game))
+                theirs_total += timed(lambda game=game, theirs=theirs: theirs(game))
         ratio = f"{theirs_total / ours_total:8.2f}" if gbt is not None else "     n/a"
         print(f"{method:20} {ours_total:11.3f} {theirs_total:11.3f} {ratio}")
 

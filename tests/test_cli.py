@@ -123,3 +123,11 @@ def test_fit_reads_counts_and_reports_lambda(tmp_path, gambit_games):
     result = invoke("fit", str(gambit_games / "2_player_chance.efg"), "--counts", str(counts), "--json")
     record = json.loads(result.output)
     assert record["lambda"] > 0 and record["log_likelihood"] < 0
+
+
+def test_run_with_a_what_if_reports_it_beside_the_base_case(tmp_path):
+    result = invoke("run", "--draws", "32", "--full-information", "WEST", "--out", str(tmp_path))
+    assert result.exit_code == 0 and "What-if: WEST sees every earlier move" in result.output
+    record = json.loads((tmp_path / "summary.json").read_text())
+    assert record["what_if"]["full_information"] == "WEST"
+    assert set(record["what_if"]["value_of_information"]) == {"equilibrium", "escalation_management", "deterrence"}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from escalade.analyze import likely_paths
 from escalade.api import Analysis
-from escalade.report.summary import headline
+from escalade.report.summary import headline, information_value
 
 
 def _table(header: list[str], rows: list[list[str]]) -> list[str]:
@@ -45,6 +45,21 @@ def analysis_markdown(analysis: Analysis) -> str:
         "evaluated on the same draws.",
         "",
     ]
+    if analysis.what_if is not None:
+        who = analysis.what_if.full_information
+        out += [f"## What-if: {who} sees every earlier move", ""]
+        out += _table(
+            ["policy", "E[escalation level]", *(f"P(escalation ≥ {level:g})" for level in levels)],
+            [
+                [row.policy, str(row.expected_escalation), *(str(row.p_at_least[level]) for level in levels)]
+                for row in analysis.what_if.rows
+            ],
+        )
+        gains = information_value(analysis)
+        if gains:
+            out += ["", f"Value of information to {who} (expected utility gained, 95% CI):", ""]
+            out += _table(["policy", "gain"], [[policy, str(estimate)] for policy, estimate in gains.items()])
+        out += [""]
     out += ["## Equilibrium play at the parameters' means", ""]
     for policy, solution in analysis.central.items():
         out += [f"### {policy}", ""]

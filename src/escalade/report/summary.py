@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from escalade.analyze import likely_paths
+from escalade.analyze import Estimate, likely_paths, value_of_information
 from escalade.api import Analysis
 
 
@@ -36,6 +36,27 @@ def headline(analysis: Analysis) -> str:
     return ". ".join(parts) + "."
 
 
+def information_value(analysis: Analysis) -> dict[str, Estimate]:
+    """Per policy, what the what-if actor gains from seeing every move (needs ``what_if``)."""
+    assert analysis.what_if is not None and analysis.what_if.full_information is not None
+    who = analysis.what_if.full_information
+    players = analysis.runs[0].tree.players
+    if who == "all":
+        return {}
+    return value_of_information(analysis.runs, analysis.what_if.runs, players.index(who), analysis.seed)
+
+
+def _policy_records(analysis: Analysis) -> list[dict[str, Any]]:
+    return [
+        {
+            "policy": row.policy,
+            "expected_escalation": vars(row.expected_escalation),
+            "p_escalation_at_least": {f"{level:g}": vars(est) for level, est in row.p_at_least.items()},
+        }
+        for row in analysis.rows
+    ]
+
+
 def summary_data(analysis: Analysis) -> dict[str, Any]:
     """A JSON-ready record of the analysis, with what is needed to repeat it."""
     scenario = analysis.scenario
@@ -50,14 +71,14 @@ def summary_data(analysis: Analysis) -> dict[str, Any]:
         "full_information": analysis.full_information,
         "notes": analysis.notes,
         "headline": headline(analysis),
-        "policies": [
-            {
-                "policy": row.policy,
-                "expected_escalation": vars(row.expected_escalation),
-                "p_escalation_at_least": {f"{level:g}": vars(est) for level, est in row.p_at_least.items()},
-            }
-            for row in analysis.rows
-        ],
+        "policies": _policy_records(analysis),
+        "what_if": None
+        if analysis.what_if is None
+        else {
+            "full_information": analysis.what_if.full_information,
+            "policies": _policy_records(analysis.what_if),
+            "value_of_information": {p: vars(e) for p, e in information_value(analysis).items()},
+        },
         "at_parameter_means": {
             policy: {
                 "values": dict(zip(solution.game.tree.players, solution.values[0].tolist(), strict=True)),

@@ -8,7 +8,7 @@ from rich.tree import Tree as RichTree
 
 from escalade.analyze import likely_paths
 from escalade.api import Analysis
-from escalade.report.summary import headline
+from escalade.report.summary import headline, information_value
 from escalade.scenario import Chance, Decision, Scenario
 from escalade.solve import Solution
 
@@ -43,25 +43,34 @@ def print_analysis(console: Console, analysis: Analysis) -> None:
         console.print(f"[yellow]Note:[/] {note}")
     for policy, solution in analysis.central.items():
         console.print(solution_table(solution, f"Equilibrium play at the parameters' means — {policy}"))
-    table = Table(
-        title=f"Courses of action over {analysis.draws:,} parameter draws (95% bootstrap CI)",
-        title_justify="left",
+    title = f"Courses of action over {analysis.draws:,} parameter draws (95% bootstrap CI)"
+    console.print(policy_table(analysis, title))
+    console.print(headline(analysis))
+    if analysis.what_if is not None:
+        who = analysis.what_if.full_information
+        console.print(policy_table(analysis.what_if, f"What-if: {who} sees every earlier move"))
+        gains = information_value(analysis)
+        if gains:
+            table = Table(title=f"Value of information to {who} (expected utility gained)", title_justify="left")
+            table.add_column("policy")
+            table.add_column("gain", justify="right")
+            for policy, estimate in gains.items():
+                table.add_row(policy, str(estimate))
+            console.print(table)
+    console.print(
+        f"[dim]seed {analysis.seed} · scenario sha256 {scenario.sha256[:16]} · escalade {analysis.version}[/]"
     )
+
+
+def policy_table(analysis: Analysis, title: str) -> Table:
+    table = Table(title=title, title_justify="left")
     table.add_column("policy")
     table.add_column("E[escalation]", justify="right")
     for level in analysis.levels:
         table.add_column(f"P(esc ≥ {level:g})", justify="right")
     for row in analysis.rows:
-        table.add_row(
-            row.policy,
-            str(row.expected_escalation),
-            *(str(row.p_at_least[lv]) for lv in analysis.levels),
-        )
-    console.print(table)
-    console.print(headline(analysis))
-    console.print(
-        f"[dim]seed {analysis.seed} · scenario sha256 {scenario.sha256[:16]} · escalade {analysis.version}[/]"
-    )
+        table.add_row(row.policy, str(row.expected_escalation), *(str(row.p_at_least[lv]) for lv in analysis.levels))
+    return table
 
 
 def outline(scenario: Scenario) -> RichTree:
