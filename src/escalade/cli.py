@@ -38,7 +38,7 @@ from escalade.report import (
     write_atomic,
 )
 from escalade.scenario import Scenario, ScenarioError, load, shipped_scenarios
-from escalade.solve import Solution, SolverError, enumerate_pure, fit_lambda, solve_qre, solve_spe
+from escalade.solve import Solution, SolverError, enumerate_pure, fit_lambda, solve_lcp, solve_qre, solve_spe
 
 app = typer.Typer(
     help=(
@@ -60,6 +60,7 @@ err = Console(stderr=True)
 class Method(StrEnum):
     spe = "spe"
     qre = "qre"
+    lcp = "lcp"
     enumpure = "enumpure"
 
 
@@ -207,7 +208,8 @@ def solve(
         Method,
         typer.Option(
             help="spe: subgame-perfect (backward induction; logit-QRE limit inside subgames with "
-            "information sets); qre: the logit QRE of the whole game; enumpure: all pure equilibria."
+            "information sets); qre: the logit QRE of the whole game; lcp: equilibria of two-player "
+            "games (sequence-form Lemke); enumpure: all pure equilibria."
         ),
     ] = Method.spe,
     lam: Annotated[
@@ -231,14 +233,16 @@ def solve(
             solutions = [solve_spe(game)]
         elif method is Method.qre:
             solutions = [solve_qre(game, lam)]
+        elif method is Method.lcp:
+            solutions = solve_lcp(game)
         else:
             solutions = enumerate_pure(game)
         players = list(game.tree.players)
         strategic = file.endswith(".nfg")
         if as_json:
-            if method is Method.enumpure:
+            if method in (Method.enumpure, Method.lcp):
                 record = {
-                    "method": "enumpure",
+                    "method": method.value,
                     "players": players,
                     "equilibria": [_solution_json(s, strategic) for s in solutions],
                 }
@@ -251,7 +255,7 @@ def solve(
         for i, solution in enumerate(solutions, start=1):
             label = (
                 f"equilibrium {i} of {len(solutions)}"
-                if method is Method.enumpure
+                if method in (Method.enumpure, Method.lcp)
                 else {"spe": "subgame-perfect equilibrium", "qre": "logit QRE limit"}.get(
                     solution.method, solution.method
                 )
