@@ -18,7 +18,7 @@ GAMES = Path(__file__).resolve().parents[2] / "shared" / "data" / "gambit_games"
 NAMES = [
     "2_player_chance.efg",
     "cent4.efg",
-    "e02.efg",
+    "e04.efg",
     "poker.efg",
     "sww1.efg",
     "montyhal.efg",

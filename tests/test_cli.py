@@ -134,6 +134,6 @@ def test_run_with_a_what_if_reports_it_beside_the_base_case(tmp_path):
 
 
 def test_lcp_lists_equilibria_as_json(gambit_games):
-    record = json.loads(invoke("solve", str(gambit_games / "e02.efg"), "--method", "lcp", "--json").output)
+    record = json.loads(invoke("solve", str(gambit_games / "e04.efg"), "--method", "lcp", "--json").output)
     assert record["method"] == "lcp" and record["equilibria"]
     assert all(eq["max_regret"] <= 1e-8 for eq in record["equilibria"])
