@@ -4,6 +4,7 @@ from escalade.scenario.errors import Problem, ScenarioError
 from escalade.scenario.expressions import Expression, ExpressionError, parse
 from escalade.scenario.load import load, loads, shipped_scenarios, validate
 from escalade.scenario.model import Chance, Decision, Scenario, Terminal
+from escalade.scenario.override import override
 
 __all__ = [
     "Chance",
@@ -16,6 +17,7 @@ __all__ = [
     "Terminal",
     "load",
     "loads",
+    "override",
     "parse",
     "shipped_scenarios",
     "validate",

@@ -88,6 +88,11 @@ class Expression:
     def is_constant(self) -> bool:
         return not self.names
 
+    def __reduce__(self) -> tuple:
+        # Compiled closures do not pickle; the source text re-parses to the same expression,
+        # so scenarios travel to worker processes and Dask workers as text.
+        return (parse, (self.source,))
+
 
 def parse(source: str | int | float) -> Expression:
     """Parse a formula (or a plain number) into an :class:`Expression`."""

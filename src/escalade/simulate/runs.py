@@ -9,6 +9,7 @@ import numpy as np
 
 from escalade.game import Tree, compile_game, compile_tree, full_information, policy_profile, script
 from escalade.scenario import Scenario
+from escalade.simulate.backends import Progress, run_chunks
 from escalade.solve import solve_spe
 
 ESCALATION = "escalation"  # the attribute read as the escalation level, when a scenario has it
@@ -53,35 +54,39 @@ def solve_draws(
     who: str | None = None,
     chunk: int = 4096,
     tree: Tree | None = None,
+    workers: int = 1,
+    scheduler: str | None = None,
+    progress: Progress | None = None,
 ) -> Runs:
     """Solve every draw in ``values`` (subgame-perfect), ``chunk`` draws at a time.
 
     ``policy`` scripts one actor (a name from the scenario's ``policies``); the others respond
     optimally. ``who`` asks for the what-if in which that actor (or ``"all"``) sees every move.
+    Chunks run here, on ``workers`` local processes, or on the Dask scheduler at ``scheduler``;
+    the numbers are the same whichever is used.
     """
     tree = tree or analysis_tree(scenario, who)
     fixed = policy_profile(scenario, tree, policy) if policy else None
+    values = {name: np.asarray(v) for name, v in values.items()}
     n = len(next(iter(values.values()))) if values else 1
+    tasks = [
+        (scenario, tree, fixed, {name: v[start : start + chunk] for name, v in values.items()})
+        for start in range(0, n, chunk)
+    ]
+    parts = run_chunks(_solve_chunk, tasks, workers, scheduler, progress)
+    probs, actors, escalation, regret = (np.concatenate(column) for column in zip(*parts, strict=True))
+    return Runs(policy or "equilibrium", values, probs, actors, escalation, regret, tree)
+
+
+def _solve_chunk(
+    scenario: Scenario, tree: Tree, fixed: np.ndarray | None, batch: dict[str, np.ndarray]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """One chunk: outcome probabilities, actor values, terminal escalation, regret."""
+    game = compile_game(scenario, batch, tree)
+    solution = solve_spe(script(game, fixed) if fixed is not None else game)
     level = scenario_escalation_column(scenario)
-    parts: dict[str, list[np.ndarray]] = {"probs": [], "actors": [], "esc": [], "regret": []}
-    for start in range(0, n, chunk):
-        batch = {name: np.asarray(v)[start : start + chunk] for name, v in values.items()}
-        game = compile_game(scenario, batch, tree)
-        solution = solve_spe(script(game, fixed) if fixed is not None else game)
-        parts["probs"].append(solution.outcome_probs)
-        parts["actors"].append(solution.values)
-        esc = game.outcome[:, :, level] if level is not None else np.zeros(game.payoff.shape[:2])
-        parts["esc"].append(esc)
-        parts["regret"].append(solution.max_regret)
-    return Runs(
-        policy or "equilibrium",
-        {name: np.asarray(v) for name, v in values.items()},
-        np.concatenate(parts["probs"]),
-        np.concatenate(parts["actors"]),
-        np.concatenate(parts["esc"]),
-        np.concatenate(parts["regret"]),
-        tree,
-    )
+    escalation = game.outcome[:, :, level] if level is not None else np.zeros(game.payoff.shape[:2])
+    return solution.outcome_probs, solution.values, escalation, solution.max_regret
 
 
 def scenario_escalation_column(scenario: Scenario) -> int | None:

@@ -1,0 +1,48 @@
+"""Where chunks of draws are solved: in this process, in a local process pool, or on Dask.
+
+Every back-end receives the same chunks and returns their results in chunk order, so a run gives
+the same numbers whatever the back-end, the number of workers or the chunk size.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any, TypeVar
+
+Result = TypeVar("Result")
+Progress = Callable[[int, int], None]  # (chunks done, chunks in all)
+
+
+def run_chunks(
+    function: Callable[..., Result],
+    tasks: Sequence[tuple[Any, ...]],
+    workers: int = 1,
+    scheduler: str | None = None,
+    progress: Progress | None = None,
+) -> list[Result]:
+    """``[function(*task) for task in tasks]``, possibly in parallel, always in task order."""
+    total = len(tasks)
+    results: list[Result] = []
+    if scheduler is not None:
+        from distributed import Client  # imported here: only Dask runs need it
+
+        with Client(scheduler) as client:
+            futures = [client.submit(function, *task, pure=False) for task in tasks]
+            for done, future in enumerate(futures, start=1):
+                results.append(future.result())
+                if progress:
+                    progress(done, total)
+        return results
+    if workers > 1 and total > 1:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            for done, result in enumerate(pool.map(function, *zip(*tasks, strict=True)), start=1):
+                results.append(result)
+                if progress:
+                    progress(done, total)
+        return results
+    for done, task in enumerate(tasks, start=1):
+        results.append(function(*task))
+        if progress:
+            progress(done, total)
+    return results
