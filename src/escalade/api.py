@@ -13,11 +13,23 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from escalade import __version__
-from escalade.analyze import PolicyRow, compare_policies
+from escalade.analyze import (
+    PolicyRow,
+    SobolIndex,
+    Swing,
+    TippingPoint,
+    compare_policies,
+    scenario_sobol,
+    share_lower,
+    tipping_points,
+    tornado,
+)
 from escalade.game import compile_game, policy_profile, script
 from escalade.scenario import Scenario, load
-from escalade.simulate import Runs, analysis_tree, sample_parameters, solve_draws
+from escalade.simulate import Runs, analysis_tree, escalation_probabilities, sample_parameters, solve_draws
 from escalade.solve import Solution, solve_spe
 
 DEFAULT_LEVELS = (5.0, 7.0)
@@ -37,8 +49,22 @@ class Analysis:
     rows: list[PolicyRow]
     notes: list[str]
     what_if: Analysis | None = None  # the same analysis with full information, when asked
+    sensitivity: Sensitivity | None = None  # which parameters decide the headline outputs
     version: str = __version__
     created: str = ""
+
+
+@dataclass(frozen=True, eq=False)
+class Sensitivity:
+    """What decides P(escalation >= level): Sobol indices, a tornado and tipping points."""
+
+    level: float
+    base_samples: int
+    sobol: dict[str, list[SobolIndex]]  # output name -> indices, largest total first
+    tornado_output: str
+    tornado: list[Swing]
+    tipping: list[TippingPoint]
+    beats: dict[tuple[str, str], float]  # (a, b) -> share of draws where a gives lower P than b
 
 
 def as_scenario(scenario: Scenario | str | Path) -> Scenario:
@@ -60,19 +86,56 @@ def run(
     seed: int = 20241018,
     levels: tuple[float, ...] = DEFAULT_LEVELS,
     full_information: str | None = None,
+    sensitivity_samples: int = 256,
+    workers: int = 1,
+    scheduler: str | None = None,
 ) -> Analysis:
     """Solve at the parameter means and across ``draws`` parameter draws, for every policy.
 
     With ``full_information`` (an actor id or "all"), the same analysis is repeated in the what-if
-    in which that actor sees every earlier move, and attached as ``what_if``.
+    in which that actor sees every earlier move, and attached as ``what_if``. With
+    ``sensitivity_samples`` > 0 (a power of two), Sobol indices, a tornado and tipping points of
+    P(escalation >= the highest level) are attached as ``sensitivity``.
     """
     scenario = as_scenario(scenario)
+    backend = {"workers": workers, "scheduler": scheduler}
     values = sample_parameters(scenario, draws, seed)
-    base = _analyse(scenario, values, seed, draws, levels, None)
+    base = _analyse(scenario, values, seed, draws, levels, None, backend)
+    if sensitivity_samples:
+        base = dataclasses.replace(base, sensitivity=sensitivity(base, sensitivity_samples, backend))
     if full_information is None:
         return base
-    what_if = _analyse(scenario, values, seed, draws, levels, full_information)
+    what_if = _analyse(scenario, values, seed, draws, levels, full_information, backend)
     return dataclasses.replace(base, what_if=what_if)
+
+
+def sensitivity(analysis: Analysis, base_samples: int, backend: dict) -> Sensitivity:
+    """Sobol indices of P(escalation >= level) per policy (and of the first two policies' gap)."""
+    scenario, level = analysis.scenario, max(analysis.levels)
+    policies = [None, *scenario.policies]
+    names = [policy or "equilibrium" for policy in policies]
+    scripted = list(scenario.policies)
+    tree = analysis.runs[0].tree
+
+    def model(values: dict) -> np.ndarray:
+        probabilities = escalation_probabilities(scenario, values, policies, level, tree, **backend)
+        if len(scripted) >= 2:
+            probabilities = np.column_stack([probabilities, probabilities[:, 1] - probabilities[:, 2]])
+        return probabilities
+
+    outputs = [f"P(escalation ≥ {level:g}) under {name}" for name in names]
+    if len(scripted) >= 2:
+        outputs.append(f"{scripted[0]} minus {scripted[1]}")
+    sobol = scenario_sobol(scenario, model, outputs, base_samples, analysis.seed)
+    swings = tornado(scenario, model, output=len(outputs) - 1)
+    tipping = []
+    if len(scripted) >= 2:
+        tipping = tipping_points(
+            scenario, lambda v: escalation_probabilities(scenario, v, scripted, level, tree, **backend), scripted
+        )
+    by_policy = {run.policy: run for run in analysis.runs}
+    beats = {(a, b): share_lower(by_policy[a], by_policy[b], level) for a in names for b in names if a != b}
+    return Sensitivity(level, base_samples, sobol, outputs[-1], swings, tipping, beats)
 
 
 def _analyse(
@@ -82,6 +145,7 @@ def _analyse(
     draws: int,
     levels: tuple[float, ...],
     full_information: str | None,
+    backend: dict,
 ) -> Analysis:
     tree = analysis_tree(scenario, full_information)
     notes = []
@@ -92,7 +156,7 @@ def _analyse(
         )
     policies = [None, *scenario.policies]
     central = {policy or "equilibrium": solve_central(scenario, policy, full_information) for policy in policies}
-    runs = [solve_draws(scenario, values, policy, tree=tree) for policy in policies]
+    runs = [solve_draws(scenario, values, policy, tree=tree, **backend) for policy in policies]
     rows = compare_policies(runs, levels, seed)
     created = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     return Analysis(scenario, seed, draws, full_information, levels, central, runs, rows, notes, created=created)

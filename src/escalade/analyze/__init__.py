@@ -9,14 +9,32 @@ from escalade.analyze.policies import (
     share_lower,
     value_of_information,
 )
+from escalade.analyze.sensitivity import (
+    SobolIndex,
+    Swing,
+    TippingPoint,
+    scenario_sobol,
+    sobol_indices,
+    tipping_points,
+    tornado,
+    uncertain_parameters,
+)
 
 __all__ = [
     "Estimate",
     "PathRow",
     "PolicyRow",
+    "SobolIndex",
+    "Swing",
+    "TippingPoint",
     "bootstrap_mean",
     "compare_policies",
     "likely_paths",
+    "scenario_sobol",
     "share_lower",
+    "sobol_indices",
+    "tipping_points",
+    "tornado",
+    "uncertain_parameters",
     "value_of_information",
 ]

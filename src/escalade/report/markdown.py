@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from escalade.analyze import likely_paths
 from escalade.api import Analysis
-from escalade.report.summary import headline, information_value
+from escalade.report.summary import headline, information_value, sensitivity_sentence
 
 
 def _table(header: list[str], rows: list[list[str]]) -> list[str]:
@@ -45,6 +45,37 @@ def analysis_markdown(analysis: Analysis) -> str:
         "evaluated on the same draws.",
         "",
     ]
+    if analysis.sensitivity is not None:
+        sensitivity = analysis.sensitivity
+        output = sensitivity.tornado_output
+        swings = {swing.parameter: swing for swing in sensitivity.tornado}
+        out += [f"## What decides the answer: {output}", "", sensitivity_sentence(analysis), ""]
+        out += _table(
+            ["parameter", "first-order S1", "total ST", "swing 5%→95%"],
+            [
+                [
+                    index.parameter,
+                    f"{index.first:.2f} ± {index.first_conf:.2f}",
+                    f"{index.total:.2f} ± {index.total_conf:.2f}",
+                    f"{swings[index.parameter].output_at_low:.3f} → {swings[index.parameter].output_at_high:.3f}",
+                ]
+                for index in sensitivity.sobol[output]
+            ],
+        )
+        out += [
+            "",
+            f"Sobol indices from {sensitivity.base_samples} base samples (Saltelli design, SALib), "
+            "± 95% bootstrap half-widths; swings move one parameter from its 5% to its 95% quantile "
+            "with the others at their means.",
+            "",
+        ]
+        if sensitivity.tipping:
+            out += ["Tipping points (one parameter moved, the others at their means):", ""]
+            out += _table(
+                ["parameter", "value", "best policy below", "best policy above"],
+                [[p.parameter, f"{p.value:.4g}", p.before, p.after] for p in sensitivity.tipping],
+            )
+            out += [""]
     if analysis.what_if is not None:
         who = analysis.what_if.full_information
         out += [f"## What-if: {who} sees every earlier move", ""]

@@ -57,6 +57,41 @@ def _policy_records(analysis: Analysis) -> list[dict[str, Any]]:
     ]
 
 
+def sensitivity_sentence(analysis: Analysis) -> str:
+    """One sentence on what the answer turns on, from the Sobol indices and tipping points."""
+    sensitivity = analysis.sensitivity
+    if sensitivity is None or not sensitivity.sobol:
+        return ""
+    output = sensitivity.tornado_output
+    top = [index for index in sensitivity.sobol[output][:3] if index.total > 0.05]
+    if not top:
+        return f"No single parameter explains much of the variance of {output}."
+    named = ", ".join(f"{index.parameter} (total Sobol index {index.total:.2f})" for index in top)
+    sentence = f"The result turns on {named}."
+    if sensitivity.tipping:
+        flips = "; ".join(
+            f"{point.parameter} ≈ {point.value:.3g} ({point.before} → {point.after})"
+            for point in sensitivity.tipping[:4]
+        )
+        sentence += f" The recommended policy flips at {flips}, other parameters at their means."
+    return sentence
+
+
+def _sensitivity_record(analysis: Analysis) -> dict[str, Any] | None:
+    sensitivity = analysis.sensitivity
+    if sensitivity is None:
+        return None
+    return {
+        "level": sensitivity.level,
+        "base_samples": sensitivity.base_samples,
+        "sobol": {output: [vars(index) for index in indices] for output, indices in sensitivity.sobol.items()},
+        "tornado_output": sensitivity.tornado_output,
+        "tornado": [vars(swing) | {"width": swing.width} for swing in sensitivity.tornado],
+        "tipping_points": [vars(point) for point in sensitivity.tipping],
+        "share_of_draws_a_below_b": [{"a": a, "b": b, "share": share} for (a, b), share in sensitivity.beats.items()],
+    }
+
+
 def summary_data(analysis: Analysis) -> dict[str, Any]:
     """A JSON-ready record of the analysis, with what is needed to repeat it."""
     scenario = analysis.scenario
@@ -71,6 +106,8 @@ def summary_data(analysis: Analysis) -> dict[str, Any]:
         "full_information": analysis.full_information,
         "notes": analysis.notes,
         "headline": headline(analysis),
+        "sensitivity_summary": sensitivity_sentence(analysis),
+        "sensitivity": _sensitivity_record(analysis),
         "policies": _policy_records(analysis),
         "what_if": None
         if analysis.what_if is None

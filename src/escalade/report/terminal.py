@@ -8,7 +8,7 @@ from rich.tree import Tree as RichTree
 
 from escalade.analyze import likely_paths
 from escalade.api import Analysis
-from escalade.report.summary import headline, information_value
+from escalade.report.summary import headline, information_value, sensitivity_sentence
 from escalade.scenario import Chance, Decision, Scenario
 from escalade.solve import Solution
 
@@ -46,6 +46,9 @@ def print_analysis(console: Console, analysis: Analysis) -> None:
     title = f"Courses of action over {analysis.draws:,} parameter draws (95% bootstrap CI)"
     console.print(policy_table(analysis, title))
     console.print(headline(analysis))
+    if analysis.sensitivity is not None:
+        console.print(sensitivity_table(analysis))
+        console.print(sensitivity_sentence(analysis))
     if analysis.what_if is not None:
         who = analysis.what_if.full_information
         console.print(policy_table(analysis.what_if, f"What-if: {who} sees every earlier move"))
@@ -60,6 +63,21 @@ def print_analysis(console: Console, analysis: Analysis) -> None:
     console.print(
         f"[dim]seed {analysis.seed} · scenario sha256 {scenario.sha256[:16]} · escalade {analysis.version}[/]"
     )
+
+
+def sensitivity_table(analysis: Analysis, top: int = 8) -> Table:
+    sensitivity = analysis.sensitivity
+    assert sensitivity is not None
+    output = sensitivity.tornado_output
+    swings = {swing.parameter: swing for swing in sensitivity.tornado}
+    table = Table(title=f"What decides {output} (Sobol indices, tornado 5%–95%)", title_justify="left")
+    for column in ("parameter", "S1", "ST", "swing"):
+        table.add_column(column, justify="left" if column == "parameter" else "right")
+    for index in sensitivity.sobol[output][:top]:
+        swing = swings[index.parameter]
+        bar = "█" * round(20 * min(swing.width, 1.0))
+        table.add_row(index.parameter, f"{index.first:.2f}", f"{index.total:.2f}", f"{swing.width:.3f} {bar}")
+    return table
 
 
 def policy_table(analysis: Analysis, title: str) -> Table:

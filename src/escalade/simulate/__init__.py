@@ -1,6 +1,14 @@
 """Stage 4: run the game forward over uncertain parameters."""
 
-from escalade.simulate.runs import ESCALATION, Runs, analysis_tree, solve_draws
+from escalade.simulate.runs import ESCALATION, Runs, analysis_tree, escalation_probabilities, solve_draws
 from escalade.simulate.sample import METHODS, sample_parameters
 
-__all__ = ["ESCALATION", "METHODS", "Runs", "analysis_tree", "sample_parameters", "solve_draws"]
+__all__ = [
+    "ESCALATION",
+    "METHODS",
+    "Runs",
+    "analysis_tree",
+    "escalation_probabilities",
+    "sample_parameters",
+    "solve_draws",
+]

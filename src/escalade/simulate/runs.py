@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -92,3 +93,19 @@ def _solve_chunk(
 def scenario_escalation_column(scenario: Scenario) -> int | None:
     names = list(scenario.attributes)
     return names.index(ESCALATION) if ESCALATION in names else None
+
+
+def escalation_probabilities(
+    scenario: Scenario,
+    values: Mapping[str, np.ndarray],
+    policies: Sequence[str | None],
+    level: float,
+    tree: Tree | None = None,
+    **backend: Any,
+) -> np.ndarray:
+    """(n, len(policies)) P(escalation >= level) in each draw under each policy (None: equilibrium)."""
+    tree = tree or analysis_tree(scenario)
+    columns = [
+        solve_draws(scenario, values, policy, tree=tree, **backend).p_escalation_at_least(level) for policy in policies
+    ]
+    return np.stack(columns, axis=1)
