@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,6 +31,7 @@ from escalade.analyze import (
 from escalade.game import compile_game, policy_profile, script
 from escalade.scenario import Scenario, load
 from escalade.simulate import Runs, analysis_tree, escalation_probabilities, sample_parameters, solve_draws
+from escalade.simulate.backends import Progress
 from escalade.solve import Solution, solve_spe
 
 DEFAULT_LEVELS = (5.0, 7.0)
@@ -87,19 +89,29 @@ def run(
     levels: tuple[float, ...] = DEFAULT_LEVELS,
     full_information: str | None = None,
     sensitivity_samples: int = 256,
+    policies: Sequence[str] | None = None,
+    sample_method: str = "sobol",
     workers: int = 1,
     scheduler: str | None = None,
+    progress: Progress | None = None,
 ) -> Analysis:
     """Solve at the parameter means and across ``draws`` parameter draws, for every policy.
 
     With ``full_information`` (an actor id or "all"), the same analysis is repeated in the what-if
     in which that actor sees every earlier move, and attached as ``what_if``. With
     ``sensitivity_samples`` > 0 (a power of two), Sobol indices, a tornado and tipping points of
-    P(escalation >= the highest level) are attached as ``sensitivity``.
+    P(escalation >= the highest level) are attached as ``sensitivity``. ``policies`` restricts the
+    scenario's policies compared (default: all). Chunks of draws run here, on ``workers`` local
+    processes or on the Dask ``scheduler``; ``progress`` is called after every chunk.
     """
     scenario = as_scenario(scenario)
-    backend = {"workers": workers, "scheduler": scheduler}
-    values = sample_parameters(scenario, draws, seed)
+    if policies is not None:
+        unknown = sorted(set(policies) - set(scenario.policies))
+        if unknown:
+            raise ValueError(f"unknown policies {unknown}; the scenario has: {', '.join(scenario.policies) or 'none'}")
+        scenario = scenario.model_copy(update={"policies": {name: scenario.policies[name] for name in policies}})
+    backend = {"workers": workers, "scheduler": scheduler, "progress": progress}
+    values = sample_parameters(scenario, draws, seed, sample_method)
     base = _analyse(scenario, values, seed, draws, levels, None, backend)
     if sensitivity_samples:
         base = dataclasses.replace(base, sensitivity=sensitivity(base, sensitivity_samples, backend))

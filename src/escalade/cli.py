@@ -14,6 +14,7 @@ from typing import Annotated
 import numpy as np
 import typer
 from rich.console import Console
+from rich.progress import MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
 
 from escalade import __version__
 from escalade.api import run as run_analysis
@@ -36,8 +37,9 @@ from escalade.report import (
     summary_data,
     values_table,
     write_atomic,
+    write_tables,
 )
-from escalade.scenario import Scenario, ScenarioError, load, shipped_scenarios
+from escalade.scenario import Scenario, ScenarioError, load, override, shipped_scenarios
 from escalade.solve import Solution, SolverError, enumerate_pure, fit_lambda, solve_lcp, solve_qre, solve_spe
 
 app = typer.Typer(
@@ -289,26 +291,133 @@ def fit(
         out.print(solution_table(solution, f"logit QRE at λ = {lam:.4g}"))
 
 
+Draws = Annotated[int, typer.Option(min=1, help="Parameter draws for the uncertainty analysis.")]
+Seed = Annotated[int, typer.Option(help="Random seed; the same seed gives the same numbers.")]
+OutDir = Annotated[Path, typer.Option("--out", help="Folder for report.md, summary.json, runs.parquet, summary.csv.")]
+Pins = Annotated[
+    list[str] | None, typer.Option("--set", metavar="NAME=VALUE", help="Pin a parameter to a value (repeatable).")
+]
+Ranges = Annotated[
+    list[str] | None,
+    typer.Option("--vary", metavar="NAME=LOW:HIGH", help="Make a parameter uniform over a range (repeatable)."),
+]
+Workers = Annotated[int, typer.Option(min=1, help="Local worker processes for the draws.")]
+Scheduler = Annotated[str | None, typer.Option(help="Run the draws on this Dask scheduler (e.g. tcp://host:8786).")]
+
+
 @app.command()
 def run(
     ctx: typer.Context,
     file: Annotated[str, typer.Argument(help="A scenario .yaml file or shipped name.")] = "dprk_russia_2024",
-    draws: Annotated[int, typer.Option(min=1, help="Parameter draws for the uncertainty analysis.")] = 4096,
-    seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same numbers.")] = 20241018,
-    out_dir: Annotated[Path, typer.Option("--out", help="Folder for report.md and summary.json.")] = Path("out"),
+    draws: Draws = 4096,
+    seed: Seed = 20241018,
+    out_dir: OutDir = Path("out"),
     who: FullInfo = None,
+    pins: Pins = None,
+    ranges: Ranges = None,
+    sensitivity: Annotated[int, typer.Option(min=0, help="Sobol base samples (a power of two; 0: skip).")] = 256,
+    workers: Workers = 1,
+    scheduler: Scheduler = None,
 ) -> None:
-    """Run the full analysis: equilibrium, courses of action compared over uncertain parameters."""
+    """The full analysis: equilibria, courses of action compared over uncertain parameters, and
+    which parameters decide the answer."""
+    _analysis_command(
+        ctx, file, draws, seed, out_dir, who, pins, ranges, sensitivity, None, "sobol", workers, scheduler
+    )
+
+
+@app.command()
+def sweep(
+    ctx: typer.Context,
+    file: Annotated[str, typer.Argument(help="A scenario .yaml file or shipped name.")],
+    draws: Draws = 10_000,
+    seed: Seed = 20241018,
+    out_dir: OutDir = Path("out"),
+    policy: Annotated[
+        list[str] | None, typer.Option(help="Compare only these policies (repeatable; default: all).")
+    ] = None,
+    pins: Pins = None,
+    ranges: Ranges = None,
+    method: Annotated[str, typer.Option(help="Sampling: sobol (scrambled, quasi-random) or mc.")] = "sobol",
+    sensitivity: Annotated[int, typer.Option(min=0, help="Sobol base samples (a power of two; 0: skip).")] = 0,
+    workers: Workers = 1,
+    scheduler: Scheduler = None,
+) -> None:
+    """Solve the scenario over many parameter draws and write tidy tables (Parquet and CSV)."""
+    _analysis_command(
+        ctx, file, draws, seed, out_dir, None, pins, ranges, sensitivity, policy, method, workers, scheduler
+    )
+
+
+def _analysis_command(
+    ctx: typer.Context,
+    file: str,
+    draws: int,
+    seed: int,
+    out_dir: Path,
+    who: str | None,
+    pins: list[str] | None,
+    ranges: list[str] | None,
+    sensitivity: int,
+    policies: list[str] | None,
+    method: str,
+    workers: int,
+    scheduler: str | None,
+) -> None:
     with reported(ctx):
-        with err.status("solving across parameter draws…"):
-            analysis = run_analysis(file, draws=draws, seed=seed, full_information=who)
+        scenario = load(file)
+        pinned, ranged = _assignments(pins, "=VALUE"), _assignments(ranges, "=LOW:HIGH")
+        scenario = override(
+            scenario, {k: _number(k, v) for k, v in pinned.items()}, {k: _range(k, v) for k, v in ranged.items()}
+        )
+        with Progress(SpinnerColumn(), TextColumn("{task.description}"), MofNCompleteColumn(), console=err) as bar:
+            task = bar.add_task("solving chunks of draws", total=None)
+            analysis = run_analysis(
+                scenario,
+                draws=draws,
+                seed=seed,
+                full_information=who,
+                sensitivity_samples=sensitivity,
+                policies=policies,
+                sample_method=method,
+                workers=workers,
+                scheduler=scheduler,
+                progress=lambda done, total: bar.advance(task),
+            )
+        overrides = [f"{k}={v}" for k, v in {**pinned, **ranged}.items()]
+        if overrides:
+            analysis = dataclasses.replace(
+                analysis, notes=[*analysis.notes, "Set by the user: " + ", ".join(overrides)]
+            )
         print_analysis(out, analysis)
         report = write_atomic(out_dir / "report.md", analysis_markdown(analysis))
-        write_atomic(
-            out_dir / "summary.json",
-            json.dumps(summary_data(analysis), indent=2, default=_plain) + "\n",
-        )
-        out.print(f"Report written to [bold]{report}[/]")
+        write_atomic(out_dir / "summary.json", json.dumps(summary_data(analysis), indent=2, default=_plain) + "\n")
+        write_tables(analysis, out_dir)
+        out.print(f"Report written to [bold]{report}[/] (tables: runs.parquet, summary.csv)")
+
+
+def _assignments(items: list[str] | None, form: str) -> dict[str, str]:
+    result = {}
+    for item in items or []:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip() or not value.strip():
+            raise ValueError(f"{item!r} should read NAME{form}")
+        result[name.strip()] = value.strip()
+    return result
+
+
+def _number(name: str, text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        raise ValueError(f"--set {name}={text}: {text!r} is not a number") from None
+
+
+def _range(name: str, text: str) -> tuple[float, float]:
+    low, sep, high = text.partition(":")
+    if not sep:
+        raise ValueError(f"--vary {name}={text}: write LOW:HIGH, e.g. {name}=0.2:0.8")
+    return _number(name, low), _number(name, high)
 
 
 def _plain(value: object) -> object:

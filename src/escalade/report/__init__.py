@@ -1,8 +1,9 @@
 """Stage 6: render tables and the scenario for people (no modelling here)."""
 
-from escalade.report.files import write_atomic
+from escalade.report.files import write_atomic, write_atomic_with
 from escalade.report.markdown import analysis_markdown
 from escalade.report.summary import headline, summary_data
+from escalade.report.tables import runs_frame, summary_frame, write_tables
 from escalade.report.terminal import outline, print_analysis, solution_table, values_table
 
 __all__ = [
@@ -10,8 +11,12 @@ __all__ = [
     "headline",
     "outline",
     "print_analysis",
+    "runs_frame",
     "solution_table",
     "summary_data",
+    "summary_frame",
     "values_table",
     "write_atomic",
+    "write_atomic_with",
+    "write_tables",
 ]
