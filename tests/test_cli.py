@@ -93,8 +93,8 @@ def test_export_writes_an_efg_file_that_reads_back(tmp_path):
 
 def test_run_writes_a_reproducible_report(tmp_path):
     first, second = tmp_path / "a", tmp_path / "b"
-    assert invoke("run", "--draws", "64", "--seed", "5", "--out", str(first)).exit_code == 0
-    assert invoke("run", "--draws", "64", "--seed", "5", "--out", str(second)).exit_code == 0
+    assert invoke("run", "--draws", "64", "--seed", "5", "--sensitivity", "0", "--out", str(first)).exit_code == 0
+    assert invoke("run", "--draws", "64", "--seed", "5", "--sensitivity", "0", "--out", str(second)).exit_code == 0
     a = json.loads((first / "summary.json").read_text())
     b = json.loads((second / "summary.json").read_text())
     assert a["seed"] == 5 and len(a["scenario_sha256"]) == 64 and a["escalade_version"]
@@ -126,7 +126,7 @@ def test_fit_reads_counts_and_reports_lambda(tmp_path, gambit_games):
 
 
 def test_run_with_a_what_if_reports_it_beside_the_base_case(tmp_path):
-    result = invoke("run", "--draws", "32", "--full-information", "WEST", "--out", str(tmp_path))
+    result = invoke("run", "--draws", "32", "--sensitivity", "0", "--full-information", "WEST", "--out", str(tmp_path))
     assert result.exit_code == 0 and "What-if: WEST sees every earlier move" in result.output
     record = json.loads((tmp_path / "summary.json").read_text())
     assert record["what_if"]["full_information"] == "WEST"
@@ -137,3 +137,44 @@ def test_lcp_lists_equilibria_as_json(gambit_games):
     record = json.loads(invoke("solve", str(gambit_games / "e04.efg"), "--method", "lcp", "--json").output)
     assert record["method"] == "lcp" and record["equilibria"]
     assert all(eq["max_regret"] <= 1e-8 for eq in record["equilibria"])
+
+
+def test_sweep_writes_tidy_tables_with_overrides(tmp_path):
+    result = invoke(
+        "sweep", "dprk_russia_2024", "--draws", "64", "--policy", "deterrence",
+        "--set", "p_reveal_combat=0.5", "--vary", "audience_cost=0:5", "--out", str(tmp_path),
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    import pandas as pd
+
+    runs = pd.read_parquet(tmp_path / "runs.parquet")
+    assert len(runs) == 2 * 64 and set(runs["policy"]) == {"equilibrium", "deterrence"}
+    assert (runs["param_p_reveal_combat"] == 0.5).all()
+    assert runs["param_audience_cost"].between(0, 5).all()
+    summary = pd.read_csv(tmp_path / "summary.csv")
+    assert list(summary["policy"]) == ["equilibrium", "deterrence"]
+    assert "Set by the user" in json.loads((tmp_path / "summary.json").read_text())["notes"][-1]
+
+
+@pytest.mark.parametrize(
+    ("option", "words"),
+    [
+        (["--set", "p_reveal_combat"], "should read NAME=VALUE"),
+        (["--set", "p_reveal_combat=high"], "is not a number"),
+        (["--vary", "audience_cost=3"], "write LOW:HIGH"),
+        (["--set", "nonsense=1"], "no parameter 'nonsense'"),
+        (["--policy", "appeasement"], "unknown policies"),
+    ],
+)
+def test_sweep_options_are_checked(tmp_path, option, words):
+    result = invoke("sweep", "dprk_russia_2024", "--draws", "8", "--out", str(tmp_path), *option)
+    assert result.exit_code == 1 and words in result.output
+    assert not (tmp_path / "runs.parquet").exists()
+
+
+def test_run_reports_what_decides_the_answer(tmp_path):
+    assert invoke("run", "--draws", "64", "--sensitivity", "64", "--out", str(tmp_path)).exit_code == 0
+    record = json.loads((tmp_path / "summary.json").read_text())
+    sobol = record["sensitivity"]["sobol"]["escalation_management minus deterrence"]
+    assert {index["parameter"] for index in sobol} >= {"deepen_gain", "audience_cost"}
+    assert record["sensitivity_summary"].startswith("The result turns on")
