@@ -27,7 +27,7 @@ format: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) -m pip install --quiet -e '.[gambit]'
-	$(PY) bench/spe_batch.py
+	$(PY) bench/sweep.py
 	$(PY) bench/solvers.py
 
 clean:

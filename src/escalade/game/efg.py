@@ -10,6 +10,7 @@ how escalade stores them. Numbers may be integers, decimals or fractions such as
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 
@@ -28,6 +29,27 @@ _TOKEN = re.compile(r'"((?:[^"\\]|\\.)*)"|([{}])|([^\s{},"]+)', re.S)
 def _number_text(value: float) -> str:
     """Shortest decimal that reads back as the same float, without an exponent."""
     return np.format_float_positional(float(value), unique=True, trim="-")
+
+
+def _probabilities_text(probs: np.ndarray) -> list[str]:
+    """Decimal texts of ``probs`` that sum to exactly 1, as Gambit requires: the last branch takes
+    the exact decimal remainder of the others (a change of at most a few units in the 17th digit)."""
+    texts = [_number_text(p) for p in probs[:-1]]
+    remainder = Decimal(1) - sum((Decimal(t) for t in texts), Decimal(0))
+    return [*texts, format(remainder.normalize(), "f")]
+
+
+class _Uniquifier:
+    """Returns each non-empty text once as given, then with " (2)", " (3)"... appended."""
+
+    def __init__(self) -> None:
+        self.seen: dict[str, int] = {}
+
+    def __call__(self, text: str) -> str:
+        if not text:
+            return text
+        self.seen[text] = self.seen.get(text, 0) + 1
+        return text if self.seen[text] == 1 else f"{text} ({self.seen[text]})"
 
 
 def _quote(text: str) -> str:
@@ -50,8 +72,12 @@ def write_efg(game: Game, draw: int = 0) -> str:
     written: set[int] = set()
     chance_number = 0
     outcome_number = 0
+    # Gambit wants non-empty node labels unique in the game, infoset labels unique per player; a
+    # scenario node that the compiler copied into several places gets " (2)", " (3)"... on the copies.
+    node_label = _Uniquifier()
+    infoset_label = {p: _Uniquifier() for p in range(len(tree.players))}
     for node in tree.preorder():
-        label = _quote(tree.node_labels[node])
+        label = _quote(node_label(tree.node_labels[node]))
         kind = tree.player[node]
         children = range(tree.first_child[node], tree.first_child[node] + tree.n_children[node])
         moves = " ".join(_quote(tree.move_labels[c]) for c in children)
@@ -62,9 +88,8 @@ def write_efg(game: Game, draw: int = 0) -> str:
             lines.append(f"t {label} {outcome_number} {label} {{ {payoffs} }}")
         elif kind == CHANCE:
             chance_number += 1
-            probs = " ".join(
-                f"{_quote(tree.move_labels[c])} {_number_text(game.chance_prob[draw, c])}" for c in children
-            )
+            texts = _probabilities_text(game.chance_prob[draw, list(children)])
+            probs = " ".join(f"{_quote(tree.move_labels[c])} {t}" for c, t in zip(children, texts, strict=True))
             lines.append(f'c {label} {chance_number} "" {{ {probs} }} 0')
         else:
             h = tree.infoset[node]
@@ -72,7 +97,7 @@ def write_efg(game: Game, draw: int = 0) -> str:
                 lines.append(f"p {label} {kind + 1} {numbers[h]} 0")
             else:
                 written.add(h)
-                name = _quote(tree.infoset_labels[h])
+                name = _quote(infoset_label[int(kind)](tree.infoset_labels[h]))
                 lines.append(f"p {label} {kind + 1} {numbers[h]} {name} {{ {moves} }} 0")
     return "\n".join(lines) + "\n"
 

@@ -53,7 +53,7 @@ def solve_draws(
     values: Mapping[str, np.ndarray],
     policy: str | None = None,
     who: str | None = None,
-    chunk: int = 4096,
+    chunk: int = 1024,
     tree: Tree | None = None,
     workers: int = 1,
     scheduler: str | None = None,

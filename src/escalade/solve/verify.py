@@ -93,6 +93,10 @@ def best_response_values(
     cf = np.zeros((k, tree.n_nodes))
     cf[:, tree.terminal_nodes] = weight[:, tree.terminal_nodes] * game.payoff[:, :, player]
     own_infoset = tree.infoset_player == player
+    # A one-node infoset is decided on the spot (the best child); larger ones need their members'
+    # summed values, so their choice is revised between passes until nothing changes.
+    members = np.bincount(tree.infoset[tree.infoset >= 0], minlength=tree.n_infosets)
+    shared = own_infoset & (members > 1)
     choice = np.zeros((k, tree.n_infosets), dtype=np.int64)
     for _ in range(int(tree.depth.max()) + 2):
         for plan in plans:
@@ -101,12 +105,18 @@ def best_response_values(
             deciding = (h >= 0) & mine[plan.nodes]
             # nodes the player does not control: sum (weights already include the probabilities)
             total = child_cf.sum(axis=2)
-            if deciding.any():
-                rows = np.flatnonzero(deciding)
-                picked = np.take_along_axis(child_cf[:, rows, :], choice[:, h[rows]][:, :, None], axis=2)[:, :, 0]
-                total[:, rows] = picked
+            alone = np.flatnonzero(deciding & ~shared[np.maximum(h, 0)])
+            if alone.size:
+                options = np.where(plan.mask[alone], child_cf[:, alone, :], -np.inf)
+                total[:, alone] = options.max(axis=2)
+            together = np.flatnonzero(deciding & shared[np.maximum(h, 0)])
+            if together.size:
+                picked = np.take_along_axis(child_cf[:, together, :], choice[:, h[together]][:, :, None], axis=2)
+                total[:, together] = picked[:, :, 0]
             cf[:, plan.nodes] = total
-        new_choice = _infoset_argmax(tree, cf, own_infoset, choice)
+        if not shared.any():
+            break
+        new_choice = _infoset_argmax(tree, cf, shared, choice)
         if np.array_equal(new_choice, choice):
             break
         choice = new_choice
