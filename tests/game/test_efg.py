@@ -63,7 +63,7 @@ t "" 0
 @pytest.mark.parametrize(
     ("text", "words"),
     [
-        ("NFG 1 R", "not an EFG"),
+        ("NFG 1 R", "not a Gambit EFG file"),
         ('EFG 2 R "" { "1" }\n""\np "" 3 1 "" { "a" } 0\nt "" 0\n', "player 3 does not exist"),
         ('EFG 2 R "" { "1" }\n""\np "" 1 1 "" { "a" } 0\nt "" 4\n', "outcome 4"),
         ('EFG 2 R "" { "1" }\n""\np "" 1 1 "" { "a" } 0\n', "expected word"),

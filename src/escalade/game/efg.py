@@ -144,6 +144,13 @@ class Tokens:
         except (ValueError, ZeroDivisionError):
             raise self.error(f"expected a number, found {text!r}") from None
 
+    def header(self, kind: str, version: str, example: str) -> tuple[str, list[str]]:
+        """The opening of a Gambit file: kind, version, number type, title, player names."""
+        if self.take("word") != kind or self.take("word") != version:
+            raise self.error(f"not a Gambit {kind} file (version {version})", f"the file must start with {example!r}")
+        self.take("word")  # number type: R (rational) or D (double); both read as numbers here
+        return self.take("str"), self.strings()
+
     def strings(self) -> list[str]:
         self.take("{")
         items = []
@@ -161,11 +168,7 @@ def read_efg(path: str | Path) -> Game:
 
 def parse_efg(text: str, file: str = "<efg>") -> Game:
     tokens = Tokens(text, file)
-    if tokens.take("word") != "EFG" or tokens.take("word") != "2":
-        raise tokens.error("not an EFG version 2 file", "the file must start with 'EFG 2 R'")
-    tokens.take("word")  # number type: R (rational) or D (double); both read as numbers here
-    title = tokens.take("str")
-    players = tokens.strings()
+    title, players = tokens.header("EFG", "2", "EFG 2 R")
     if tokens.peek() == "str":
         tokens.take("str")  # comment
     builder = TreeBuilder(players)

@@ -28,11 +28,7 @@ def read_nfg(path: str | Path) -> Game:
 
 def parse_nfg(text: str, file: str = "<nfg>") -> Game:
     tokens = Tokens(text, file)
-    if tokens.take("word") != "NFG" or tokens.take("word") != "1":
-        raise tokens.error("not an NFG version 1 file", "the file must start with 'NFG 1 R'")
-    tokens.take("word")
-    title = tokens.take("str")
-    players = tokens.strings()
+    title, players = tokens.header("NFG", "1", "NFG 1 R")
     tokens.take("{")
     if tokens.peek() == "{":
         strategies = []

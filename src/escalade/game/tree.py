@@ -23,6 +23,11 @@ CHANCE = -1
 TERMINAL = -2
 
 
+def action_offsets(n_actions: np.ndarray) -> np.ndarray:
+    """First profile slot of each infoset, given each infoset's number of actions."""
+    return np.concatenate([[0], np.cumsum(n_actions)[:-1]]).astype(np.int64)
+
+
 @dataclass(frozen=True, eq=False)
 class Tree:
     """The structure of a game: everything that does not depend on a parameter draw."""
@@ -222,7 +227,7 @@ class TreeBuilder:
             if key is not None and self._player[old] >= 0:
                 infoset[new[old]] = index_of[key]
         n_actions = np.array([len(self._actions[key]) for key in keys], dtype=np.int64)
-        offsets = np.concatenate([[0], np.cumsum(n_actions)[:-1]]).astype(np.int64)
+        offsets = action_offsets(n_actions)
         terminal_nodes = np.flatnonzero(player == TERMINAL)
         terminal = np.full(n, -1)
         terminal[terminal_nodes] = np.arange(len(terminal_nodes))
@@ -275,7 +280,7 @@ def split_infosets(tree: Tree, player: int | None = None) -> Tree:
         tree,
         infoset=infoset,
         infoset_player=tree.player[order],
-        action_offset=np.concatenate([[0], np.cumsum(n_actions)[:-1]]).astype(np.int64),
+        action_offset=action_offsets(n_actions),
         n_actions=n_actions,
         infoset_labels=[tree.infoset_labels[h] for h in old],
         action_labels=[tree.action_labels[tree.action_offset[h] + a] for h in old for a in range(tree.n_actions[h])],
@@ -306,7 +311,7 @@ def script(game: Game, fixed: np.ndarray) -> Game:
         scripted=np.where(node_scripted, tree.player, before),
         infoset=infoset,
         infoset_player=tree.infoset_player[keep],
-        action_offset=np.concatenate([[0], np.cumsum(n_actions)[:-1]]).astype(np.int64),
+        action_offset=action_offsets(n_actions),
         n_actions=n_actions,
         infoset_labels=[tree.infoset_labels[h] for h in keep],
         action_labels=[tree.action_labels[s] for s in kept_slots],
