@@ -24,7 +24,7 @@ from escalade.simulate import analysis_tree, sample_parameters, solve_draws
 
 DRAWS = 10_000
 LOOPED = 100
-GAMBIT_LOOPED = 10
+GAMBIT_LOOPED = 3
 
 
 def random_scenario(target_nodes: int = 1000, seed: int = 0) -> Scenario:
