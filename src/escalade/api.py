@@ -49,6 +49,7 @@ class Analysis:
     central: dict[str, Solution]  # policy (or "equilibrium") -> solution at parameter means
     runs: list[Runs]  # one per policy, on the same draws
     rows: list[PolicyRow]
+    beats: dict[tuple[str, str], float]  # (a, b) -> share of draws where a gives lower P(esc >= top level)
     notes: list[str]
     what_if: Analysis | None = None  # the same analysis with full information, when asked
     sensitivity: Sensitivity | None = None  # which parameters decide the headline outputs
@@ -66,7 +67,6 @@ class Sensitivity:
     tornado_output: str
     tornado: list[Swing]
     tipping: list[TippingPoint]
-    beats: dict[tuple[str, str], float]  # (a, b) -> share of draws where a gives lower P than b
 
 
 def as_scenario(scenario: Scenario | str | Path) -> Scenario:
@@ -145,9 +145,7 @@ def sensitivity(analysis: Analysis, base_samples: int, backend: dict) -> Sensiti
         tipping = tipping_points(
             scenario, lambda v: escalation_probabilities(scenario, v, scripted, level, tree, **backend), scripted
         )
-    by_policy = {run.policy: run for run in analysis.runs}
-    beats = {(a, b): share_lower(by_policy[a], by_policy[b], level) for a in names for b in names if a != b}
-    return Sensitivity(level, base_samples, sobol, outputs[-1], swings, tipping, beats)
+    return Sensitivity(level, base_samples, sobol, outputs[-1], swings, tipping)
 
 
 def _analyse(
@@ -170,5 +168,6 @@ def _analyse(
     central = {policy or "equilibrium": solve_central(scenario, policy, full_information) for policy in policies}
     runs = [solve_draws(scenario, values, policy, tree=tree, **backend) for policy in policies]
     rows = compare_policies(runs, levels, seed)
+    beats = {(a.policy, b.policy): share_lower(a, b, max(levels)) for a in runs for b in runs if a is not b}
     created = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
-    return Analysis(scenario, seed, draws, full_information, levels, central, runs, rows, notes, created=created)
+    return Analysis(scenario, seed, draws, full_information, levels, central, runs, rows, beats, notes, created=created)

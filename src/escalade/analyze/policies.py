@@ -59,9 +59,10 @@ def compare_policies(runs: list[Runs], levels: tuple[float, ...], seed: int, n_b
     ]
 
 
-def share_lower(a: Runs, b: Runs, level: float) -> float:
-    """Share of draws in which ``a`` gives a strictly lower P(escalation >= level) than ``b``."""
-    return float(np.mean(a.p_escalation_at_least(level) < b.p_escalation_at_least(level) - 1e-12))
+def share_lower(a: Runs, b: Runs, level: float, margin: float = 1e-6) -> float:
+    """Share of draws in which ``a`` gives a lower P(escalation >= level) than ``b`` by more than
+    ``margin`` (differences below it are solver tolerance, e.g. of a traced QRE limit, not policy)."""
+    return float(np.mean(a.p_escalation_at_least(level) < b.p_escalation_at_least(level) - margin))
 
 
 def value_of_information(

@@ -45,6 +45,18 @@ def analysis_markdown(analysis: Analysis) -> str:
         "evaluated on the same draws.",
         "",
     ]
+    level = max(levels)
+    pairs = [(a, b, share) for (a, b), share in analysis.beats.items() if a < b]
+    if pairs:
+        out += [f"Paired comparison: share of draws in which one policy gives the lower P(escalation ≥ {level:g}):", ""]
+        out += _table(
+            ["policy A", "policy B", "A lower", "B lower", "tie"],
+            [
+                [a, b, f"{share:.3f}", f"{analysis.beats[(b, a)]:.3f}", f"{1 - share - analysis.beats[(b, a)]:.3f}"]
+                for a, b, share in pairs
+            ],
+        )
+        out += [""]
     if analysis.sensitivity is not None:
         sensitivity = analysis.sensitivity
         output = sensitivity.tornado_output

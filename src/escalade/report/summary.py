@@ -88,7 +88,6 @@ def _sensitivity_record(analysis: Analysis) -> dict[str, Any] | None:
         "tornado_output": sensitivity.tornado_output,
         "tornado": [vars(swing) | {"width": swing.width} for swing in sensitivity.tornado],
         "tipping_points": [vars(point) for point in sensitivity.tipping],
-        "share_of_draws_a_below_b": [{"a": a, "b": b, "share": share} for (a, b), share in sensitivity.beats.items()],
     }
 
 
@@ -109,6 +108,7 @@ def summary_data(analysis: Analysis) -> dict[str, Any]:
         "sensitivity_summary": sensitivity_sentence(analysis),
         "sensitivity": _sensitivity_record(analysis),
         "policies": _policy_records(analysis),
+        "share_of_draws_a_below_b": [{"a": a, "b": b, "share": share} for (a, b), share in analysis.beats.items()],
         "what_if": None
         if analysis.what_if is None
         else {
