@@ -178,3 +178,11 @@ def test_run_reports_what_decides_the_answer(tmp_path):
     sobol = record["sensitivity"]["sobol"]["escalation_management minus deterrence"]
     assert {index["parameter"] for index in sobol} >= {"deepen_gain", "audience_cost"}
     assert record["sensitivity_summary"].startswith("The result turns on")
+
+
+@pytest.mark.parametrize("name", ["chicken", "prisoners_dilemma", "audience_costs", "cuban_missile_1962"])
+def test_every_shipped_scenario_runs_end_to_end(tmp_path, name):
+    result = invoke("run", name, "--draws", "32", "--sensitivity", "16", "--out", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    record = json.loads((tmp_path / "summary.json").read_text())
+    assert record["scenario"] == name and record["policies"][0]["policy"] == "equilibrium"

@@ -27,6 +27,7 @@ from escalade.analyze import (
     share_lower,
     tipping_points,
     tornado,
+    uncertain_parameters,
 )
 from escalade.game import compile_game, policy_profile, script
 from escalade.scenario import Scenario, load
@@ -113,7 +114,7 @@ def run(
     backend = {"workers": workers, "scheduler": scheduler, "progress": progress}
     values = sample_parameters(scenario, draws, seed, sample_method)
     base = _analyse(scenario, values, seed, draws, levels, None, backend)
-    if sensitivity_samples:
+    if sensitivity_samples and uncertain_parameters(scenario):
         base = dataclasses.replace(base, sensitivity=sensitivity(base, sensitivity_samples, backend))
     if full_information is None:
         return base

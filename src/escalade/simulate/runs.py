@@ -70,6 +70,8 @@ def solve_draws(
     fixed = policy_profile(scenario, tree, policy) if policy else None
     values = {name: np.asarray(v) for name, v in values.items()}
     n = len(next(iter(values.values()))) if values else 1
+    if n == 0:
+        raise ValueError("no parameter draws to solve")
     tasks = [
         (scenario, tree, fixed, {name: v[start : start + chunk] for name, v in values.items()})
         for start in range(0, n, chunk)
