@@ -120,7 +120,7 @@ def compile_game(
         env = _env(before, env_params, column)
         for actor_id, expression in end.payoffs.items():
             explicit[:, t, actor_index[actor_id]] = np.broadcast_to(expression(env), (len(nodes), k)).T
-    payoff = np.einsum("ktm,kam->kta", outcome, weights) + explicit
+    payoff = outcome @ weights.transpose(0, 2, 1) + explicit  # (K, T, M) @ (K, M, A)
     return Game(tree, chance_prob, payoff, outcome, attributes, scenario.title)
 
 
