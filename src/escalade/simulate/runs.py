@@ -88,7 +88,8 @@ def _solve_chunk(
     game = compile_game(scenario, batch, tree)
     solution = solve_spe(script(game, fixed) if fixed is not None else game)
     level = scenario_escalation_column(scenario)
-    escalation = game.outcome[:, :, level] if level is not None else np.zeros(game.payoff.shape[:2])
+    # a copy, not a view of the (K, T, M) outcome array, so a long sweep keeps only small arrays
+    escalation = game.outcome[:, :, level].copy() if level is not None else np.zeros(game.payoff.shape[:2])
     return solution.outcome_probs, solution.values, escalation, solution.max_regret
 
 

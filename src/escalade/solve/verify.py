@@ -145,7 +145,7 @@ def nash_regret(game: Game, profile: np.ndarray) -> tuple[np.ndarray, np.ndarray
     tree = game.tree
     plans = level_plans(tree)
     move_prob = move_probabilities(game, profile)
-    values = node_values(game, move_prob, plans)[:, 0, :]
+    values = node_values(game, move_prob, plans)[:, 0, :].copy()  # not a view: keeps (K, N, A) alive
     regret = np.zeros_like(values)
     for player in range(len(tree.players)):
         if not np.any(tree.infoset_player == player):
