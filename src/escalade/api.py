@@ -1,9 +1,11 @@
 """The Python API: the same pipeline the command line runs, for notebooks and scripts.
 
 >>> import escalade
->>> analysis = escalade.run("dprk_russia_2024", draws=1024, seed=7)
->>> [row.policy for row in analysis.rows]
-['equilibrium', 'escalation_management', 'deterrence']
+>>> model = escalade.load("dprk_russia_2024")
+>>> model.solve().paths          # a DataFrame of the likely paths at the parameters' means
+>>> analysis = model.sweep(draws=1024, seed=7)
+>>> analysis.summary()           # one row per policy, with 95% intervals
+>>> analysis.to_frame()          # one row per draw and policy
 """
 
 from __future__ import annotations
@@ -15,14 +17,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
-from escalade import __version__
 from escalade.analyze import (
-    PolicyRow,
-    SobolIndex,
-    Swing,
-    TippingPoint,
+    Analysis,
+    Sensitivity,
     compare_policies,
+    paths_frame,
+    profile_frame,
     scenario_sobol,
     share_lower,
     tipping_points,
@@ -30,48 +32,87 @@ from escalade.analyze import (
     uncertain_parameters,
 )
 from escalade.game import compile_game, policy_profile, script
-from escalade.scenario import Scenario, load
-from escalade.simulate import Runs, analysis_tree, escalation_probabilities, sample_parameters, solve_draws
+from escalade.scenario import Scenario
+from escalade.scenario import load as load_scenario
+from escalade.simulate import analysis_tree, escalation_probabilities, sample_parameters, solve_draws
 from escalade.simulate.backends import Progress
-from escalade.solve import Solution, solve_spe
+from escalade.solve import Solution, solve_lcp, solve_qre, solve_spe
 
 DEFAULT_LEVELS = (5.0, 7.0)
 
 
+def as_scenario(scenario: Scenario | str | Path) -> Scenario:
+    return scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+
+
 @dataclass(frozen=True, eq=False)
-class Analysis:
-    """Everything one run produced, with what is needed to repeat it."""
+class Equilibrium:
+    """A solution at the parameters' means, with tables for a notebook."""
+
+    solution: Solution
+
+    @property
+    def paths(self) -> pd.DataFrame:
+        return paths_frame(self.solution)
+
+    @property
+    def profile(self) -> pd.DataFrame:
+        return profile_frame(self.solution)
+
+    @property
+    def values(self) -> pd.Series:
+        return pd.Series(self.solution.values[0], index=self.solution.game.tree.players, name="expected utility")
+
+    def _repr_html_(self) -> str:
+        regret = f"<p>{self.solution.method}, max regret {self.solution.max_regret[0]:.2e} (verified)</p>"
+        return regret + self.paths.to_html(index=False, float_format=lambda x: f"{x:.3f}")
+
+
+@dataclass(frozen=True, eq=False)
+class Model:
+    """A loaded scenario: solve it, sweep it, look at it."""
 
     scenario: Scenario
-    seed: int
-    draws: int
-    full_information: str | None  # the what-if actor ("all" for everyone), None for the base case
-    levels: tuple[float, ...]
-    central: dict[str, Solution]  # policy (or "equilibrium") -> solution at parameter means
-    runs: list[Runs]  # one per policy, on the same draws
-    rows: list[PolicyRow]
-    beats: dict[tuple[str, str], float]  # (a, b) -> share of draws where a gives lower P(esc >= top level)
-    notes: list[str]
-    what_if: Analysis | None = None  # the same analysis with full information, when asked
-    sensitivity: Sensitivity | None = None  # which parameters decide the headline outputs
-    version: str = __version__
-    created: str = ""
+
+    def solve(
+        self,
+        method: str = "spe",
+        policy: str | None = None,
+        lam: float | None = None,
+        full_information: str | None = None,
+    ) -> Equilibrium:
+        """Solve at the parameters' means: ``spe`` (default), ``qre`` (``lam`` or the limit), or ``lcp``."""
+        tree = analysis_tree(self.scenario, full_information)
+        game = compile_game(self.scenario, tree=tree)
+        if policy is not None:
+            game = script(game, policy_profile(self.scenario, tree, policy))
+        solvers = {
+            "spe": lambda: solve_spe(game),
+            "qre": lambda: solve_qre(game, lam),
+            "lcp": lambda: solve_lcp(game)[0],
+        }
+        if method not in solvers:
+            raise ValueError(f"unknown method {method!r}; use one of {', '.join(solvers)}")
+        return Equilibrium(solvers[method]())
+
+    def sweep(self, draws: int = 1024, seed: int = 20241018, **options: object) -> Analysis:
+        """The analysis of :func:`run` (same options) on this scenario."""
+        return run(self.scenario, draws=draws, seed=seed, **options)  # type: ignore[arg-type]
+
+    def _repr_html_(self) -> str:
+        parameters = pd.DataFrame(
+            [
+                {"parameter": name, "distribution": p.dist, "mean": p.mean(), "source": p.source}
+                for name, p in self.scenario.parameters.items()
+            ]
+        )
+        actors = ", ".join(f"{a.id} ({a.name})" for a in self.scenario.actors)
+        return f"<h4>{self.scenario.title}</h4><p>{actors}</p>" + parameters.to_html(index=False)
 
 
-@dataclass(frozen=True, eq=False)
-class Sensitivity:
-    """What decides P(escalation >= level): Sobol indices, a tornado and tipping points."""
-
-    level: float
-    base_samples: int
-    sobol: dict[str, list[SobolIndex]]  # output name -> indices, largest total first
-    tornado_output: str
-    tornado: list[Swing]
-    tipping: list[TippingPoint]
-
-
-def as_scenario(scenario: Scenario | str | Path) -> Scenario:
-    return scenario if isinstance(scenario, Scenario) else load(scenario)
+def load(source: str | Path) -> Model:
+    """Load a scenario file, or a shipped scenario by name, for use from Python."""
+    return Model(load_scenario(source))
 
 
 def solve_central(scenario: Scenario, policy: str | None = None, full_information: str | None = None) -> Solution:

@@ -1,6 +1,7 @@
 """Stage 5: turn runs and solutions into tables."""
 
-from escalade.analyze.outcomes import PathRow, likely_paths
+from escalade.analyze.analysis import Analysis, Sensitivity, runs_frame, summary_frame
+from escalade.analyze.outcomes import PathRow, likely_paths, paths_frame, profile_frame
 from escalade.analyze.policies import (
     Estimate,
     PolicyRow,
@@ -21,18 +22,24 @@ from escalade.analyze.sensitivity import (
 )
 
 __all__ = [
+    "Analysis",
     "Estimate",
     "PathRow",
     "PolicyRow",
+    "Sensitivity",
     "SobolIndex",
     "Swing",
     "TippingPoint",
     "bootstrap_mean",
     "compare_policies",
     "likely_paths",
+    "paths_frame",
+    "profile_frame",
+    "runs_frame",
     "scenario_sobol",
     "share_lower",
     "sobol_indices",
+    "summary_frame",
     "tipping_points",
     "tornado",
     "uncertain_parameters",

@@ -3,7 +3,7 @@
 from escalade.report.files import write_atomic, write_atomic_with
 from escalade.report.markdown import analysis_markdown
 from escalade.report.summary import headline, summary_data
-from escalade.report.tables import runs_frame, summary_frame, write_tables
+from escalade.report.tables import write_tables
 from escalade.report.terminal import outline, print_analysis, solution_table, values_table
 
 __all__ = [
@@ -11,10 +11,8 @@ __all__ = [
     "headline",
     "outline",
     "print_analysis",
-    "runs_frame",
     "solution_table",
     "summary_data",
-    "summary_frame",
     "values_table",
     "write_atomic",
     "write_atomic_with",

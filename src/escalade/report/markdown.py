@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from escalade.analyze import likely_paths
-from escalade.api import Analysis
+from escalade.analyze import Analysis, likely_paths
 from escalade.report.summary import headline, information_value, sensitivity_sentence
 
 

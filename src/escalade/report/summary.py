@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from escalade.analyze import Estimate, likely_paths, value_of_information
-from escalade.api import Analysis
+from escalade.analyze import Analysis, Estimate, likely_paths, value_of_information
 
 
 def headline(analysis: Analysis) -> str:

@@ -6,8 +6,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.tree import Tree as RichTree
 
-from escalade.analyze import likely_paths
-from escalade.api import Analysis
+from escalade.analyze import Analysis, likely_paths
 from escalade.report.summary import headline, information_value, sensitivity_sentence
 from escalade.scenario import Chance, Decision, Scenario
 from escalade.solve import Solution

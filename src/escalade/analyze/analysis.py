@@ -1,0 +1,87 @@
+"""The result of one analysis, with what is needed to repeat it, and its tidy tables."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from escalade.analyze.policies import PolicyRow
+from escalade.analyze.sensitivity import SobolIndex, Swing, TippingPoint
+from escalade.scenario import Scenario
+from escalade.simulate import Runs
+from escalade.solve import Solution
+from escalade.version import __version__
+
+
+@dataclass(frozen=True, eq=False)
+class Analysis:
+    """Everything one run produced, with what is needed to repeat it."""
+
+    scenario: Scenario
+    seed: int
+    draws: int
+    full_information: str | None  # the what-if actor ("all" for everyone), None for the base case
+    levels: tuple[float, ...]
+    central: dict[str, Solution]  # policy (or "equilibrium") -> solution at parameter means
+    runs: list[Runs]  # one per policy, on the same draws
+    rows: list[PolicyRow]
+    beats: dict[tuple[str, str], float]  # (a, b) -> share of draws where a gives lower P(esc >= top level)
+    notes: list[str]
+    what_if: Analysis | None = None  # the same analysis with full information, when asked
+    sensitivity: Sensitivity | None = None  # which parameters decide the headline outputs
+    version: str = __version__
+    created: str = ""
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per draw and policy (see :func:`runs_frame`)."""
+        return runs_frame(self)
+
+    def summary(self) -> pd.DataFrame:
+        """One row per policy with 95% bootstrap intervals (see :func:`summary_frame`)."""
+        return summary_frame(self)
+
+    def _repr_html_(self) -> str:
+        header = f"<h4>{self.scenario.title}: {self.draws:,} draws, seed {self.seed}</h4>"
+        notes = "".join(f"<p><em>{note}</em></p>" for note in self.notes)
+        return header + notes + self.summary().to_html(index=False, float_format=lambda x: f"{x:.3f}")
+
+
+@dataclass(frozen=True, eq=False)
+class Sensitivity:
+    """What decides P(escalation >= level): Sobol indices, a tornado and tipping points."""
+
+    level: float
+    base_samples: int
+    sobol: dict[str, list[SobolIndex]]  # output name -> indices, largest total first
+    tornado_output: str
+    tornado: list[Swing]
+    tipping: list[TippingPoint]
+
+
+def runs_frame(analysis: Analysis) -> pd.DataFrame:
+    """One row per draw and policy: parameter values, expected escalation, P(escalation >= level)
+    for each reported level, each actor's expected utility, and the solution's verified regret."""
+    frames = []
+    for runs in analysis.runs:
+        columns: dict[str, object] = {"draw": range(runs.n_draws), "policy": runs.policy}
+        columns |= {f"param_{name}": values for name, values in runs.values.items()}
+        columns["expected_escalation"] = runs.expected_escalation
+        columns |= {f"p_escalation_ge_{level:g}": runs.p_escalation_at_least(level) for level in analysis.levels}
+        columns |= {f"value_{actor}": runs.actor_values[:, a] for a, actor in enumerate(runs.tree.players)}
+        columns["max_regret"] = runs.max_regret
+        frames.append(pd.DataFrame(columns))
+    return pd.concat(frames, ignore_index=True)
+
+
+def summary_frame(analysis: Analysis) -> pd.DataFrame:
+    """One row per policy: means over draws with their 95% bootstrap intervals."""
+    rows = []
+    for row in analysis.rows:
+        record = {"policy": row.policy, "draws": analysis.draws, "seed": analysis.seed}
+        estimates = {"expected_escalation": row.expected_escalation}
+        estimates |= {f"p_escalation_ge_{level:g}": est for level, est in row.p_at_least.items()}
+        for name, estimate in estimates.items():
+            record |= {name: estimate.mean, f"{name}_low": estimate.low, f"{name}_high": estimate.high}
+        rows.append(record)
+    return pd.DataFrame(rows)

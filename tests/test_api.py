@@ -1,0 +1,42 @@
+import numpy as np
+import pytest
+
+import escalade
+
+
+@pytest.fixture(scope="module")
+def cuban():
+    return escalade.load("cuban_missile_1962")
+
+
+def test_load_gives_a_model_that_shows_itself_in_a_notebook(cuban):
+    html = cuban._repr_html_()
+    assert "Cuban Missile Crisis" in html and "p_blockade_war" in html
+
+
+def test_solve_returns_tables(cuban):
+    equilibrium = cuban.solve()
+    assert list(equilibrium.paths["path"]) == ["USA: blockade → USSR: withdraw"]
+    profile = equilibrium.profile
+    assert set(profile.columns) == {"actor", "infoset", "action", "probability"}
+    assert np.allclose(profile.groupby(["actor", "infoset"])["probability"].sum(), 1.0)
+    assert equilibrium.values["USA"] == pytest.approx(1.0)
+    assert "max regret" in equilibrium._repr_html_()
+
+
+def test_solve_offers_the_other_methods(cuban):
+    qre = cuban.solve(method="qre", lam=1.0).profile
+    assert 0 < qre["probability"].min() < qre["probability"].max() < 1
+    with pytest.raises(ValueError, match="unknown method"):
+        cuban.solve(method="magic")
+
+
+def test_sweep_returns_frames_with_one_row_per_draw_and_policy():
+    model = escalade.load("dprk_russia_2024")
+    analysis = model.sweep(draws=32, seed=3, sensitivity_samples=0)
+    frame = analysis.to_frame()
+    assert len(frame) == 32 * 3 and set(frame["policy"]) == {"equilibrium", "escalation_management", "deterrence"}
+    summary = analysis.summary()
+    assert list(summary["policy"]) == ["equilibrium", "escalation_management", "deterrence"]
+    assert (summary["p_escalation_ge_7_low"] <= summary["p_escalation_ge_7"]).all()
+    assert "32 draws, seed 3" in analysis._repr_html_()
