@@ -30,6 +30,7 @@ from escalade.game import (
     write_efg,
 )
 from escalade.report import (
+    analysis_html,
     analysis_markdown,
     outline,
     print_analysis,
@@ -390,10 +391,11 @@ def _analysis_command(
                 analysis, notes=[*analysis.notes, "Set by the user: " + ", ".join(overrides)]
             )
         print_analysis(out, analysis)
-        report = write_atomic(out_dir / "report.md", analysis_markdown(analysis))
+        write_atomic(out_dir / "report.md", analysis_markdown(analysis))
+        report = write_atomic(out_dir / "report.html", analysis_html(analysis))
         write_atomic(out_dir / "summary.json", json.dumps(summary_data(analysis), indent=2, default=_plain) + "\n")
         write_tables(analysis, out_dir)
-        out.print(f"Report written to [bold]{report}[/] (tables: runs.parquet, summary.csv)")
+        out.print(f"Report written to [bold]{report}[/] (also report.md, summary.json, runs.parquet, summary.csv)")
 
 
 def _assignments(items: list[str] | None, form: str) -> dict[str, str]:
