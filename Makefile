@@ -3,6 +3,9 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 
+# Headless Chromium and its driver for the browser tests, from Debian's packages (needs root, as in CI).
+BROWSER := /usr/bin/chromedriver
+
 .PHONY: demo test lint format bench clean
 
 $(STAMP): pyproject.toml
@@ -14,7 +17,11 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(VENV)/bin/escalade run --out out/demo
 
-test: $(STAMP)
+$(BROWSER):
+	DEBIAN_FRONTEND=noninteractive apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver
+
+test: $(STAMP) $(BROWSER)
 	$(PY) -m pytest -q
 
 lint: $(STAMP)

@@ -1,0 +1,73 @@
+"""The HTML report: self-contained, renders in a real browser without errors or network requests."""
+
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from selenium import webdriver
+from selenium.webdriver.chrome.options import Options
+from selenium.webdriver.chrome.service import Service
+from typer.testing import CliRunner
+
+from escalade.cli import app
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "out" / "test-screenshots"
+CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("report")
+    result = CliRunner().invoke(app, ["run", "--draws", "64", "--sensitivity", "16", "--out", str(folder)])
+    assert result.exit_code == 0, result.output
+    return folder / "report.html"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    options = Options()
+    for flag in (
+        "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync", "--window-size=1280,4000",
+    ):  # fmt: skip
+        options.add_argument(flag)
+    options.binary_location = str(CHROMIUM)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
+    yield driver
+    driver.quit()
+
+
+class _Tags(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.external: list[tuple[str, dict]] = []
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        attributes = dict(attrs)
+        if (tag in ("script", "img", "iframe") and "src" in attributes) or (tag == "link" and "href" in attributes):
+            self.external.append((tag, attributes))
+
+
+def test_the_report_is_one_file_with_no_external_references(report):
+    text = report.read_text()
+    tags = _Tags()
+    tags.feed(text)
+    assert tags.external == []
+    assert "sha256" in text and "seed 20241018" in text
+
+
+def test_the_report_renders_without_console_errors_or_network_requests(report, browser):
+    browser.get(report.as_uri())
+    assert "North Korean troops for Russia" in browser.title
+    resources = browser.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
+    assert resources == []
+    errors = [entry for entry in browser.get_log("browser") if entry["level"] == "SEVERE"]
+    assert errors == []
+    plots = browser.execute_script("return document.querySelectorAll('.plotly-graph-div .main-svg').length")
+    assert plots >= 3  # policy bars, escalation distribution, tornado drawn by plotly
+    assert (
+        browser.execute_script("return document.querySelectorAll('svg[aria-label^=\"game tree\"] circle').length") > 10
+    )
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    browser.save_screenshot(str(SCREENSHOTS / "report.png"))
