@@ -40,6 +40,7 @@ from escalade.report import (
     write_atomic,
     write_tables,
 )
+from escalade.report.explorer import create_app
 from escalade.scenario import Scenario, ScenarioError, load, override, shipped_scenarios
 from escalade.solve import Solution, SolverError, enumerate_pure, fit_lambda, solve_lcp, solve_qre, solve_spe
 
@@ -290,6 +291,23 @@ def fit(
             return
         out.print(f"maximum-likelihood λ = [bold]{lam:.6g}[/] (log-likelihood {log_likelihood:.6g})")
         out.print(solution_table(solution, f"logit QRE at λ = {lam:.4g}"))
+
+
+@app.command()
+def serve(
+    ctx: typer.Context,
+    file: Annotated[str, typer.Argument(help="A scenario .yaml file or shipped name.")] = "dprk_russia_2024",
+    host: Annotated[str, typer.Option(help="Address to listen on (local only by default).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8765,
+) -> None:
+    """Start the web explorer: parameter sliders, policies, the scenario editor, the equilibrium."""
+    with reported(ctx):
+        scenario = load(file)
+        text = Path(scenario.source_file).read_text(encoding="utf-8")
+        import uvicorn  # imported here: only the explorer needs a web server
+
+        out.print(f"escalade explorer on [bold]http://{host}:{port}/[/] (Ctrl+C to stop)")
+        uvicorn.run(create_app(scenario, text), host=host, port=port, log_level="warning")
 
 
 Draws = Annotated[int, typer.Option(min=1, help="Parameter draws for the uncertainty analysis.")]

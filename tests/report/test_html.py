@@ -4,15 +4,10 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from selenium import webdriver
-from selenium.webdriver.chrome.options import Options
-from selenium.webdriver.chrome.service import Service
 from typer.testing import CliRunner
 
 from escalade.cli import app
-
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "out" / "test-screenshots"
-CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
+from tests.report.conftest import SCREENSHOTS
 
 
 @pytest.fixture(scope="module")
@@ -21,21 +16,6 @@ def report(tmp_path_factory) -> Path:
     result = CliRunner().invoke(app, ["run", "--draws", "64", "--sensitivity", "16", "--out", str(folder)])
     assert result.exit_code == 0, result.output
     return folder / "report.html"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    options = Options()
-    for flag in (
-        "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync", "--window-size=1280,4000",
-    ):  # fmt: skip
-        options.add_argument(flag)
-    options.binary_location = str(CHROMIUM)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
-    yield driver
-    driver.quit()
 
 
 class _Tags(HTMLParser):

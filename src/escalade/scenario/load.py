@@ -161,6 +161,8 @@ class _Checker:
         header = {key: data[key] for key in ("name", "title", "description", "root") if key in data}
         header_ok = self._header(header)
         actors = self._list(data.get("actors"), Actor, ("actors",))
+        if data.get("actors") == []:
+            self.report(("actors",), "'actors' is empty", "list at least one actor under 'actors:'")
         attributes = self._attributes(data.get("attributes", {}))
         parameters = self._parameters(data.get("parameters") or {})
         nodes = self._nodes(data.get("nodes") or {})
