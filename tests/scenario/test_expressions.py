@@ -27,7 +27,7 @@ def test_comparisons_and_conditionals_give_numbers():
 
 def test_plain_numbers_become_constants():
     expression = parse(2.5)
-    assert expression.is_constant and expression({}) == 2.5
+    assert expression.names == frozenset() and expression({}) == 2.5
 
 
 @pytest.mark.parametrize(

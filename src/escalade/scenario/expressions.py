@@ -84,10 +84,6 @@ class Expression:
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             return self._evaluate(env)
 
-    @property
-    def is_constant(self) -> bool:
-        return not self.names
-
     def __reduce__(self) -> tuple:
         # Compiled closures do not pickle; the source text re-parses to the same expression,
         # so scenarios travel to worker processes and Dask workers as text.

@@ -49,10 +49,6 @@ class Solution:
             nested[tree.infoset_player[h]].append([float(x) for x in probs])
         return nested
 
-    def expected_outcome(self) -> np.ndarray:
-        """(K, M) expected value of each outcome attribute."""
-        return np.einsum("kt,ktm->km", self.outcome_probs, self.game.outcome)
-
 
 def certify(
     method: str,
