@@ -82,18 +82,7 @@ class Model:
         full_information: str | None = None,
     ) -> Equilibrium:
         """Solve at the parameters' means: ``spe`` (default), ``qre`` (``lam`` or the limit), or ``lcp``."""
-        tree = analysis_tree(self.scenario, full_information)
-        game = compile_game(self.scenario, tree=tree)
-        if policy is not None:
-            game = script(game, policy_profile(self.scenario, tree, policy))
-        solvers = {
-            "spe": lambda: solve_spe(game),
-            "qre": lambda: solve_qre(game, lam),
-            "lcp": lambda: solve_lcp(game)[0],
-        }
-        if method not in solvers:
-            raise ValueError(f"unknown method {method!r}; use one of {', '.join(solvers)}")
-        return Equilibrium(solvers[method]())
+        return Equilibrium(solve_central(self.scenario, policy, full_information, method, lam))
 
     def sweep(self, draws: int = 1024, seed: int = 20241018, **options: object) -> Analysis:
         """The analysis of :func:`run` (same options) on this scenario."""
@@ -115,13 +104,25 @@ def load(source: str | Path) -> Model:
     return Model(load_scenario(source))
 
 
-def solve_central(scenario: Scenario, policy: str | None = None, full_information: str | None = None) -> Solution:
-    """Subgame-perfect solution at the parameter means, optionally with one actor scripted."""
+def solve_central(
+    scenario: Scenario,
+    policy: str | None = None,
+    full_information: str | None = None,
+    method: str = "spe",
+    lam: float | None = None,
+) -> Solution:
+    """The solution at the parameters' means, optionally with one actor scripted or fully informed.
+
+    ``method``: ``spe`` (default), ``qre`` (at ``lam``, or the limit) or ``lcp`` (its first equilibrium).
+    """
     tree = analysis_tree(scenario, full_information)
     game = compile_game(scenario, tree=tree)
     if policy:
         game = script(game, policy_profile(scenario, tree, policy))
-    return solve_spe(game)
+    solvers = {"spe": lambda: solve_spe(game), "qre": lambda: solve_qre(game, lam), "lcp": lambda: solve_lcp(game)[0]}
+    if method not in solvers:
+        raise ValueError(f"unknown method {method!r}; use one of {', '.join(solvers)}")
+    return solvers[method]()
 
 
 def run(
