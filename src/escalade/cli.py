@@ -15,6 +15,7 @@ import numpy as np
 import typer
 from rich.console import Console
 from rich.progress import MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
+from rich.table import Table
 
 from escalade import __version__
 from escalade.api import run as run_analysis
@@ -29,6 +30,7 @@ from escalade.game import (
     script,
     write_efg,
 )
+from escalade.history import VIOLENCE_LABELS, load_icb, reference_class, violence_base_rates
 from escalade.report import (
     analysis_html,
     analysis_markdown,
@@ -308,6 +310,56 @@ def serve(
 
         out.print(f"escalade explorer on [bold]http://{host}:{port}/[/] (Ctrl+C to stop)")
         uvicorn.run(create_app(scenario, text), host=host, port=port, log_level="warning")
+
+
+@app.command()
+def history(
+    ctx: typer.Context,
+    data: Annotated[Path, typer.Option(help="An ICB CSV file (your own download; escalade does not ship it).")],
+    level: Annotated[str, typer.Option(help="system (icb1 file) or actor (icb2 file).")] = "system",
+    where: Annotated[
+        list[str] | None,
+        typer.Option(
+            metavar="NAME=CODE[,CODE]", help="Keep crises whose variable has one of these codes (repeatable)."
+        ),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Base rates of violence in a reference class of historical crises (ICB data)."""
+    with reported(ctx):
+        crises = load_icb(data, level)
+        filters = {
+            name: [_number(name, code) for code in codes.split(",")]
+            for name, codes in _assignments(where, "=CODE").items()
+        }
+        selected = reference_class(crises, filters)
+        rates = violence_base_rates(selected)
+        if as_json:
+            record = {
+                "n": len(selected),
+                "where": filters,
+                "violence": {VIOLENCE_LABELS[k]: vars(v) | {"share": v.share} for k, v in rates.items()},
+            }
+            sys.stdout.write(json.dumps(record, indent=2) + "\n")
+            return
+        table = Table(title=f"{len(selected)} of {len(crises)} crises", title_justify="left")
+        for column in ("violence", "crises", "share", "95% interval (Wilson)"):
+            table.add_column(column, justify="left" if column == "violence" else "right")
+        for code, share in rates.items():
+            table.add_row(
+                f"{code} {VIOLENCE_LABELS[code]}",
+                str(share.count),
+                f"{share.share:.3f}",
+                f"[{share.low:.3f}, {share.high:.3f}]",
+            )
+        out.print(table)
+        if "duration_days" in selected.columns and len(selected):
+            out.print(f"median duration {selected['duration_days'].median():.0f} days")
+        shown = selected.sort_values("year_triggered").tail(10)
+        out.print(
+            "latest: "
+            + "; ".join(f"{row.crisis_name.title()} ({int(row.year_triggered)})" for row in shown.itertuples())
+        )
 
 
 Draws = Annotated[int, typer.Option(min=1, help="Parameter draws for the uncertainty analysis.")]
