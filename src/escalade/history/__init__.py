@@ -1,5 +1,14 @@
-"""Crisis history: International Crisis Behavior data, reference classes and base rates."""
+"""Crisis history: International Crisis Behavior data, reference classes, base rates, and the
+statistical strategic model of the three-move crisis game."""
 
+from escalade.history.estimate import (
+    OUTCOMES,
+    UTILITIES,
+    StrategicFit,
+    fit_crisis_game,
+    outcome_probabilities,
+    simulate_outcomes,
+)
 from escalade.history.icb import (
     ACTOR_VARIABLES,
     SYSTEM_VARIABLES,
@@ -14,12 +23,18 @@ from escalade.history.icb import (
 
 __all__ = [
     "ACTOR_VARIABLES",
+    "OUTCOMES",
     "SYSTEM_VARIABLES",
+    "UTILITIES",
     "VIOLENCE_LABELS",
     "HistoryDataError",
     "Share",
+    "StrategicFit",
+    "fit_crisis_game",
     "load_icb",
+    "outcome_probabilities",
     "reference_class",
+    "simulate_outcomes",
     "violence_base_rates",
     "wilson",
 ]
