@@ -31,9 +31,11 @@ from escalade.game import (
     write_efg,
 )
 from escalade.history import VIOLENCE_LABELS, load_icb, reference_class, violence_base_rates
+from escalade.history.backtest import backtest as run_backtest
 from escalade.report import (
     analysis_html,
     analysis_markdown,
+    calibration_html,
     outline,
     print_analysis,
     solution_table,
@@ -360,6 +362,37 @@ def history(
             "latest: "
             + "; ".join(f"{row.crisis_name.title()} ({int(row.year_triggered)})" for row in shown.itertuples())
         )
+
+
+@app.command()
+def backtest(
+    ctx: typer.Context,
+    data: Annotated[Path, typer.Option(help="An ICB system-level CSV (or any CSV with the same columns).")],
+    train_until: Annotated[int, typer.Option(help="Fit on crises triggered up to this year; forecast the rest.")],
+    out_dir: Annotated[Path | None, typer.Option("--out", help="Folder for calibration.html.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Forecast the violence of later crises; score the strategic model against base rate and logit."""
+    with reported(ctx):
+        result = run_backtest(load_icb(data), train_until)
+        log_loss, brier = result.log_loss(), result.brier()
+        if out_dir is not None:
+            title = f"Calibration: crises after {train_until} ({result.n_test} crises)"
+            write_atomic(out_dir / "calibration.html", calibration_html(result.calibration(), title))
+        if as_json:
+            record = {"n_train": result.n_train, "n_test": result.n_test, "log_loss": log_loss, "brier": brier}
+            sys.stdout.write(json.dumps(record, indent=2) + "\n")
+            return
+        table = Table(
+            title=f"Forecasting violence: fit on {result.n_train} crises to {train_until}, "
+            f"test on {result.n_test} later ones (lower is better)",
+            title_justify="left",
+        )
+        for column in ("forecast", "log loss", "Brier score"):
+            table.add_column(column, justify="left" if column == "forecast" else "right")
+        for name in log_loss:
+            table.add_row(name, f"{log_loss[name]:.4f}", f"{brier[name]:.4f}")
+        out.print(table)
 
 
 Draws = Annotated[int, typer.Option(min=1, help="Parameter draws for the uncertainty analysis.")]

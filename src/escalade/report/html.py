@@ -300,3 +300,23 @@ def analysis_html(analysis: Analysis) -> str:
         f"seed {analysis.seed} · {analysis.draws:,} draws · {_e(analysis.created)}</footer></body></html>"
     )
     return "\n".join(out)
+
+
+def calibration_html(calibration, title: str) -> str:
+    """A self-contained page with the calibration plot of a backtest (forecast vs observed frequency)."""
+    figure = go.Figure()
+    figure.add_scatter(
+        x=[0, 1], y=[0, 1], mode="lines", line={"dash": "dot", "color": "#999"}, name="perfect calibration"
+    )
+    for i, (model, rows) in enumerate(calibration.groupby("model", sort=False)):
+        figure.add_scatter(
+            x=rows["forecast"], y=rows["observed"], mode="lines+markers", name=str(model),
+            marker={"size": 6 + 14 * rows["count"] / rows["count"].max(), "color": PALETTE[i % len(PALETTE)]},
+        )  # fmt: skip
+    figure.update_layout(title=title, xaxis_title="forecast probability", yaxis_title="observed frequency")
+    return (
+        f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>{_e(title)}</title>"
+        f"<style>{STYLE}</style><script>{get_plotlyjs()}</script></head><body><h1>{_e(title)}</h1>"
+        + _figure(figure, "calibration plot")
+        + "</body></html>"
+    )
