@@ -21,8 +21,10 @@ import pandas as pd
 
 from escalade.analyze import (
     Analysis,
+    ClaimVerdict,
     Sensitivity,
     compare_policies,
+    evaluate_claims,
     paths_frame,
     profile_frame,
     scenario_sobol,
@@ -34,7 +36,7 @@ from escalade.analyze import (
 from escalade.game import compile_game, policy_profile, script
 from escalade.scenario import Scenario
 from escalade.scenario import load as load_scenario
-from escalade.simulate import analysis_tree, escalation_probabilities, sample_parameters, solve_draws
+from escalade.simulate import analysis_tree, claim_outputs, escalation_probabilities, sample_parameters, solve_draws
 from escalade.simulate.backends import Progress
 from escalade.solve import Solution, solve_lcp, solve_qre, solve_spe
 
@@ -158,10 +160,24 @@ def run(
     base = _analyse(scenario, values, seed, draws, levels, None, backend)
     if sensitivity_samples and uncertain_parameters(scenario):
         base = dataclasses.replace(base, sensitivity=sensitivity(base, sensitivity_samples, backend))
+    if scenario.claims:
+        base = dataclasses.replace(base, claims=test_claims(scenario, values, seed, sensitivity_samples // 4, backend))
     if full_information is None:
         return base
     what_if = _analyse(scenario, values, seed, draws, levels, full_information, backend)
     return dataclasses.replace(base, what_if=what_if)
+
+
+def test_claims(scenario: Scenario, values: dict, seed: int, sobol_samples: int, backend: dict) -> list[ClaimVerdict]:
+    """Each claim of the scenario tested on the draws, with the parameters that decide it."""
+    tree = analysis_tree(scenario)
+    return evaluate_claims(
+        scenario,
+        values,
+        lambda draws, claim: claim_outputs(scenario, draws, claim, tree, **backend),
+        seed,
+        sobol_samples,
+    )
 
 
 def sensitivity(analysis: Analysis, base_samples: int, backend: dict) -> Sensitivity:

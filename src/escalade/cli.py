@@ -19,6 +19,7 @@ from rich.table import Table
 
 from escalade import __version__
 from escalade.api import run as run_analysis
+from escalade.api import test_claims
 from escalade.game import (
     EfgError,
     Game,
@@ -46,6 +47,7 @@ from escalade.report import (
 )
 from escalade.report.explorer import create_app
 from escalade.scenario import Scenario, ScenarioError, load, override, shipped_scenarios
+from escalade.simulate import sample_parameters
 from escalade.solve import Solution, SolverError, enumerate_pure, fit_lambda, solve_lcp, solve_qre, solve_spe
 
 app = typer.Typer(
@@ -392,6 +394,38 @@ def backtest(
             table.add_column(column, justify="left" if column == "forecast" else "right")
         for name in log_loss:
             table.add_row(name, f"{log_loss[name]:.4f}", f"{brier[name]:.4f}")
+        out.print(table)
+
+
+@app.command()
+def claims(
+    ctx: typer.Context,
+    file: Annotated[str, typer.Argument(help="A scenario .yaml file or shipped name.")] = "dprk_russia_2024",
+    draws: Annotated[int, typer.Option(min=1, help="Parameter draws to test the claims on.")] = 1024,
+    seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same numbers.")] = 20241018,
+    sobol: Annotated[int, typer.Option(min=0, help="Sobol base samples for what decides each claim (0: skip).")] = 64,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Test the scenario's claims across its parameter draws: a verdict per claim, with its CI."""
+    with reported(ctx):
+        scenario = load(file)
+        if not scenario.claims:
+            raise ValueError(f"{scenario.source_file} states no claims; add a 'claims:' section")
+        verdicts = test_claims(scenario, sample_parameters(scenario, draws, seed), seed, sobol, {})
+        if as_json:
+            record = [
+                {"name": v.name, "text": v.text, "share": v.holds.share, "low": v.holds.low, "high": v.holds.high,
+                 "verdict": v.verdict, "deciding": [d.parameter for d in v.deciding]}
+                for v in verdicts
+            ]  # fmt: skip
+            sys.stdout.write(json.dumps(record, indent=2) + "\n")
+            return
+        table = Table(title=f"Claims of {scenario.name} over {draws:,} draws (seed {seed})", title_justify="left")
+        for column in ("claim", "holds in (95% CI)", "verdict", "decided by"):
+            table.add_column(column)
+        for v in verdicts:
+            deciding = ", ".join(d.parameter for d in v.deciding)
+            table.add_row(v.text, f"{v.holds.share:.3f} [{v.holds.low:.3f}, {v.holds.high:.3f}]", v.verdict, deciding)
         out.print(table)
 
 

@@ -1,6 +1,8 @@
 """Stage 5: turn runs and solutions into tables."""
 
 from escalade.analyze.analysis import Analysis, Sensitivity, runs_frame, summary_frame
+from escalade.analyze.claims import ClaimVerdict, evaluate_claims
+from escalade.analyze.intervals import Share, wilson
 from escalade.analyze.outcomes import PathRow, likely_paths, paths_frame, profile_frame
 from escalade.analyze.policies import (
     Estimate,
@@ -23,15 +25,18 @@ from escalade.analyze.sensitivity import (
 
 __all__ = [
     "Analysis",
+    "ClaimVerdict",
     "Estimate",
     "PathRow",
     "PolicyRow",
     "Sensitivity",
+    "Share",
     "SobolIndex",
     "Swing",
     "TippingPoint",
     "bootstrap_mean",
     "compare_policies",
+    "evaluate_claims",
     "likely_paths",
     "paths_frame",
     "profile_frame",
@@ -44,4 +49,5 @@ __all__ = [
     "tornado",
     "uncertain_parameters",
     "value_of_information",
+    "wilson",
 ]

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
+from escalade.analyze.claims import ClaimVerdict
 from escalade.analyze.policies import PolicyRow
 from escalade.analyze.sensitivity import SobolIndex, Swing, TippingPoint
 from escalade.scenario import Scenario
@@ -30,6 +31,7 @@ class Analysis:
     notes: list[str]
     what_if: Analysis | None = None  # the same analysis with full information, when asked
     sensitivity: Sensitivity | None = None  # which parameters decide the headline outputs
+    claims: list[ClaimVerdict] = field(default_factory=list)  # the scenario's claims, tested on the draws
     version: str = __version__
     created: str = ""
 

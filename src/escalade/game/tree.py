@@ -332,3 +332,17 @@ def full_information(tree: Tree, who: str) -> Tree:
             f"--full-information takes an actor id or 'all', not {who!r}; actors: {', '.join(tree.players)}"
         )
     return split_infosets(tree, tree.players.index(who))
+
+
+def force(game: Game, outcomes: dict[str, str]) -> Game:
+    """The game in which the named chance nodes (every copy) always take the named branch."""
+    if not outcomes:
+        return game
+    tree = game.tree
+    chance_prob = np.array(game.chance_prob, copy=True)
+    for node in range(1, tree.n_nodes):
+        parent = tree.parent[node]
+        branch = outcomes.get(tree.node_labels[parent]) if tree.player[parent] == CHANCE else None
+        if branch is not None:
+            chance_prob[:, node] = 1.0 if tree.move_labels[node] == branch else 0.0
+    return replace(game, chance_prob=chance_prob)

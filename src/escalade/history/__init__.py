@@ -1,6 +1,7 @@
 """Crisis history: International Crisis Behavior data, reference classes, base rates, and the
 statistical strategic model of the three-move crisis game."""
 
+from escalade.analyze.intervals import Share, wilson
 from escalade.history.estimate import (
     OUTCOMES,
     UTILITIES,
@@ -14,11 +15,9 @@ from escalade.history.icb import (
     SYSTEM_VARIABLES,
     VIOLENCE_LABELS,
     HistoryDataError,
-    Share,
     load_icb,
     reference_class,
     violence_base_rates,
-    wilson,
 )
 
 __all__ = [

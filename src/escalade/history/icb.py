@@ -14,12 +14,11 @@ numbers as in the codebook; only the violence scale is labelled here (1 no viole
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
-from scipy import stats
+
+from escalade.analyze.intervals import Share, wilson
 
 # ICB code -> plain name, for the variables escalade reads (system level, icb1)
 SYSTEM_VARIABLES = {
@@ -110,31 +109,6 @@ def load_icb(path: str | Path, level: str = "system") -> pd.DataFrame:
             )
         frame[column] = numbers if not len(bad) else values
     return frame.rename(columns=names)
-
-
-@dataclass(frozen=True)
-class Share:
-    """A proportion with its Wilson score interval."""
-
-    count: int
-    total: int
-    low: float
-    high: float
-
-    @property
-    def share(self) -> float:
-        return self.count / self.total if self.total else float("nan")
-
-
-def wilson(count: int, total: int, level: float = 0.95) -> Share:
-    """Wilson (1927) score interval for ``count`` successes in ``total`` trials."""
-    if total == 0:
-        return Share(0, 0, float("nan"), float("nan"))
-    z = stats.norm.ppf(0.5 + level / 2)
-    p = count / total
-    centre = (p + z**2 / (2 * total)) / (1 + z**2 / total)
-    half = z * np.sqrt(p * (1 - p) / total + z**2 / (4 * total**2)) / (1 + z**2 / total)
-    return Share(count, total, float(max(0.0, centre - half)), float(min(1.0, centre + half)))
 
 
 def reference_class(crises: pd.DataFrame, where: Mapping[str, float | Sequence[float]]) -> pd.DataFrame:

@@ -14,7 +14,7 @@ import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
 from escalade.analyze import Analysis, likely_paths
-from escalade.report.summary import headline, information_value, sensitivity_sentence
+from escalade.report.summary import CLAIM_HEADER, claim_rows, headline, information_value, sensitivity_sentence
 from escalade.solve import Solution
 
 # Okabe & Ito (2008) colour-blind-safe palette
@@ -249,6 +249,8 @@ def analysis_html(analysis: Analysis) -> str:
                     numeric={1},
                 )
             )
+    if analysis.claims:
+        out += ["<h2>Claims tested</h2>", _table(CLAIM_HEADER, claim_rows(analysis))]
     if analysis.what_if is not None:
         who = analysis.what_if.full_information
         out.append(f"<h2>What-if: {_e(who)} sees every earlier move</h2>")

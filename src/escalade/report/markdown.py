@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from escalade.analyze import Analysis, likely_paths
-from escalade.report.summary import headline, information_value, sensitivity_sentence
+from escalade.report.summary import CLAIM_HEADER, claim_rows, headline, information_value, sensitivity_sentence
 
 
 def _table(header: list[str], rows: list[list[str]]) -> list[str]:
@@ -87,6 +87,10 @@ def analysis_markdown(analysis: Analysis) -> str:
                 [[p.parameter, f"{p.value:.4g}", p.before, p.after] for p in sensitivity.tipping],
             )
             out += [""]
+    if analysis.claims:
+        out += ["## Claims tested", ""]
+        out += _table(CLAIM_HEADER, claim_rows(analysis))
+        out += [""]
     if analysis.what_if is not None:
         who = analysis.what_if.full_information
         out += [f"## What-if: {who} sees every earlier move", ""]

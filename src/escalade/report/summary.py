@@ -90,6 +90,23 @@ def _sensitivity_record(analysis: Analysis) -> dict[str, Any] | None:
     }
 
 
+def claim_rows(analysis: Analysis) -> list[list[str]]:
+    """One row per claim: name, claim, share of draws where it holds [95% CI], verdict, deciding parameters."""
+    return [
+        [
+            verdict.name,
+            verdict.text,
+            f"{verdict.holds.share:.3f} [{verdict.holds.low:.3f}, {verdict.holds.high:.3f}]",
+            verdict.verdict,
+            ", ".join(f"{d.parameter} ({d.total:.2f})" for d in verdict.deciding),
+        ]
+        for verdict in analysis.claims
+    ]
+
+
+CLAIM_HEADER = ["claim", "statement", "holds in (share of draws, 95% CI)", "verdict", "decided by (total Sobol)"]
+
+
 def summary_data(analysis: Analysis) -> dict[str, Any]:
     """A JSON-ready record of the analysis, with what is needed to repeat it."""
     scenario = analysis.scenario
@@ -106,6 +123,18 @@ def summary_data(analysis: Analysis) -> dict[str, Any]:
         "headline": headline(analysis),
         "sensitivity_summary": sensitivity_sentence(analysis),
         "sensitivity": _sensitivity_record(analysis),
+        "claims": [
+            {
+                "name": v.name,
+                "text": v.text,
+                "holds": vars(v.holds) | {"share": v.holds.share},
+                "reversed": vars(v.reversed) | {"share": v.reversed.share},
+                "mean_gap": vars(v.gap),
+                "verdict": v.verdict,
+                "deciding": [vars(d) for d in v.deciding],
+            }
+            for v in analysis.claims
+        ],
         "policies": _policy_records(analysis),
         "share_of_draws_a_below_b": [{"a": a, "b": b, "share": share} for (a, b), share in analysis.beats.items()],
         "what_if": None

@@ -7,7 +7,7 @@ from rich.table import Table
 from rich.tree import Tree as RichTree
 
 from escalade.analyze import Analysis, likely_paths
-from escalade.report.summary import headline, information_value, sensitivity_sentence
+from escalade.report.summary import CLAIM_HEADER, claim_rows, headline, information_value, sensitivity_sentence
 from escalade.scenario import Chance, Decision, Scenario
 from escalade.solve import Solution
 
@@ -48,6 +48,13 @@ def print_analysis(console: Console, analysis: Analysis) -> None:
     if analysis.sensitivity is not None:
         console.print(sensitivity_table(analysis))
         console.print(sensitivity_sentence(analysis))
+    if analysis.claims:
+        table = Table(title="Claims tested across the parameter draws", title_justify="left")
+        for column in CLAIM_HEADER:
+            table.add_column(column)
+        for row in claim_rows(analysis):
+            table.add_row(*row)
+        console.print(table)
     if analysis.what_if is not None:
         who = analysis.what_if.full_information
         console.print(policy_table(analysis.what_if, f"What-if: {who} sees every earlier move"))

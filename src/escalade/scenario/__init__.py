@@ -3,11 +3,13 @@
 from escalade.scenario.errors import Problem, ScenarioError
 from escalade.scenario.expressions import Expression, ExpressionError, parse
 from escalade.scenario.load import load, loads, shipped_scenarios, validate
-from escalade.scenario.model import Chance, Decision, Scenario, Terminal
+from escalade.scenario.model import Chance, Claim, Condition, Decision, Scenario, Terminal
 from escalade.scenario.override import override
 
 __all__ = [
     "Chance",
+    "Claim",
+    "Condition",
     "Decision",
     "Expression",
     "ExpressionError",

@@ -30,6 +30,8 @@ from escalade.scenario.model import (
     Actor,
     Beta,
     Chance,
+    Claim,
+    Condition,
     Decision,
     Fixed,
     LogNormal,
@@ -56,6 +58,7 @@ _TOP_KEYS = {
     "root": "the id of the first node",
     "nodes": "the game tree as named nodes",
     "policies": "scripted courses of action",
+    "claims": "propositions over model outputs, evaluated across parameter draws",
 }
 _REQUIRED_TOP = ("name", "title", "actors", "attributes", "root", "nodes")
 
@@ -167,8 +170,11 @@ class _Checker:
         parameters = self._parameters(data.get("parameters") or {})
         nodes = self._nodes(data.get("nodes") or {})
         policies = self._mapping(data.get("policies") or {}, Policy, ("policies",))
+        claims = self._mapping(data.get("claims") or {}, Claim, ("claims",))
         pieces_ok = not self.problems
         self._cross_checks(header.get("root"), actors, attributes, parameters, nodes, policies)
+        for name, claim in claims.items():
+            self._claim(name, claim, nodes, policies, attributes)
         if not (pieces_ok and header_ok) or self.problems:
             return None
         return Scenario(
@@ -178,6 +184,7 @@ class _Checker:
             parameters=parameters,
             nodes=nodes,
             policies=policies,
+            claims=claims,
         )
 
     def _header(self, header: dict[str, Any]) -> bool:
@@ -447,6 +454,33 @@ class _Checker:
                     f"probabilities at {target!r} sum to {values.sum():g}",
                     "make them non-negative and sum to 1",
                 )
+
+    def _claim(
+        self, name: str, claim: Claim, nodes: dict[str, Node], policies: dict[str, Policy], attributes: dict[str, str]
+    ) -> None:
+        if "escalation" not in attributes:
+            self.report(
+                ("claims", name, "output"), "claims need an 'escalation' attribute", "declare one under attributes"
+            )
+        for side in ("lower", "higher"):
+            condition: Condition = getattr(claim, side)
+            path = ("claims", name, side)
+            if condition.policy is not None and condition.policy not in policies:
+                self.report(
+                    (*path, "policy"), f"unknown policy {condition.policy!r}", _suggest(condition.policy, policies)
+                )
+            for node_id, branch in condition.force.items():
+                node = nodes.get(node_id)
+                if not isinstance(node, Chance):
+                    self.report(
+                        (*path, "force", node_id), f"{node_id!r} is not a chance node", _suggest(node_id, nodes)
+                    )
+                elif branch not in node.chance:
+                    self.report(
+                        (*path, "force", node_id),
+                        f"{node_id!r} has no branch {branch!r}",
+                        _suggest(branch, node.chance),
+                    )
 
     def _acyclic_and_reachable(self, root: str, nodes: dict[str, Node]) -> bool:
         state: dict[str, int] = {}  # 1 = on the current path, 2 = done

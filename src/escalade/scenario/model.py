@@ -223,6 +223,25 @@ class Policy(Strict):
     choose: dict[str, str | dict[str, float]] = Field(min_length=1)
 
 
+class Condition(Strict):
+    """A what-if for a claim: a scripted policy and/or chance nodes forced to one outcome."""
+
+    policy: Name | None = None
+    force: dict[str, str] = Field(default_factory=dict)  # chance node id -> branch name
+
+
+class Claim(Strict):
+    """A proposition over model outputs: ``output`` is lower under ``lower`` than under ``higher``.
+
+    ``output`` is ``expected_escalation`` or ``p_escalation_ge_K`` (K a level, e.g. 7).
+    """
+
+    text: str = Field(min_length=1)
+    output: str = Field(pattern=r"^(expected_escalation|p_escalation_ge_\d+(\.\d+)?)$")
+    lower: Condition
+    higher: Condition
+
+
 class Scenario(Strict):
     """A validated scenario. Built only by :func:`escalade.scenario.load`."""
 
@@ -235,6 +254,7 @@ class Scenario(Strict):
     root: Name
     nodes: dict[str, Node]
     policies: dict[str, Policy] = Field(default_factory=dict)
+    claims: dict[str, Claim] = Field(default_factory=dict)
     source_file: str = "<memory>"
     sha256: str = ""
 

@@ -1,6 +1,13 @@
 """Stage 4: run the game forward over uncertain parameters."""
 
-from escalade.simulate.runs import ESCALATION, Runs, analysis_tree, escalation_probabilities, solve_draws
+from escalade.simulate.runs import (
+    ESCALATION,
+    Runs,
+    analysis_tree,
+    claim_outputs,
+    escalation_probabilities,
+    solve_draws,
+)
 from escalade.simulate.sample import METHODS, sample_parameters
 
 __all__ = [
@@ -8,6 +15,7 @@ __all__ = [
     "METHODS",
     "Runs",
     "analysis_tree",
+    "claim_outputs",
     "escalation_probabilities",
     "sample_parameters",
     "solve_draws",

@@ -8,8 +8,8 @@ from typing import Any
 
 import numpy as np
 
-from escalade.game import Tree, compile_game, compile_tree, full_information, policy_profile, script
-from escalade.scenario import Scenario
+from escalade.game import Tree, compile_game, compile_tree, force, full_information, policy_profile, script
+from escalade.scenario import Claim, Scenario
 from escalade.simulate.backends import Progress, run_chunks
 from escalade.solve import solve_spe
 
@@ -58,13 +58,15 @@ def solve_draws(
     workers: int = 1,
     scheduler: str | None = None,
     progress: Progress | None = None,
+    forced: Mapping[str, str] | None = None,
 ) -> Runs:
     """Solve every draw in ``values`` (subgame-perfect), ``chunk`` draws at a time.
 
     ``policy`` scripts one actor (a name from the scenario's ``policies``); the others respond
     optimally. ``who`` asks for the what-if in which that actor (or ``"all"``) sees every move.
-    Chunks run here, on ``workers`` local processes, or on the Dask scheduler at ``scheduler``;
-    the numbers are the same whichever is used.
+    ``forced`` fixes chance nodes to one branch (a what-if for claims). Chunks run here, on
+    ``workers`` local processes, or on the Dask scheduler at ``scheduler``; the numbers are the
+    same whichever is used.
     """
     tree = tree or analysis_tree(scenario, who)
     fixed = policy_profile(scenario, tree, policy) if policy else None
@@ -73,7 +75,7 @@ def solve_draws(
     if n == 0:
         raise ValueError("no parameter draws to solve")
     tasks = [
-        (scenario, tree, fixed, {name: v[start : start + chunk] for name, v in values.items()})
+        (scenario, tree, fixed, dict(forced or {}), {name: v[start : start + chunk] for name, v in values.items()})
         for start in range(0, n, chunk)
     ]
     parts = run_chunks(_solve_chunk, tasks, workers, scheduler, progress)
@@ -82,10 +84,10 @@ def solve_draws(
 
 
 def _solve_chunk(
-    scenario: Scenario, tree: Tree, fixed: np.ndarray | None, batch: dict[str, np.ndarray]
+    scenario: Scenario, tree: Tree, fixed: np.ndarray | None, forced: dict[str, str], batch: dict[str, np.ndarray]
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """One chunk: outcome probabilities, actor values, terminal escalation, regret."""
-    game = compile_game(scenario, batch, tree)
+    game = force(compile_game(scenario, batch, tree), forced)
     solution = solve_spe(script(game, fixed) if fixed is not None else game)
     level = scenario_escalation_column(scenario)
     # a copy, not a view of the (K, T, M) outcome array, so a long sweep keeps only small arrays
@@ -112,3 +114,18 @@ def escalation_probabilities(
         solve_draws(scenario, values, policy, tree=tree, **backend).p_escalation_at_least(level) for policy in policies
     ]
     return np.stack(columns, axis=1)
+
+
+def claim_outputs(
+    scenario: Scenario, values: Mapping[str, np.ndarray], claim: Claim, tree: Tree | None = None, **backend: Any
+) -> tuple[np.ndarray, np.ndarray]:
+    """(n,) the claim's output in each draw under its ``lower`` and its ``higher`` condition."""
+    tree = tree or analysis_tree(scenario)
+    results = []
+    for condition in (claim.lower, claim.higher):
+        runs = solve_draws(scenario, values, condition.policy, tree=tree, forced=condition.force, **backend)
+        if claim.output == "expected_escalation":
+            results.append(runs.expected_escalation)
+        else:
+            results.append(runs.p_escalation_at_least(float(claim.output.removeprefix("p_escalation_ge_"))))
+    return results[0], results[1]
