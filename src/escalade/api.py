@@ -150,6 +150,7 @@ def run(
     processes or on the Dask ``scheduler``; ``progress`` is called after every chunk.
     """
     scenario = as_scenario(scenario)
+    stated = scenario  # claims are tested with every policy the scenario defines
     if policies is not None:
         unknown = sorted(set(policies) - set(scenario.policies))
         if unknown:
@@ -160,8 +161,8 @@ def run(
     base = _analyse(scenario, values, seed, draws, levels, None, backend)
     if sensitivity_samples and uncertain_parameters(scenario):
         base = dataclasses.replace(base, sensitivity=sensitivity(base, sensitivity_samples, backend))
-    if scenario.claims:
-        base = dataclasses.replace(base, claims=test_claims(scenario, values, seed, sensitivity_samples // 4, backend))
+    if stated.claims:
+        base = dataclasses.replace(base, claims=test_claims(stated, values, seed, sensitivity_samples // 4, backend))
     if full_information is None:
         return base
     what_if = _analyse(scenario, values, seed, draws, levels, full_information, backend)
