@@ -18,6 +18,7 @@ from rich.progress import MofNCompleteColumn, Progress, SpinnerColumn, TextColum
 from rich.table import Table
 
 from escalade import __version__
+from escalade.analyze import violence_distribution
 from escalade.api import run as run_analysis
 from escalade.api import test_claims
 from escalade.game import (
@@ -47,7 +48,7 @@ from escalade.report import (
 )
 from escalade.report.explorer import create_app
 from escalade.scenario import Scenario, ScenarioError, load, override, shipped_scenarios
-from escalade.simulate import sample_parameters
+from escalade.simulate import sample_parameters, solve_draws
 from escalade.solve import Solution, SolverError, enumerate_pure, fit_lambda, solve_lcp, solve_qre, solve_spe
 
 app = typer.Typer(
@@ -320,6 +321,9 @@ def serve(
 def history(
     ctx: typer.Context,
     data: Annotated[Path, typer.Option(help="An ICB CSV file (your own download; escalade does not ship it).")],
+    file: Annotated[
+        str | None, typer.Argument(help="A scenario with a reference_class (its filters, and the model beside them).")
+    ] = None,
     level: Annotated[str, typer.Option(help="system (icb1 file) or actor (icb2 file).")] = "system",
     where: Annotated[
         list[str] | None,
@@ -327,35 +331,49 @@ def history(
             metavar="NAME=CODE[,CODE]", help="Keep crises whose variable has one of these codes (repeatable)."
         ),
     ] = None,
+    draws: Annotated[int, typer.Option(min=1, help="Parameter draws for the model's distribution.")] = 512,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 20241018,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
-    """Base rates of violence in a reference class of historical crises (ICB data)."""
+    """Base rates of violence in a reference class of historical crises (ICB), beside the model's."""
     with reported(ctx):
         crises = load_icb(data, level)
+        scenario = load(file) if file else None
+        reference = scenario.reference_class if scenario else None
+        if scenario is not None and reference is None:
+            raise ValueError(f"{scenario.source_file} has no reference_class section; add one or drop FILE")
         filters = {
             name: [_number(name, code) for code in codes.split(",")]
             for name, codes in _assignments(where, "=CODE").items()
         }
+        if not filters and reference is not None:
+            filters = {k: v if isinstance(v, list) else [v] for k, v in reference.where.items()}
         selected = reference_class(crises, filters)
         rates = violence_base_rates(selected)
+        model = None
+        if scenario is not None and reference is not None:
+            runs = solve_draws(scenario, sample_parameters(scenario, draws, seed))
+            model = violence_distribution(runs, reference.violence_thresholds, seed)
         if as_json:
             record = {
                 "n": len(selected),
                 "where": filters,
                 "violence": {VIOLENCE_LABELS[k]: vars(v) | {"share": v.share} for k, v in rates.items()},
+                "model": None if model is None else {VIOLENCE_LABELS[k]: vars(e) for k, e in model.items()},
             }
             sys.stdout.write(json.dumps(record, indent=2) + "\n")
             return
         table = Table(title=f"{len(selected)} of {len(crises)} crises", title_justify="left")
-        for column in ("violence", "crises", "share", "95% interval (Wilson)"):
+        columns = ["violence", "crises", "base rate (95% Wilson)"] + (["model (95% CI)"] if model else [])
+        for column in columns:
             table.add_column(column, justify="left" if column == "violence" else "right")
         for code, share in rates.items():
-            table.add_row(
+            row = [
                 f"{code} {VIOLENCE_LABELS[code]}",
                 str(share.count),
-                f"{share.share:.3f}",
-                f"[{share.low:.3f}, {share.high:.3f}]",
-            )
+                f"{share.share:.3f} [{share.low:.3f}, {share.high:.3f}]",
+            ]
+            table.add_row(*row, *([str(model[code])] if model else []))
         out.print(table)
         if "duration_days" in selected.columns and len(selected):
             out.print(f"median duration {selected['duration_days'].median():.0f} days")

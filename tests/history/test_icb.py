@@ -102,3 +102,21 @@ def test_history_command_prints_base_rates_as_json():
 def test_history_command_names_unknown_variables():
     result = CliRunner().invoke(app, ["history", "--data", str(SYSTEM), "--where", "nonsense=1"])
     assert result.exit_code == 1 and "no variable 'nonsense'" in result.output
+
+
+def test_the_flagship_reference_class_puts_the_model_beside_the_base_rate():
+    args = ["history", "dprk_russia_2024", "--data", str(SYSTEM), "--draws", "32", "--json"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    record = json.loads(result.output)
+    assert record["where"] == {"protracted_conflict": [2, 3]} and record["n"] == 258
+    assert abs(sum(level["mean"] for level in record["model"].values()) - 1) < 1e-9
+
+
+def test_reference_class_thresholds_must_increase():
+    from escalade.scenario import ScenarioError, loads
+    from tests.scenario.test_load import SMALL
+
+    text = SMALL + "reference_class: {where: {protracted_conflict: 2}, violence_thresholds: [5, 3, 7]}\n"
+    with pytest.raises(ScenarioError, match="violence_thresholds must increase"):
+        loads(text)

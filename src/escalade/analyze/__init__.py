@@ -11,6 +11,7 @@ from escalade.analyze.policies import (
     compare_policies,
     share_lower,
     value_of_information,
+    violence_distribution,
 )
 from escalade.analyze.sensitivity import (
     SobolIndex,
@@ -49,5 +50,6 @@ __all__ = [
     "tornado",
     "uncertain_parameters",
     "value_of_information",
+    "violence_distribution",
     "wilson",
 ]

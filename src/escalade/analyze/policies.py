@@ -74,3 +74,13 @@ def value_of_information(
         a.policy: bootstrap_mean(b.actor_values[:, actor] - a.actor_values[:, actor], rng, n_boot)
         for a, b in zip(base, what_if, strict=True)
     }
+
+
+def violence_distribution(runs: Runs, thresholds: list[float], seed: int) -> dict[int, Estimate]:
+    """The model's probability of each ICB violence level (1–4), reading escalation through
+    ``thresholds`` (see the scenario's ``reference_class``), averaged over draws with bootstrap CIs."""
+    rng = np.random.default_rng(seed)
+    low, middle, high = thresholds
+    below = [runs.outcome_probs.sum(axis=1) - runs.p_escalation_at_least(t) for t in (low, middle, high)]
+    per_level = [below[0], below[1] - below[0], below[2] - below[1], runs.p_escalation_at_least(high)]
+    return {level: bootstrap_mean(share, rng) for level, share in enumerate(per_level, start=1)}

@@ -38,6 +38,7 @@ from escalade.scenario.model import (
     Node,
     Normal,
     Policy,
+    ReferenceClass,
     Scenario,
     Terminal,
     Triangular,
@@ -59,6 +60,7 @@ _TOP_KEYS = {
     "nodes": "the game tree as named nodes",
     "policies": "scripted courses of action",
     "claims": "propositions over model outputs, evaluated across parameter draws",
+    "reference_class": "which historical crises resemble this one (ICB filters) and the violence mapping",
 }
 _REQUIRED_TOP = ("name", "title", "actors", "attributes", "root", "nodes")
 
@@ -171,6 +173,11 @@ class _Checker:
         nodes = self._nodes(data.get("nodes") or {})
         policies = self._mapping(data.get("policies") or {}, Policy, ("policies",))
         claims = self._mapping(data.get("claims") or {}, Claim, ("claims",))
+        reference = (
+            self.piece(ReferenceClass, data["reference_class"], ("reference_class",))
+            if data.get("reference_class")
+            else None
+        )
         pieces_ok = not self.problems
         self._cross_checks(header.get("root"), actors, attributes, parameters, nodes, policies)
         for name, claim in claims.items():
@@ -185,6 +192,7 @@ class _Checker:
             nodes=nodes,
             policies=policies,
             claims=claims,
+            reference_class=reference,
         )
 
     def _header(self, header: dict[str, Any]) -> bool:

@@ -242,6 +242,27 @@ class Claim(Strict):
     higher: Condition
 
 
+class ReferenceClass(Strict):
+    """Which historical crises resemble this one, and how its escalation scale maps onto theirs.
+
+    ``where`` filters ICB crises by variable codes (plain names, see ``escalade.history``);
+    ``violence_thresholds`` are the escalation levels at which ICB violence steps up: with
+    ``[3, 5, 7]``, escalation below 3 reads as no violence, below 5 as minor clashes, below 7 as
+    serious clashes, 7 and above as full-scale war.
+    """
+
+    doc: str = ""
+    where: dict[str, float | list[float]] = Field(default_factory=dict)
+    violence_thresholds: list[float] = Field(min_length=3, max_length=3)
+
+    @model_validator(mode="after")
+    def _increasing(self) -> ReferenceClass:
+        low, middle, high = self.violence_thresholds
+        if not low < middle < high:
+            raise ValueError("violence_thresholds must increase — write e.g. [3, 5, 7]")
+        return self
+
+
 class Scenario(Strict):
     """A validated scenario. Built only by :func:`escalade.scenario.load`."""
 
@@ -255,6 +276,7 @@ class Scenario(Strict):
     nodes: dict[str, Node]
     policies: dict[str, Policy] = Field(default_factory=dict)
     claims: dict[str, Claim] = Field(default_factory=dict)
+    reference_class: ReferenceClass | None = None
     source_file: str = "<memory>"
     sha256: str = ""
 
