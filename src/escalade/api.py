@@ -22,6 +22,7 @@ import pandas as pd
 from escalade.analyze import (
     Analysis,
     ClaimVerdict,
+    HistoryComparison,
     Sensitivity,
     compare_policies,
     evaluate_claims,
@@ -32,8 +33,10 @@ from escalade.analyze import (
     tipping_points,
     tornado,
     uncertain_parameters,
+    violence_distribution,
 )
 from escalade.game import compile_game, policy_profile, script
+from escalade.history import load_icb, reference_class, violence_base_rates
 from escalade.scenario import Scenario
 from escalade.scenario import load as load_scenario
 from escalade.simulate import analysis_tree, claim_outputs, escalation_probabilities, sample_parameters, solve_draws
@@ -139,6 +142,7 @@ def run(
     workers: int = 1,
     scheduler: str | None = None,
     progress: Progress | None = None,
+    history_data: str | Path | None = None,
 ) -> Analysis:
     """Solve at the parameter means and across ``draws`` parameter draws, for every policy.
 
@@ -147,7 +151,9 @@ def run(
     ``sensitivity_samples`` > 0 (a power of two), Sobol indices, a tornado and tipping points of
     P(escalation >= the highest level) are attached as ``sensitivity``. ``policies`` restricts the
     scenario's policies compared (default: all). Chunks of draws run here, on ``workers`` local
-    processes or on the Dask ``scheduler``; ``progress`` is called after every chunk.
+    processes or on the Dask ``scheduler``; ``progress`` is called after every chunk. With
+    ``history_data`` (an ICB system-level CSV) and a ``reference_class`` in the scenario, the base
+    rates of the matching crises are attached beside the model's violence distribution.
     """
     scenario = as_scenario(scenario)
     stated = scenario  # claims are tested with every policy the scenario defines
@@ -161,12 +167,25 @@ def run(
     base = _analyse(scenario, values, seed, draws, levels, None, backend)
     if sensitivity_samples and uncertain_parameters(scenario):
         base = dataclasses.replace(base, sensitivity=sensitivity(base, sensitivity_samples, backend))
+    if history_data is not None:
+        base = dataclasses.replace(base, history=compare_history(base, Path(history_data)))
     if stated.claims:
         base = dataclasses.replace(base, claims=test_claims(stated, values, seed, sensitivity_samples // 4, backend))
     if full_information is None:
         return base
     what_if = _analyse(scenario, values, seed, draws, levels, full_information, backend)
     return dataclasses.replace(base, what_if=what_if)
+
+
+def compare_history(analysis: Analysis, data: Path) -> HistoryComparison:
+    """Base rates of the scenario's reference class beside the equilibrium's violence distribution."""
+    reference = analysis.scenario.reference_class
+    if reference is None:
+        raise ValueError(f"{analysis.scenario.source_file} has no reference_class section to compare with history")
+    where = {k: v if isinstance(v, list) else [v] for k, v in reference.where.items()}
+    crises = reference_class(load_icb(data), where)
+    model = violence_distribution(analysis.runs[0], reference.violence_thresholds, analysis.seed)
+    return HistoryComparison(str(data), where, len(crises), violence_base_rates(crises), model)
 
 
 def test_claims(scenario: Scenario, values: dict, seed: int, sobol_samples: int, backend: dict) -> list[ClaimVerdict]:

@@ -474,11 +474,14 @@ def run(
     sensitivity: Annotated[int, typer.Option(min=0, help="Sobol base samples (a power of two; 0: skip).")] = 256,
     workers: Workers = 1,
     scheduler: Scheduler = None,
+    history_data: Annotated[
+        Path | None, typer.Option(help="ICB system-level CSV: show the reference class's base rates beside the model.")
+    ] = None,
 ) -> None:
     """The full analysis: equilibria, courses of action compared over uncertain parameters, and
     which parameters decide the answer."""
     _analysis_command(
-        ctx, file, draws, seed, out_dir, who, pins, ranges, sensitivity, None, "sobol", workers, scheduler
+        ctx, file, draws, seed, out_dir, who, pins, ranges, sensitivity, None, "sobol", workers, scheduler, history_data
     )
 
 
@@ -519,6 +522,7 @@ def _analysis_command(
     method: str,
     workers: int,
     scheduler: str | None,
+    history_data: Path | None = None,
 ) -> None:
     with reported(ctx):
         scenario = load(file)
@@ -539,6 +543,7 @@ def _analysis_command(
                 workers=workers,
                 scheduler=scheduler,
                 progress=lambda done, total: bar.advance(task),
+                history_data=history_data,
             )
         overrides = [f"{k}={v}" for k, v in {**pinned, **ranged}.items()]
         if overrides:

@@ -120,3 +120,12 @@ def test_reference_class_thresholds_must_increase():
     text = SMALL + "reference_class: {where: {protracted_conflict: 2}, violence_thresholds: [5, 3, 7]}\n"
     with pytest.raises(ScenarioError, match="violence_thresholds must increase"):
         loads(text)
+
+
+def test_run_puts_the_reference_class_beside_the_model_in_the_report(tmp_path):
+    args = ["run", "--draws", "32", "--sensitivity", "0", "--history-data", str(SYSTEM), "--out", str(tmp_path)]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    record = json.loads((tmp_path / "summary.json").read_text())
+    assert record["history"]["n_crises"] == 258
+    assert "History: 258 ICB crises" in (tmp_path / "report.html").read_text()

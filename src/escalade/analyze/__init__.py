@@ -1,6 +1,6 @@
 """Stage 5: turn runs and solutions into tables."""
 
-from escalade.analyze.analysis import Analysis, Sensitivity, runs_frame, summary_frame
+from escalade.analyze.analysis import Analysis, HistoryComparison, Sensitivity, runs_frame, summary_frame
 from escalade.analyze.claims import ClaimVerdict, evaluate_claims
 from escalade.analyze.intervals import Share, wilson
 from escalade.analyze.outcomes import PathRow, likely_paths, paths_frame, profile_frame
@@ -28,6 +28,7 @@ __all__ = [
     "Analysis",
     "ClaimVerdict",
     "Estimate",
+    "HistoryComparison",
     "PathRow",
     "PolicyRow",
     "Sensitivity",

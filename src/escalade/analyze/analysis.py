@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from escalade.analyze.claims import ClaimVerdict
-from escalade.analyze.policies import PolicyRow
+from escalade.analyze.intervals import Share
+from escalade.analyze.policies import Estimate, PolicyRow
 from escalade.analyze.sensitivity import SobolIndex, Swing, TippingPoint
 from escalade.scenario import Scenario
 from escalade.simulate import Runs
@@ -32,6 +33,7 @@ class Analysis:
     what_if: Analysis | None = None  # the same analysis with full information, when asked
     sensitivity: Sensitivity | None = None  # which parameters decide the headline outputs
     claims: list[ClaimVerdict] = field(default_factory=list)  # the scenario's claims, tested on the draws
+    history: HistoryComparison | None = None  # base rates of the reference class, when data is given
     version: str = __version__
     created: str = ""
 
@@ -47,6 +49,17 @@ class Analysis:
         header = f"<h4>{self.scenario.title}: {self.draws:,} draws, seed {self.seed}</h4>"
         notes = "".join(f"<p><em>{note}</em></p>" for note in self.notes)
         return header + notes + self.summary().to_html(index=False, float_format=lambda x: f"{x:.3f}")
+
+
+@dataclass(frozen=True, eq=False)
+class HistoryComparison:
+    """The model's violence distribution beside the base rates of its reference class."""
+
+    data_file: str
+    where: dict
+    n_crises: int
+    base_rates: dict[int, Share]  # ICB violence level -> share of matching crises
+    model: dict[int, Estimate]  # same levels, from the equilibrium runs
 
 
 @dataclass(frozen=True, eq=False)

@@ -14,7 +14,15 @@ import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
 from escalade.analyze import Analysis, likely_paths
-from escalade.report.summary import CLAIM_HEADER, claim_rows, headline, information_value, sensitivity_sentence
+from escalade.report.summary import (
+    CLAIM_HEADER,
+    HISTORY_HEADER,
+    claim_rows,
+    headline,
+    history_rows,
+    information_value,
+    sensitivity_sentence,
+)
 from escalade.solve import Solution
 
 # Okabe & Ito (2008) colour-blind-safe palette
@@ -249,6 +257,9 @@ def analysis_html(analysis: Analysis) -> str:
                     numeric={1},
                 )
             )
+    if analysis.history is not None:
+        out += [f"<h2>History: {analysis.history.n_crises} ICB crises in the reference class</h2>"]
+        out.append(_table(HISTORY_HEADER, history_rows(analysis)))
     if analysis.claims:
         out += ["<h2>Claims tested</h2>", _table(CLAIM_HEADER, claim_rows(analysis))]
     if analysis.what_if is not None:

@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 from escalade.analyze import Analysis, likely_paths
-from escalade.report.summary import CLAIM_HEADER, claim_rows, headline, information_value, sensitivity_sentence
+from escalade.report.summary import (
+    CLAIM_HEADER,
+    HISTORY_HEADER,
+    claim_rows,
+    headline,
+    history_rows,
+    information_value,
+    sensitivity_sentence,
+)
 
 
 def _table(header: list[str], rows: list[list[str]]) -> list[str]:
@@ -87,6 +95,10 @@ def analysis_markdown(analysis: Analysis) -> str:
                 [[p.parameter, f"{p.value:.4g}", p.before, p.after] for p in sensitivity.tipping],
             )
             out += [""]
+    if analysis.history is not None:
+        out += [f"## History: {analysis.history.n_crises} ICB crises in the reference class", ""]
+        out += _table(HISTORY_HEADER, history_rows(analysis))
+        out += [""]
     if analysis.claims:
         out += ["## Claims tested", ""]
         out += _table(CLAIM_HEADER, claim_rows(analysis))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from escalade.analyze import Analysis, Estimate, likely_paths, value_of_information
+from escalade.history import VIOLENCE_LABELS
 
 
 def headline(analysis: Analysis) -> str:
@@ -104,6 +105,21 @@ def claim_rows(analysis: Analysis) -> list[list[str]]:
     ]
 
 
+def history_rows(analysis: Analysis) -> list[list[str]]:
+    """One row per ICB violence level: base rate of the reference class [Wilson CI], the model [CI]."""
+    history = analysis.history
+    assert history is not None
+    return [
+        [
+            f"{level} {VIOLENCE_LABELS[level]}",
+            f"{share.share:.3f} [{share.low:.3f}, {share.high:.3f}]",
+            str(history.model[level]),
+        ]
+        for level, share in history.base_rates.items()
+    ]
+
+
+HISTORY_HEADER = ["violence (ICB)", "base rate of the reference class (95% Wilson)", "model (95% CI)"]
 CLAIM_HEADER = ["claim", "statement", "holds in (share of draws, 95% CI)", "verdict", "decided by (total Sobol)"]
 
 
@@ -123,6 +139,17 @@ def summary_data(analysis: Analysis) -> dict[str, Any]:
         "headline": headline(analysis),
         "sensitivity_summary": sensitivity_sentence(analysis),
         "sensitivity": _sensitivity_record(analysis),
+        "history": None
+        if analysis.history is None
+        else {
+            "data_file": analysis.history.data_file,
+            "where": analysis.history.where,
+            "n_crises": analysis.history.n_crises,
+            "base_rates": {
+                VIOLENCE_LABELS[k]: vars(v) | {"share": v.share} for k, v in analysis.history.base_rates.items()
+            },
+            "model": {VIOLENCE_LABELS[k]: vars(v) for k, v in analysis.history.model.items()},
+        },
         "claims": [
             {
                 "name": v.name,

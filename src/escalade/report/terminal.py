@@ -7,7 +7,15 @@ from rich.table import Table
 from rich.tree import Tree as RichTree
 
 from escalade.analyze import Analysis, likely_paths
-from escalade.report.summary import CLAIM_HEADER, claim_rows, headline, information_value, sensitivity_sentence
+from escalade.report.summary import (
+    CLAIM_HEADER,
+    HISTORY_HEADER,
+    claim_rows,
+    headline,
+    history_rows,
+    information_value,
+    sensitivity_sentence,
+)
 from escalade.scenario import Chance, Decision, Scenario
 from escalade.solve import Solution
 
@@ -48,6 +56,16 @@ def print_analysis(console: Console, analysis: Analysis) -> None:
     if analysis.sensitivity is not None:
         console.print(sensitivity_table(analysis))
         console.print(sensitivity_sentence(analysis))
+    if analysis.history is not None:
+        table = Table(
+            title=f"History: {analysis.history.n_crises} ICB crises in the reference class, beside the model",
+            title_justify="left",
+        )
+        for column in HISTORY_HEADER:
+            table.add_column(column)
+        for row in history_rows(analysis):
+            table.add_row(*row)
+        console.print(table)
     if analysis.claims:
         table = Table(title="Claims tested across the parameter draws", title_justify="left")
         for column in CLAIM_HEADER:
