@@ -32,7 +32,14 @@ from escalade.game import (
     script,
     write_efg,
 )
-from escalade.history import VIOLENCE_LABELS, load_icb, reference_class, violence_base_rates
+from escalade.history import (
+    VIOLENCE_LABELS,
+    code_base_rates,
+    load_icb,
+    median_duration,
+    reference_class,
+    violence_base_rates,
+)
 from escalade.history.backtest import backtest as run_backtest
 from escalade.report import (
     analysis_html,
@@ -360,6 +367,15 @@ def history(
                 "where": filters,
                 "violence": {VIOLENCE_LABELS[k]: vars(v) | {"share": v.share} for k, v in rates.items()},
                 "model": None if model is None else {VIOLENCE_LABELS[k]: vars(e) for k, e in model.items()},
+                "median_duration_days": median_duration(selected, seed)
+                if "duration_days" in selected.columns
+                else None,
+                "tension_outcome": {
+                    str(c): vars(s) | {"share": s.share}
+                    for c, s in code_base_rates(selected, "tension_outcome").items()
+                }
+                if "tension_outcome" in selected.columns
+                else None,
             }
             sys.stdout.write(json.dumps(record, indent=2) + "\n")
             return
@@ -376,7 +392,12 @@ def history(
             table.add_row(*row, *([str(model[code])] if model else []))
         out.print(table)
         if "duration_days" in selected.columns and len(selected):
-            out.print(f"median duration {selected['duration_days'].median():.0f} days")
+            median, low, high = median_duration(selected, seed)
+            out.print(f"median duration {median:.0f} days [95% CI {low:.0f}, {high:.0f}]")
+        if "tension_outcome" in selected.columns and len(selected):
+            shares = code_base_rates(selected, "tension_outcome")
+            text = "; ".join(f"code {c}: {s.share:.3f} [{s.low:.3f}, {s.high:.3f}]" for c, s in shares.items())
+            out.print(f"tension outcome (ICB outesr; codes per the codebook): {text}")
         shown = selected.sort_values("year_triggered").tail(10)
         out.print(
             "latest: "

@@ -129,3 +129,16 @@ def test_run_puts_the_reference_class_beside_the_model_in_the_report(tmp_path):
     record = json.loads((tmp_path / "summary.json").read_text())
     assert record["history"]["n_crises"] == 258
     assert "History: 258 ICB crises" in (tmp_path / "report.html").read_text()
+
+
+def test_duration_and_outcome_base_rates_match_hand_counts():
+    from escalade.history import code_base_rates, median_duration
+
+    rows = raw_rows(SYSTEM)
+    crises = load_icb(SYSTEM)
+    median, low, high = median_duration(crises)
+    assert median == np.median([float(row["brexit"]) for row in rows]) and low <= median <= high
+    outcomes = code_base_rates(crises, "tension_outcome")
+    assert {code: share.count for code, share in outcomes.items()} == {
+        int(code): sum(1 for row in rows if row["outesr"] == code) for code in {row["outesr"] for row in rows}
+    }

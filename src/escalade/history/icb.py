@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from escalade.analyze.intervals import Share, wilson
@@ -126,3 +127,25 @@ def violence_base_rates(crises: pd.DataFrame) -> dict[int, Share]:
     """Share of crises at each violence level (1–4), with Wilson intervals."""
     levels = crises["violence"].dropna().astype(int)
     return {level: wilson(int((levels == level).sum()), len(levels)) for level in VIOLENCE_LABELS}
+
+
+def code_base_rates(crises: pd.DataFrame, column: str) -> dict[int, Share]:
+    """Share of crises with each code of ``column`` (e.g. ``tension_outcome``), with Wilson intervals.
+
+    Codes are reported as numbers: their meaning is in the ICB codebook.
+    """
+    if column not in crises.columns:
+        raise HistoryDataError(f"no variable {column!r} in the crisis data")
+    codes = crises[column].dropna().astype(int)
+    return {int(code): wilson(int((codes == code).sum()), len(codes)) for code in sorted(codes.unique())}
+
+
+def median_duration(crises: pd.DataFrame, seed: int = 0, n_boot: int = 2000) -> tuple[float, float, float]:
+    """Median crisis duration in days with a 95% percentile-bootstrap interval."""
+    days = crises["duration_days"].dropna().to_numpy(dtype=float)
+    if days.size == 0:
+        return (float("nan"),) * 3
+    rng = np.random.default_rng(seed)
+    medians = np.median(days[rng.integers(0, days.size, size=(n_boot, days.size))], axis=1)
+    low, high = np.quantile(medians, [0.025, 0.975])
+    return float(np.median(days)), float(low), float(high)
