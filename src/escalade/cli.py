@@ -65,7 +65,9 @@ app = typer.Typer(
         "  escalade run                      # the flagship analysis\n\n"
         "  escalade validate my_crisis.yaml  # check a scenario\n\n"
         "  escalade solve chicken --json     # solve a shipped scenario\n\n"
-        "  escalade export cuban_missile_1962 --to efg -o cuban.efg"
+        "  escalade export cuban_missile_1962 --to efg -o cuban.efg\n\n"
+        "  escalade claims dprk_russia_2024   # test the flagship's claims\n\n"
+        "  escalade serve                     # the web explorer"
     ),
     no_args_is_help=True,
     pretty_exceptions_enable=False,
@@ -499,8 +501,7 @@ def run(
         Path | None, typer.Option(help="ICB system-level CSV: show the reference class's base rates beside the model.")
     ] = None,
 ) -> None:
-    """The full analysis: equilibria, courses of action compared over uncertain parameters, and
-    which parameters decide the answer."""
+    """The full analysis: equilibria, policies compared over uncertain parameters, what decides it."""
     _analysis_command(
         ctx, file, draws, seed, out_dir, who, pins, ranges, sensitivity, None, "sobol", workers, scheduler, history_data
     )
