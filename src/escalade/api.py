@@ -182,7 +182,7 @@ def compare_history(analysis: Analysis, data: Path) -> HistoryComparison:
     reference = analysis.scenario.reference_class
     if reference is None:
         raise ValueError(f"{analysis.scenario.source_file} has no reference_class section to compare with history")
-    where = {k: v if isinstance(v, list) else [v] for k, v in reference.where.items()}
+    where = reference.codes
     crises = reference_class(load_icb(data), where)
     model = violence_distribution(analysis.runs[0], reference.violence_thresholds, analysis.seed)
     return HistoryComparison(str(data), where, len(crises), violence_base_rates(crises), model)

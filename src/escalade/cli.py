@@ -356,7 +356,7 @@ def history(
             for name, codes in _assignments(where, "=CODE").items()
         }
         if not filters and reference is not None:
-            filters = {k: v if isinstance(v, list) else [v] for k, v in reference.where.items()}
+            filters = reference.codes
         selected = reference_class(crises, filters)
         rates = violence_base_rates(selected)
         model = None
@@ -367,15 +367,12 @@ def history(
             record = {
                 "n": len(selected),
                 "where": filters,
-                "violence": {VIOLENCE_LABELS[k]: vars(v) | {"share": v.share} for k, v in rates.items()},
+                "violence": {VIOLENCE_LABELS[k]: v.record() for k, v in rates.items()},
                 "model": None if model is None else {VIOLENCE_LABELS[k]: vars(e) for k, e in model.items()},
                 "median_duration_days": median_duration(selected, seed)
                 if "duration_days" in selected.columns
                 else None,
-                "tension_outcome": {
-                    str(c): vars(s) | {"share": s.share}
-                    for c, s in code_base_rates(selected, "tension_outcome").items()
-                }
+                "tension_outcome": {str(c): s.record() for c, s in code_base_rates(selected, "tension_outcome").items()}
                 if "tension_outcome" in selected.columns
                 else None,
             }

@@ -21,6 +21,10 @@ class Share:
     def share(self) -> float:
         return self.count / self.total if self.total else float("nan")
 
+    def record(self) -> dict[str, float]:
+        """JSON-ready: count, total, interval and the share itself."""
+        return {"count": self.count, "total": self.total, "low": self.low, "high": self.high, "share": self.share}
+
 
 def wilson(count: int, total: int, level: float = 0.95) -> Share:
     """Wilson (1927) score interval for ``count`` successes in ``total`` trials."""

@@ -51,11 +51,21 @@ class Tree:
     action_labels: list[str]  # (S,) one per profile slot
     scripted: np.ndarray | None = None  # (N,) actor whose policy a chance node plays, else -1
     levels: list[np.ndarray] = field(init=False)  # nodes at each depth
+    # (N,) the profile slot of the move into each node, -1 where the parent is not a player
+    slot: np.ndarray = field(init=False)
 
     def __post_init__(self) -> None:
+        # derived once here: every solver and regret check reads them, many times per solve
         depth = self.depth
         levels = [np.flatnonzero(depth == d) for d in range(int(depth.max()) + 1)]
         object.__setattr__(self, "levels", levels)
+        slots = np.full(len(self.parent), -1)
+        has_parent = self.parent >= 0
+        owner = self.infoset[self.parent[has_parent]]
+        moved = owner >= 0
+        index = np.flatnonzero(has_parent)[moved]
+        slots[index] = self.action_offset[owner[moved]] + self.action[index]
+        object.__setattr__(self, "slot", slots)
 
     @property
     def n_nodes(self) -> int:
@@ -72,18 +82,6 @@ class Tree:
     @property
     def n_slots(self) -> int:
         return len(self.action_labels)
-
-    @property
-    def slot(self) -> np.ndarray:
-        """(N,) the profile slot of the move into each node, -1 where the parent is not a player."""
-        slots = np.full(self.n_nodes, -1)
-        has_parent = self.parent >= 0
-        parents = self.parent[has_parent]
-        owner = self.infoset[parents]
-        moved = owner >= 0
-        index = np.flatnonzero(has_parent)[moved]
-        slots[index] = self.action_offset[owner[moved]] + self.action[index]
-        return slots
 
     def infoset_nodes(self, h: int) -> np.ndarray:
         return np.flatnonzero(self.infoset == h)

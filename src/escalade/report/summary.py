@@ -145,17 +145,15 @@ def summary_data(analysis: Analysis) -> dict[str, Any]:
             "data_file": analysis.history.data_file,
             "where": analysis.history.where,
             "n_crises": analysis.history.n_crises,
-            "base_rates": {
-                VIOLENCE_LABELS[k]: vars(v) | {"share": v.share} for k, v in analysis.history.base_rates.items()
-            },
+            "base_rates": {VIOLENCE_LABELS[k]: v.record() for k, v in analysis.history.base_rates.items()},
             "model": {VIOLENCE_LABELS[k]: vars(v) for k, v in analysis.history.model.items()},
         },
         "claims": [
             {
                 "name": v.name,
                 "text": v.text,
-                "holds": vars(v.holds) | {"share": v.holds.share},
-                "reversed": vars(v.reversed) | {"share": v.reversed.share},
+                "holds": v.holds.record(),
+                "reversed": v.reversed.record(),
                 "mean_gap": vars(v.gap),
                 "verdict": v.verdict,
                 "deciding": [vars(d) for d in v.deciding],

@@ -255,6 +255,11 @@ class ReferenceClass(Strict):
     where: dict[str, float | list[float]] = Field(default_factory=dict)
     violence_thresholds: list[float] = Field(min_length=3, max_length=3)
 
+    @property
+    def codes(self) -> dict[str, list[float]]:
+        """``where`` with every filter as a list of codes."""
+        return {name: value if isinstance(value, list) else [value] for name, value in self.where.items()}
+
     @model_validator(mode="after")
     def _increasing(self) -> ReferenceClass:
         low, middle, high = self.violence_thresholds
