@@ -21,6 +21,8 @@ from escalade.report.summary import (
     headline,
     history_rows,
     information_value,
+    policy_header,
+    policy_rows,
     sensitivity_sentence,
 )
 from escalade.solve import Solution
@@ -219,16 +221,7 @@ def analysis_html(analysis: Analysis) -> str:
     out += [f'<p class="note">{_e(note)}</p>' for note in analysis.notes]
     out += ["<h2>Courses of action compared</h2>", policy_chart(analysis)]
     levels = analysis.levels
-    out.append(
-        _table(
-            ["policy", "E[escalation level]", *(f"P(escalation ≥ {level:g})" for level in levels)],
-            (
-                [row.policy, str(row.expected_escalation), *(str(row.p_at_least[level]) for level in levels)]
-                for row in analysis.rows
-            ),
-            numeric=set(range(1, 2 + len(levels))),
-        )
-    )
+    out.append(_table(policy_header(analysis), policy_rows(analysis), numeric=set(range(1, 2 + len(levels)))))
     out.append(
         f"<p>Means over {analysis.draws:,} parameter draws with 95% bootstrap intervals; "
         "all policies use the same draws.</p>"

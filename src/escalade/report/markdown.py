@@ -10,6 +10,8 @@ from escalade.report.summary import (
     headline,
     history_rows,
     information_value,
+    policy_header,
+    policy_rows,
     sensitivity_sentence,
 )
 
@@ -35,17 +37,7 @@ def analysis_markdown(analysis: Analysis) -> str:
     ]
     out += [f"> {note}" for note in analysis.notes] + ([""] if analysis.notes else [])
     out += ["## Courses of action compared", ""]
-    out += _table(
-        ["policy", "E[escalation level]", *(f"P(escalation ≥ {level:g})" for level in levels)],
-        [
-            [
-                row.policy,
-                str(row.expected_escalation),
-                *(str(row.p_at_least[level]) for level in levels),
-            ]
-            for row in analysis.rows
-        ],
-    )
+    out += _table(policy_header(analysis), policy_rows(analysis))
     out += [
         "",
         f"Means over {analysis.draws:,} draws with 95% bootstrap intervals; every policy is "
@@ -106,13 +98,7 @@ def analysis_markdown(analysis: Analysis) -> str:
     if analysis.what_if is not None:
         who = analysis.what_if.full_information
         out += [f"## What-if: {who} sees every earlier move", ""]
-        out += _table(
-            ["policy", "E[escalation level]", *(f"P(escalation ≥ {level:g})" for level in levels)],
-            [
-                [row.policy, str(row.expected_escalation), *(str(row.p_at_least[level]) for level in levels)]
-                for row in analysis.what_if.rows
-            ],
-        )
+        out += _table(policy_header(analysis.what_if), policy_rows(analysis.what_if))
         gains = information_value(analysis)
         if gains:
             out += ["", f"Value of information to {who} (expected utility gained, 95% CI):", ""]

@@ -105,6 +105,18 @@ def claim_rows(analysis: Analysis) -> list[list[str]]:
     ]
 
 
+def policy_header(analysis: Analysis) -> list[str]:
+    return ["policy", "E[escalation level]", *(f"P(escalation ≥ {level:g})" for level in analysis.levels)]
+
+
+def policy_rows(analysis: Analysis) -> list[list[str]]:
+    """One row per policy: expected escalation and P(escalation >= level), each with its 95% CI."""
+    return [
+        [row.policy, str(row.expected_escalation), *(str(row.p_at_least[level]) for level in analysis.levels)]
+        for row in analysis.rows
+    ]
+
+
 def history_rows(analysis: Analysis) -> list[list[str]]:
     """One row per ICB violence level: base rate of the reference class [Wilson CI], the model [CI]."""
     history = analysis.history

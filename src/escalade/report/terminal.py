@@ -14,6 +14,7 @@ from escalade.report.summary import (
     headline,
     history_rows,
     information_value,
+    policy_rows,
     sensitivity_sentence,
 )
 from escalade.scenario import Chance, Decision, Scenario
@@ -110,8 +111,8 @@ def policy_table(analysis: Analysis, title: str) -> Table:
     table.add_column("E[escalation]", justify="right")
     for level in analysis.levels:
         table.add_column(f"P(esc ≥ {level:g})", justify="right")
-    for row in analysis.rows:
-        table.add_row(row.policy, str(row.expected_escalation), *(str(row.p_at_least[lv]) for lv in analysis.levels))
+    for row in policy_rows(analysis):
+        table.add_row(*row)
     return table
 
 
