@@ -41,7 +41,8 @@ from escalade.scenario import Scenario
 from escalade.scenario import load as load_scenario
 from escalade.simulate import analysis_tree, claim_outputs, escalation_probabilities, sample_parameters, solve_draws
 from escalade.simulate.backends import Progress
-from escalade.solve import Solution, solve_lcp, solve_qre, solve_spe
+from escalade.solve import Solution, SolverError
+from escalade.solve import solve as solve_game
 
 DEFAULT_LEVELS = (5.0, 7.0)
 
@@ -118,16 +119,17 @@ def solve_central(
 ) -> Solution:
     """The solution at the parameters' means, optionally with one actor scripted or fully informed.
 
-    ``method``: ``spe`` (default), ``qre`` (at ``lam``, or the limit) or ``lcp`` (its first equilibrium).
+    ``method``: ``spe`` (default), ``qre`` (at ``lam``, or the limit), ``lcp`` or ``enumpure`` (the
+    first equilibrium they find).
     """
     tree = analysis_tree(scenario, full_information)
     game = compile_game(scenario, tree=tree)
     if policy:
         game = script(game, policy_profile(scenario, tree, policy))
-    solvers = {"spe": lambda: solve_spe(game), "qre": lambda: solve_qre(game, lam), "lcp": lambda: solve_lcp(game)[0]}
-    if method not in solvers:
-        raise ValueError(f"unknown method {method!r}; use one of {', '.join(solvers)}")
-    return solvers[method]()
+    solutions = solve_game(game, method, lam)
+    if not solutions:
+        raise SolverError(f"{method} finds no equilibrium of this game; try --method spe")
+    return solutions[0]
 
 
 def run(

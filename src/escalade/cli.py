@@ -56,7 +56,8 @@ from escalade.report import (
 from escalade.report.explorer import create_app
 from escalade.scenario import Scenario, ScenarioError, load, override, shipped_scenarios
 from escalade.simulate import sample_parameters, solve_draws
-from escalade.solve import Solution, SolverError, enumerate_pure, fit_lambda, solve_lcp, solve_qre, solve_spe
+from escalade.solve import Solution, SolverError, fit_lambda
+from escalade.solve import solve as solve_game
 
 app = typer.Typer(
     help=(
@@ -242,21 +243,12 @@ def solve(
     """Solve a game at the parameters' means and print the equilibrium."""
     with reported(ctx):
         game, scenario = _game(file, who)
-        if lam is not None and method is not Method.qre:
-            raise ValueError("--lambda goes with --method qre")
         if policy is not None:
             if scenario is None or policy not in scenario.policies:
                 known = ", ".join(scenario.policies) if scenario else "none (a .efg file has no policies)"
                 raise ValueError(f"unknown policy {policy!r}; known: {known}")
             game = script(game, policy_profile(scenario, game.tree, policy))
-        if method is Method.spe:
-            solutions = [solve_spe(game)]
-        elif method is Method.qre:
-            solutions = [solve_qre(game, lam)]
-        elif method is Method.lcp:
-            solutions = solve_lcp(game)
-        else:
-            solutions = enumerate_pure(game)
+        solutions = solve_game(game, method.value, lam)
         players = list(game.tree.players)
         strategic = file.endswith(".nfg")
         if as_json:
