@@ -35,12 +35,15 @@ from escalade.analyze import (
     uncertain_parameters,
     violence_distribution,
 )
+from escalade.analyze.dynamics import DynamicAnalysis, history_fit, measure
 from escalade.game import compile_game, policy_profile, script
+from escalade.game.markov import compile_markov
 from escalade.history import load_icb, reference_class, violence_base_rates
 from escalade.scenario import Scenario
 from escalade.scenario import load as load_scenario
 from escalade.simulate import analysis_tree, claim_outputs, escalation_probabilities, sample_parameters, solve_draws
 from escalade.simulate.backends import Progress
+from escalade.simulate.trajectories import course_label, courses, run_course
 from escalade.solve import Solution, SolverError
 from escalade.solve import solve as solve_game
 
@@ -93,6 +96,10 @@ class Model:
     def sweep(self, draws: int = 1024, seed: int = 20241018, **options: object) -> Analysis:
         """The analysis of :func:`run` (same options) on this scenario."""
         return run(self.scenario, draws=draws, seed=seed, **options)  # type: ignore[arg-type]
+
+    def simulate(self, runs: int = 4096, seed: int = 20241018, **options: object) -> DynamicAnalysis:
+        """Trajectories of a dynamic scenario: :func:`simulate` (same options)."""
+        return simulate(self.scenario, runs=runs, seed=seed, **options)  # type: ignore[arg-type]
 
     def _repr_html_(self) -> str:
         parameters = pd.DataFrame(
@@ -177,6 +184,61 @@ def run(
         return base
     what_if = _analyse(scenario, values, seed, draws, levels, full_information, backend)
     return dataclasses.replace(base, what_if=what_if)
+
+
+def simulate(
+    scenario: Scenario | str | Path,
+    rounds: int | None = None,
+    runs: int = 4096,
+    policies: dict[str, list[str]] | None = None,
+    seed: int = 20241018,
+    draws: int = 64,
+    lam: float | None = None,
+    window: int = 3,
+) -> DynamicAnalysis:
+    """Run a dynamic scenario forward under each course of action (see ``courses``).
+
+    ``draws`` parameter sets are sampled (Sobol, from ``seed``); 1 uses the parameters' means. The
+    unscripted actors play the logit Markov equilibrium at ``lam`` (default: the scenario's
+    ``rationality``; ``inf`` for a pure MPE) against the scripted ones; every course uses the same
+    random numbers, so differences between courses are not noise of the draw.
+    """
+    scenario = as_scenario(scenario)
+    dynamics = scenario.dynamics
+    if dynamics is None:
+        raise ValueError(f"{scenario.name} has no 'dynamics:' section; see docs/dynamics.md")
+    if window < 1:
+        raise ValueError("the ratchet window must be at least 1 round")
+    rounds = dynamics.rounds if rounds is None else rounds
+    lam = dynamics.rationality if lam is None else lam
+    if draws == 1 or not scenario.parameters:
+        values = {name: np.array([value]) for name, value in scenario.central_values().items()}
+    else:
+        values = sample_parameters(scenario, draws, seed)
+    game = compile_markov(scenario, values)
+    labels = dynamics.round_labels(rounds)
+    paths = []
+    for course in courses(scenario, policies):
+        solution, trajectories = run_course(scenario, game, course, values, lam, rounds, runs, seed)
+        paths.append(measure(course_label(course), solution, trajectories, window, seed))
+    history = {}
+    if dynamics.history is not None:
+        history = {
+            p.label: history_fit(p.trajectories.levels, dynamics.history.rungs, dynamics.history.source) for p in paths
+        }
+    return DynamicAnalysis(
+        scenario=scenario,
+        seed=seed,
+        draws=game.draws,
+        rounds=rounds,
+        runs=runs,
+        window=window,
+        lam=lam,
+        labels=labels,
+        paths=paths,
+        history=history,
+        created=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+    )
 
 
 def compare_history(analysis: Analysis, data: Path) -> HistoryComparison:

@@ -27,12 +27,14 @@ from escalade.scenario.model import (
     DISTRIBUTIONS,
     IDENTIFIER,
     RESERVED,
+    STANDARD_MOVES,
     Actor,
     Beta,
     Chance,
     Claim,
     Condition,
     Decision,
+    Dynamics,
     Fixed,
     LogNormal,
     Node,
@@ -61,8 +63,10 @@ _TOP_KEYS = {
     "policies": "scripted courses of action",
     "claims": "propositions over model outputs, evaluated across parameter draws",
     "reference_class": "which historical crises resemble this one (ICB filters) and the violence mapping",
+    "dynamics": "the crisis over rounds: ladder, moves, chance events, per-round payoffs (docs/dynamics.md)",
 }
-_REQUIRED_TOP = ("name", "title", "actors", "attributes", "root", "nodes")
+_REQUIRED_TOP = ("name", "title", "actors")
+_TREE_KEYS = ("attributes", "root", "nodes")  # required unless the scenario is dynamics only
 
 
 def shipped_scenarios() -> dict[str, FilePath]:
@@ -160,7 +164,15 @@ class _Checker:
                     f"unknown top-level key {key!r}",
                     "allowed: " + ", ".join(_TOP_KEYS),
                 )
-        for key in _REQUIRED_TOP:
+        required = (
+            _REQUIRED_TOP
+            if "dynamics" in data and not {"root", "nodes"} & set(data)
+            else (
+                *_REQUIRED_TOP,
+                *_TREE_KEYS,
+            )
+        )
+        for key in required:
             if key not in data:
                 self.report((), f"'{key}' is missing", f"add '{key}:' — {_TOP_KEYS[key]}")
         header = {key: data[key] for key in ("name", "title", "description", "root") if key in data}
@@ -178,8 +190,11 @@ class _Checker:
             if data.get("reference_class")
             else None
         )
+        dynamics = self.piece(Dynamics, data["dynamics"], ("dynamics",)) if "dynamics" in data else None
         pieces_ok = not self.problems
         self._cross_checks(header.get("root"), actors, attributes, parameters, nodes, policies)
+        if dynamics is not None:
+            self._dynamics(dynamics, list(actors), parameters)
         for name, claim in claims.items():
             self._claim(name, claim, nodes, policies, attributes)
         if not (pieces_ok and header_ok) or self.problems:
@@ -193,6 +208,7 @@ class _Checker:
             policies=policies,
             claims=claims,
             reference_class=reference,
+            dynamics=dynamics,
         )
 
     def _header(self, header: dict[str, Any]) -> bool:
@@ -332,6 +348,121 @@ class _Checker:
         sound = root in nodes and all(target in nodes for target in targets)
         if sound and self._acyclic_and_reachable(root, nodes):
             self._perfect_recall(root, nodes)
+
+    def _dynamics(self, dynamics: Dynamics, actor_ids: list[str], parameters: dict[str, Any]) -> None:
+        path = ("dynamics",)
+        top, flags = dynamics.top, set(dynamics.flags)
+        for name in sorted(flags):
+            if self._name_ok(name, (*path, "flags", name)) and name in {*actor_ids, *parameters, "own", "other"}:
+                self.report(
+                    (*path, "flags", name),
+                    f"flag {name!r} clashes with an actor, parameter or 'own'/'other'",
+                    "rename the flag: formulas could not tell them apart",
+                )
+        for name in sorted(set(parameters) & {*actor_ids, "own", "other"}):
+            self.report(
+                ("parameters", name),
+                f"parameter {name!r} clashes with an actor id or 'own'/'other'",
+                "rename the parameter: dynamic formulas read actor ids as their rungs",
+            )
+        state = set(parameters) | set(actor_ids) | flags
+        own = state | {"own", "other"}
+        where, where_own = "parameters, actor rungs and flags", "parameters, actor rungs, flags, own and other"
+        self._formula(dynamics.discount, set(parameters), (*path, "discount"), "parameters")
+        for actor in actor_ids:
+            if actor not in dynamics.start_rungs:
+                self.report((*path, "start_rungs"), f"no starting rung for {actor}", f"add '{actor}: 0'")
+            if actor not in dynamics.payoffs:
+                self.report((*path, "payoffs"), f"no per-round payoff for {actor}", f"add '{actor}: <formula>'")
+        for key in ("start_rungs", "payoffs", "step_down_cost", "moves"):
+            self._keys_known(getattr(dynamics, key), actor_ids, (*path, key), "actor")
+        for actor, rung in dynamics.start_rungs.items():
+            self._rung(rung, top, (*path, "start_rungs", actor))
+        for key in ("payoffs", "step_down_cost"):
+            self._formulas(getattr(dynamics, key), own, (*path, key), where_own)
+        for actor, moves in dynamics.moves.items():
+            for name, move in moves.items():
+                where_move = (*path, "moves", actor, name)
+                if name in STANDARD_MOVES or not self._name_ok(name, where_move):
+                    if name in STANDARD_MOVES:
+                        self.report(
+                            where_move,
+                            f"{name!r} is a standard move every actor has",
+                            "give the named move another name",
+                        )
+                    continue
+                if move.to is not None:
+                    self._rung(move.to, top, (*where_move, "to"))
+                if move.when is not None:
+                    self._formula(move.when, own, (*where_move, "when"), where_own)
+                self._keys_known(move.sets, flags, (*where_move, "sets"), "flag")
+        for name, event in dynamics.events.items():
+            where_event = (*path, "events", name)
+            self._name_ok(name, where_event)
+            self._formula(event.probability, state, (*where_event, "probability"), where)
+            self._keys_known(event.sets, flags, (*where_event, "sets"), "flag")
+            self._keys_known(event.push, actor_ids, (*where_event, "push"), "actor")
+        for name, policy in dynamics.policies.items():
+            where_policy = (*path, "policies", name)
+            if self._name_ok(name, where_policy) and name == "equilibrium":
+                self.report(where_policy, "'equilibrium' names the solved policy", "choose another name")
+            if policy.actor not in actor_ids:
+                self.report(
+                    (*where_policy, "actor"), f"unknown actor {policy.actor!r}", _suggest(policy.actor, actor_ids)
+                )
+            for key in ("cap", "trigger", "response"):
+                if getattr(policy, key) is not None:
+                    self._rung(getattr(policy, key), top, (*where_policy, key))
+            if policy.target is not None:
+                self._formula(policy.target, own, (*where_policy, "target"), where_own)
+        if dynamics.history is not None:
+            self._history(dynamics, actor_ids)
+        if not self.problems:
+            self._dynamic_ranges(dynamics, actor_ids, parameters)
+
+    def _rung(self, rung: int, top: int, path: Path) -> None:
+        if not 0 <= rung <= top:
+            self.report(path, f"rung {rung} is off the ladder (0 to {top})", f"use a rung from 0 to {top}")
+
+    def _history(self, dynamics: Dynamics, actor_ids: list[str]) -> None:
+        assert dynamics.history is not None
+        path = ("dynamics", "history", "rungs")
+        self._keys_known(dynamics.history.rungs, actor_ids, path, "actor")
+        lengths = {len(rungs) for rungs in dynamics.history.rungs.values()}
+        if len(lengths) > 1:
+            self.report(
+                path,
+                f"the observed paths have different lengths {sorted(lengths)}",
+                "give every actor one rung per round, starting with round 0",
+            )
+        for actor, rungs in dynamics.history.rungs.items():
+            for index, rung in enumerate(rungs):
+                self._rung(rung, dynamics.top, (*path, actor, index))
+
+    def _dynamic_ranges(self, dynamics: Dynamics, actor_ids: list[str], parameters: dict[str, Any]) -> None:
+        """Discount in (0, 1) and event probabilities in [0, 1] at the test points, in every state."""
+        points = {name: values[:, None] for name, values in _test_points(parameters).items()}
+        discount = np.broadcast_to(dynamics.discount(points), (_TEST_POINTS, 1))[:, 0]
+        bad = np.flatnonzero(~((discount > 0) & (discount < 1)))
+        if bad.size:
+            self.report(
+                ("dynamics", "discount"),
+                f"discount is {discount[bad[0]]:.4g}, outside (0, 1), when {_describe(points, bad[0])}",
+                "a discount factor per round lies strictly between 0 and 1",
+            )
+        env = {**points, **{name: grid[None, :] for name, grid in dynamics.states(actor_ids).items()}}
+        for name, event in dynamics.events.items():
+            p = np.asarray(event.probability(env), dtype=float)
+            outside = ~np.isfinite(p) | (p < -PROBABILITY_TOLERANCE) | (p > 1 + PROBABILITY_TOLERANCE)
+            if outside.any():
+                point, state = np.argwhere(np.broadcast_to(outside, np.broadcast_shapes(p.shape, (1, 1))))[0]
+                at = ", ".join(f"{n}={int(env[n][0, state])}" for n in [*actor_ids, *dynamics.flags])
+                self.report(
+                    ("dynamics", "events", name, "probability"),
+                    f"probability of {name!r} is {np.broadcast_to(p, outside.shape)[point, state]:.4g}, "
+                    f"outside [0, 1], at {at}",
+                    "keep it in [0, 1] over every rung and parameter value, e.g. with clip(x, 0, 1)",
+                )
 
     def _keys_known(self, mapping: dict, known: Any, path: Path, what: str) -> None:
         for key in mapping:

@@ -268,17 +268,183 @@ class ReferenceClass(Strict):
         return self
 
 
+# --- dynamics: crises over rounds -------------------------------------------------------------
+
+# The action categories of Rivera et al. 2024 ("Escalation Risks from Language Models in Military and
+# Diplomatic Decision-Making", FAccT 2024, arXiv:2401.03408) and their escalation-score weights, as in
+# the authors' scoring code (github.com/jprivera44/EscalAItion, manual_evaluation.py: nuclear 60,
+# violent 28, non-violent 12, posturing 4, de-escalation -2; status-quo actions score 0).
+RIVERA_WEIGHTS: dict[str, float] = {
+    "de_escalation": -2.0,
+    "status_quo": 0.0,
+    "posturing": 4.0,
+    "non_violent_escalation": 12.0,
+    "violent_escalation": 28.0,
+    "nuclear": 60.0,
+}
+CATEGORIES = tuple(RIVERA_WEIGHTS)
+Category = Literal[
+    "de_escalation", "status_quo", "posturing", "non_violent_escalation", "violent_escalation", "nuclear"
+]
+STANDARD_MOVES = ("up", "hold", "down")  # every climber has these; named moves come after them
+Bit = Literal[0, 1]
+
+
+class Rung(Strict):
+    """One rung of the escalation ladder; ``category`` is the category of stepping up onto it."""
+
+    name: str = Field(min_length=1)
+    category: Category
+    doc: str = ""
+
+
+class Flag(Strict):
+    """A yes/no part of the state (revealed, a pact signed…), 0 or 1."""
+
+    doc: str = ""
+    start: Bit = 0
+
+
+class Move(Strict):
+    """A named move: jump ``step`` rungs or ``to`` a rung, if ``when`` holds; may set flags."""
+
+    step: int | None = None
+    to: int | None = None
+    category: Category
+    when: Expr | None = None
+    sets: dict[Name, Bit] = Field(default_factory=dict)
+    doc: str = ""
+
+    @model_validator(mode="after")
+    def _one_target(self) -> Move:
+        if (self.step is None) == (self.to is None):
+            raise ValueError("a move needs exactly one of 'step:' and 'to:' — e.g. 'step: 2' or 'to: 5'")
+        return self
+
+
+class Event(Strict):
+    """Chance each round, after the moves: with ``probability`` it sets flags and pushes rungs."""
+
+    probability: Expr
+    sets: dict[Name, Bit] = Field(default_factory=dict)
+    push: dict[Name, int] = Field(default_factory=dict)
+    doc: str = ""
+
+
+RULES = ("match", "deter", "appease", "target")
+
+
+class StatePolicy(Strict):
+    """A scripted policy over the state: the actor heads for a target rung each round.
+
+    ``match``: other + offset, capped at ``cap`` (escalation management: offset 1, max_step 1;
+    tit-for-tat: offset 0). ``deter``: ``response`` once the other side reaches ``trigger``, else hold.
+    ``appease``: one rung down whenever the other side is at or above ``trigger``, else hold.
+    ``target``: any formula of the state. ``max_step`` limits how far one round may move.
+    """
+
+    actor: Name
+    rule: Literal["match", "deter", "appease", "target"]
+    offset: int = 0
+    cap: int | None = None
+    trigger: int | None = None
+    response: int | None = None
+    target: Expr | None = None
+    max_step: int | None = Field(default=None, ge=1)
+    doc: str = ""
+
+    @model_validator(mode="after")
+    def _fields_of_rule(self) -> StatePolicy:
+        needs = {"deter": ("trigger", "response"), "appease": ("trigger",), "target": ("target",)}
+        missing = [name for name in needs.get(self.rule, ()) if getattr(self, name) is None]
+        if missing:
+            raise ValueError(f"rule '{self.rule}' needs {' and '.join(missing)} — add '{missing[0]}:'")
+        return self
+
+
+class Observed(Strict):
+    """The historical path: each actor's rung round by round, with where the coding comes from."""
+
+    source: str = Field(min_length=1)
+    doc: str = ""
+    rungs: dict[Name, list[int]] = Field(min_length=1)
+
+
+class Dynamics(Strict):
+    """A crisis over rounds: each actor climbs a shared ladder (see docs/dynamics.md)."""
+
+    round: str = "round"  # the unit of a round: day, week, month or any word
+    start: str = ""  # label of the starting round, e.g. 1962-10-16 (dates label the rounds)
+    rounds: int = Field(ge=1, le=1000)
+    discount: Expr
+    rationality: float = Field(ge=0)  # logit lambda of solved actors; .inf asks for a pure MPE
+    ladder: list[Rung] = Field(min_length=2, max_length=21)
+    start_rungs: dict[Name, int]
+    flags: dict[Name, Flag] = Field(default_factory=dict)
+    moves: dict[Name, dict[Name, Move]] = Field(default_factory=dict)
+    events: dict[Name, Event] = Field(default_factory=dict)
+    payoffs: dict[Name, Expr]
+    step_down_cost: dict[Name, Expr] = Field(default_factory=dict)
+    policies: dict[Name, StatePolicy] = Field(default_factory=dict)
+    score_weights: dict[Category, float] = Field(default_factory=lambda: dict(RIVERA_WEIGHTS))
+    history: Observed | None = None
+
+    @field_validator("start", mode="before")
+    @classmethod
+    def _date_as_text(cls, value: Any) -> Any:
+        return str(value) if hasattr(value, "isoformat") else value  # YAML reads 1962-10-16 as a date
+
+    @property
+    def top(self) -> int:
+        return len(self.ladder) - 1
+
+    def states(self, actor_ids: list[str]) -> dict[str, np.ndarray]:
+        """Every state of the crisis: name -> (S,) values, each actor's rung then each flag.
+
+        States are numbered in mixed radix with the last flag varying fastest.
+        """
+        names = [*actor_ids, *self.flags]
+        sizes = [len(self.ladder)] * len(actor_ids) + [2] * len(self.flags)
+        grid = np.indices(sizes).reshape(len(sizes), -1)
+        return {name: grid[i] for i, name in enumerate(names)}
+
+    def round_labels(self, rounds: int) -> list[str]:
+        """Labels of rounds 0..rounds: dates when ``start`` is a date and ``round`` a day/week/month."""
+        try:
+            first = np.datetime64(self.start, "D") if self.start else None
+        except ValueError:
+            first = None
+        if first is None or self.round not in ("day", "week", "month"):
+            return [f"{self.round} {t}" for t in range(rounds + 1)]
+        if self.round == "month":
+            months = np.datetime64(self.start[:7], "M") + np.arange(rounds + 1)
+            return [str(month) for month in months]
+        step = 7 if self.round == "week" else 1
+        return [str(first + step * t) for t in range(rounds + 1)]
+
+
+def actor_view(env: dict[str, Any], actor_ids: list[str], actor: str) -> dict[str, Any]:
+    """``env`` plus ``own`` (the actor's rung) and ``other`` (the highest rung of the others)."""
+    others = [env[a] for a in actor_ids if a != actor]
+    other = np.maximum.reduce(others) if others else np.zeros_like(env[actor])
+    return {**env, "own": env[actor], "other": other}
+
+
 class Scenario(Strict):
-    """A validated scenario. Built only by :func:`escalade.scenario.load`."""
+    """A validated scenario. Built only by :func:`escalade.scenario.load`.
+
+    A scenario has a game tree (``root`` and ``nodes``), a ``dynamics`` section, or both.
+    """
 
     name: Name
     title: str
     description: str = ""
     actors: list[Actor] = Field(min_length=1)
-    attributes: dict[str, str]
+    attributes: dict[str, str] = Field(default_factory=dict)
     parameters: dict[str, Parameter] = Field(default_factory=dict)
-    root: Name
-    nodes: dict[str, Node]
+    root: Name | None = None
+    nodes: dict[str, Node] = Field(default_factory=dict)
+    dynamics: Dynamics | None = None
     policies: dict[str, Policy] = Field(default_factory=dict)
     claims: dict[str, Claim] = Field(default_factory=dict)
     reference_class: ReferenceClass | None = None

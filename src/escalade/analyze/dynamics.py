@@ -1,0 +1,213 @@
+"""Measures of crises over rounds: fan charts, time to each rung, de-escalation, the ratchet index,
+escalation scores comparable with LLM war-game studies, and the fit of the historical path.
+
+Intervals are 95% percentile bootstraps over runs (each run is one parameter draw and one course of
+chance), so they state Monte Carlo uncertainty given the scenario's parameter ranges.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from escalade.analyze.intervals import Share, wilson
+from escalade.analyze.policies import Estimate, bootstrap_mean
+from escalade.scenario import Scenario
+from escalade.scenario.model import CATEGORIES
+from escalade.simulate.trajectories import Trajectories
+from escalade.solve.markov import MarkovSolution
+from escalade.version import __version__
+
+FAN_QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
+
+
+def ratchet_counts(rungs: np.ndarray, window: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per run: step-ups whose next ``window`` rounds are all observed, and how many of those the
+    same actor did not follow with a step down within ``window`` rounds. ``rungs`` is (N, T + 1, n)."""
+    step = np.diff(rungs, axis=1)  # (N, T, n): the change in round t
+    rounds = step.shape[1]
+    ups = np.zeros(rungs.shape[0], dtype=np.int64)
+    kept = np.zeros(rungs.shape[0], dtype=np.int64)
+    for t in range(rounds - window):
+        up = step[:, t, :] > 0
+        reversed_ = (step[:, t + 1 : t + 1 + window, :] < 0).any(axis=1)
+        ups += up.sum(axis=1)
+        kept += (up & ~reversed_).sum(axis=1)
+    return ups, kept
+
+
+def ratchet_index(rungs: np.ndarray, window: int, rng: np.random.Generator, n_boot: int = 1000) -> Estimate:
+    """The share of step-ups not followed by a step down by the same actor within ``window`` rounds.
+
+    1 is a perfect ratchet (nothing given back), 0 means every step up is taken back. NaN when no
+    step up has a fully observed window. The interval resamples whole runs.
+    """
+    ups, kept = ratchet_counts(rungs, window)
+    if ups.sum() == 0:
+        return Estimate(float("nan"), float("nan"), float("nan"), 0.95)
+    picks = rng.integers(0, ups.size, size=(n_boot, ups.size))
+    totals = ups[picks].sum(axis=1)
+    ratios = kept[picks].sum(axis=1) / np.maximum(totals, 1)
+    low, high = np.quantile(ratios[totals > 0], [0.025, 0.975])
+    return Estimate(float(kept.sum() / ups.sum()), float(low), float(high), 0.95)
+
+
+def fan_frame(levels: np.ndarray, labels: list[str]) -> pd.DataFrame:
+    """Per round: mean and the 5/25/50/75/95% quantiles of the escalation level over runs."""
+    quantiles = np.quantile(levels, FAN_QUANTILES, axis=0)
+    frame = pd.DataFrame({"round": np.arange(levels.shape[1]), "label": labels[: levels.shape[1]]})
+    frame["mean"] = levels.mean(axis=0)
+    for q, values in zip(FAN_QUANTILES, quantiles, strict=True):
+        frame[f"q{round(q * 100):02d}"] = values
+    return frame
+
+
+def time_to_rung(levels: np.ndarray, top: int) -> pd.DataFrame:
+    """For each rung above the start: share of runs reaching it, and the median round of arrival
+    among runs that do (NaN when none does)."""
+    start = int(levels[:, 0].max())
+    rows = []
+    for rung in range(start + 1, top + 1):
+        reached = levels >= rung
+        hit = reached.any(axis=1)
+        first = np.argmax(reached, axis=1)
+        share = wilson(int(hit.sum()), levels.shape[0])
+        median = float(np.median(first[hit])) if hit.any() else float("nan")
+        rows.append(
+            {"rung": rung, "p_reached": share.share, "low": share.low, "high": share.high, "median_round": median}
+        )
+    return pd.DataFrame(rows, columns=["rung", "p_reached", "low", "high", "median_round"])
+
+
+def deescalation(levels: np.ndarray) -> Share:
+    """Runs that end below their peak level: the crisis was walked back at least partly."""
+    return wilson(int((levels[:, -1] < levels.max(axis=1)).sum()), levels.shape[0])
+
+
+def score_frame(trajectories: Trajectories, labels: list[str]) -> pd.DataFrame:
+    """Mean escalation score per actor and round (Rivera et al. 2024 weights), and its running total."""
+    rows = []
+    for i, actor in enumerate(trajectories.actors):
+        per_round = trajectories.scores[:, :, i].mean(axis=0)
+        for t, (value, total) in enumerate(zip(per_round, np.cumsum(per_round), strict=True)):
+            rows.append({"actor": actor, "round": t + 1, "label": labels[t + 1], "score": value, "cumulative": total})
+    return pd.DataFrame(rows)
+
+
+def category_shares(trajectories: Trajectories) -> dict[str, float]:
+    """How often each category of move is taken, over all actors and rounds."""
+    counts = np.bincount(trajectories.categories.reshape(-1), minlength=len(CATEGORIES))
+    return dict(zip(CATEGORIES, (counts / counts.sum()).tolist(), strict=True))
+
+
+@dataclass(frozen=True)
+class HistoryFit:
+    """How the observed path sits in the simulated distribution, round by round."""
+
+    source: str
+    rounds: int  # rounds compared (the observed path may be shorter than the simulation)
+    inside_90: float  # share of rounds whose observed level lies in the 5–95% band
+    percentile: list[float]  # per round: share of runs at or below the observed level (mid-rank)
+    observed: list[int]  # the observed escalation level (highest rung) per round
+
+
+def history_fit(levels: np.ndarray, observed: dict[str, list[int]], source: str) -> HistoryFit:
+    path = np.max(np.array(list(observed.values())), axis=0)
+    rounds = min(len(path), levels.shape[1])
+    path = path[:rounds]
+    sim = levels[:, :rounds]
+    low, high = np.quantile(sim, [0.05, 0.95], axis=0)
+    below, equal = (sim < path).mean(axis=0), (sim == path).mean(axis=0)
+    return HistoryFit(
+        source=source,
+        rounds=rounds,
+        inside_90=float(((path >= low) & (path <= high)).mean()),
+        percentile=(below + equal / 2).tolist(),
+        observed=path.tolist(),
+    )
+
+
+@dataclass(frozen=True)
+class PolicyPath:
+    """One course of action (a scripted policy per actor, the rest solved) and its trajectories."""
+
+    label: str
+    solution: MarkovSolution
+    trajectories: Trajectories
+    ratchet: Estimate
+    deescalation: Share
+    final_level: Estimate
+    score: Estimate  # mean escalation score per actor and round
+
+
+@dataclass(frozen=True, eq=False)
+class DynamicAnalysis:
+    """Trajectories of a dynamic scenario under several courses of action, with what repeats them."""
+
+    scenario: Scenario
+    seed: int
+    draws: int
+    rounds: int
+    runs: int
+    window: int
+    lam: float
+    labels: list[str]  # round labels, round 0 first
+    paths: list[PolicyPath]
+    history: dict[str, HistoryFit] = field(default_factory=dict)  # policy label -> fit, if observed
+    version: str = __version__
+    created: str = ""
+
+    def summary(self) -> pd.DataFrame:
+        """One row per course of action."""
+        rows = []
+        for path in self.paths:
+            row = {
+                "policy": path.label,
+                "final_level": path.final_level.mean,
+                "p_deescalation": path.deescalation.share,
+                "ratchet_index": path.ratchet.mean,
+                "ratchet_low": path.ratchet.low,
+                "ratchet_high": path.ratchet.high,
+                "score_per_round": path.score.mean,
+                "certified": bool(path.solution.certified.all()),
+            }
+            if path.label in self.history:
+                row["history_inside_90"] = self.history[path.label].inside_90
+            rows.append(row)
+        return pd.DataFrame(rows)
+
+    def fan(self, label: str) -> pd.DataFrame:
+        return fan_frame(self.path(label).trajectories.levels, self.labels)
+
+    def time_to_rung(self, label: str) -> pd.DataFrame:
+        assert self.scenario.dynamics is not None
+        return time_to_rung(self.path(label).trajectories.levels, self.scenario.dynamics.top)
+
+    def scores(self, label: str) -> pd.DataFrame:
+        return score_frame(self.path(label).trajectories, self.labels)
+
+    def path(self, label: str) -> PolicyPath:
+        for path in self.paths:
+            if path.label == label:
+                return path
+        raise KeyError(f"no course of action {label!r}; have {[p.label for p in self.paths]}")
+
+    def _repr_html_(self) -> str:
+        header = f"<h4>{self.scenario.title}: {self.runs:,} runs × {self.rounds} rounds, seed {self.seed}</h4>"
+        return header + self.summary().to_html(index=False, float_format=lambda x: f"{x:.3f}")
+
+
+def measure(label: str, solution: MarkovSolution, trajectories: Trajectories, window: int, seed: int) -> PolicyPath:
+    rng = np.random.default_rng(seed)
+    levels = trajectories.levels
+    return PolicyPath(
+        label=label,
+        solution=solution,
+        trajectories=trajectories,
+        ratchet=ratchet_index(trajectories.rungs, window, rng),
+        deescalation=deescalation(levels),
+        final_level=bootstrap_mean(levels[:, -1], rng, 1000),
+        score=bootstrap_mean(trajectories.scores.mean(axis=(1, 2)), rng, 1000),
+    )

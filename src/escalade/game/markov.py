@@ -1,0 +1,227 @@
+"""A dynamic scenario compiled to a Markov game: flat arrays over a finite state, batched over K draws.
+
+The state is each actor's rung on the ladder and each yes/no flag (``Dynamics.states``). A round:
+the actors move in the order they are listed, each seeing the moves made before it in the round
+(the first listed is the initiator, the others respond); a move (``up``, ``hold``, ``down`` or a
+named move) sets the mover's rung and may set flags; then each chance event fires independently
+with its probability in the post-move state, setting flags and pushing rungs; then each actor
+receives the per-round payoff of the state reached, minus its cost of any rungs it stepped down.
+Values are discounted per round.
+
+The arrays (``S`` states, ``n`` actors, ``M`` moves per actor, padded; ``O = 2**E`` combinations
+of ``E`` events):
+
+- ``landing[S, n, M]`` rung after a move, ``category[S, n, M]`` its Rivera et al. category,
+  ``descent[S, n, M]`` rungs stepped down; ``available[K, S, n, M]``;
+- ``after_move[S, n, M]`` the state after actor ``i``'s move ``m`` in state ``s``;
+- ``outcomes[S, O]`` the state after each combination of events (event ``e`` is bit ``e``),
+  ``event_prob[K, S, E]`` each event's probability and ``outcome_prob[K, S, O]`` each
+  combination's, given the post-move state;
+- ``payoff[K, S, n]`` per-round payoff in the state reached, ``down_cost[K, S, n]`` cost per rung
+  stepped down from a state, ``discount[K]``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from escalade.game.compile import parameter_batch
+from escalade.scenario import Scenario
+from escalade.scenario.model import CATEGORIES, STANDARD_MOVES, Dynamics, StatePolicy, actor_view
+
+MAX_STATES = 50_000
+
+
+@dataclass(frozen=True)
+class MarkovGame:
+    actors: list[str]
+    moves: list[list[str]]  # each actor's move names, standard moves first
+    flags: list[str]
+    state: np.ndarray  # (S, n + F) rungs then flags
+    landing: np.ndarray
+    category: np.ndarray
+    descent: np.ndarray
+    available: np.ndarray
+    after_move: np.ndarray
+    outcomes: np.ndarray
+    event_prob: np.ndarray  # (K, S, E) each event's probability given the post-move state
+    outcome_prob: np.ndarray
+    payoff: np.ndarray
+    down_cost: np.ndarray
+    discount: np.ndarray
+    start: int
+    weights: np.ndarray  # escalation-score weight of each category, CATEGORIES order
+    top: int
+
+    @property
+    def draws(self) -> int:
+        return self.payoff.shape[0]
+
+    @property
+    def shape(self) -> tuple[int, int, int]:
+        """(states, actors, padded moves per actor)."""
+        return self.landing.shape  # type: ignore[return-value]
+
+    def index(self, values: Mapping[str, int]) -> int:
+        """The number of the state with these rungs and flags (missing flags are 0)."""
+        names = [*self.actors, *self.flags]
+        target = np.array([values.get(name, 0) for name in names])
+        return int(np.flatnonzero((self.state == target).all(axis=1))[0])
+
+
+def _dynamics(scenario: Scenario) -> Dynamics:
+    if scenario.dynamics is None:
+        raise ValueError(
+            f"{scenario.name} has no 'dynamics:' section — add one (docs/dynamics.md) or use a dynamic "
+            "scenario such as cuban_missile_1962_dynamic"
+        )
+    return scenario.dynamics
+
+
+def compile_markov(scenario: Scenario, values: Mapping[str, ArrayLike] | None = None) -> MarkovGame:
+    """Compile ``scenario.dynamics`` for K parameter draws (central values when ``values`` is None)."""
+    dynamics = _dynamics(scenario)
+    actors, flags, top = scenario.actor_ids, list(dynamics.flags), dynamics.top
+    params = parameter_batch(scenario, scenario.central_values() if values is None else values)
+    k = max((len(v) for v in params.values()), default=1)
+    grid = dynamics.states(actors)
+    names = list(grid)
+    size = len(next(iter(grid.values())))
+    if size > MAX_STATES:
+        raise ValueError(f"{size:,} states is more than {MAX_STATES:,}: use fewer rungs, actors or flags")
+    state = np.stack([grid[name] for name in names], axis=1)
+    radix = np.array([len(dynamics.ladder)] * len(actors) + [2] * len(flags))
+    place = np.concatenate([np.cumprod(radix[::-1])[::-1][1:], [1]])
+    env = {**{name: value[:, None] for name, value in params.items()}, **{n: grid[n][None, :] for n in names}}
+    views = [actor_view(env, actors, actor) for actor in actors]
+
+    def batch(value: object) -> np.ndarray:
+        return np.broadcast_to(np.asarray(value, dtype=float), (k, size)).copy()
+
+    moves = [[*STANDARD_MOVES, *dynamics.moves.get(actor, {})] for actor in actors]
+    width = max(len(m) for m in moves)
+    landing = np.zeros((size, len(actors), width), dtype=np.int64)
+    category = np.zeros((size, len(actors), width), dtype=np.int64)
+    available = np.zeros((k, size, len(actors), width), dtype=bool)
+    sets = np.full((len(actors), width, len(flags)), -1, dtype=np.int64)  # -1: leave the flag alone
+    status_quo = CATEGORIES.index("status_quo")
+    rung_category = np.array([CATEGORIES.index(r.category) for r in dynamics.ladder] + [status_quo])
+    for i, actor in enumerate(actors):
+        own = grid[actor]
+        landing[:, i, :] = own[:, None]  # padding moves land where they start (and are unavailable)
+        category[:, i, :] = status_quo
+        landing[:, i, 0], category[:, i, 0] = np.minimum(own + 1, top), rung_category[own + 1]
+        available[:, :, i, 0] = own < top
+        available[:, :, i, 1] = True
+        landing[:, i, 2], category[:, i, 2] = np.maximum(own - 1, 0), CATEGORIES.index("de_escalation")
+        available[:, :, i, 2] = own > 0
+        for m, move in enumerate(dynamics.moves.get(actor, {}).values(), start=len(STANDARD_MOVES)):
+            landing[:, i, m] = np.clip(own + move.step if move.step is not None else move.to, 0, top)
+            category[:, i, m] = CATEGORIES.index(move.category)
+            available[:, :, i, m] = True if move.when is None else batch(move.when(views[i])) != 0
+            for flag, value in move.sets.items():
+                sets[i, m, flags.index(flag)] = value
+    descent = np.maximum(state[:, : len(actors), None] - landing, 0)
+
+    after_move = np.empty((size, len(actors), width), dtype=np.int64)
+    for i in range(len(actors)):
+        for m in range(width):
+            new = state.copy()
+            new[:, i] = landing[:, i, m]
+            for f in np.flatnonzero(sets[i, m] >= 0):
+                new[:, len(actors) + f] = sets[i, m, f]
+            after_move[:, i, m] = new @ place
+
+    events = list(dynamics.events.values())
+    probs = [np.clip(batch(event.probability(env)), 0.0, 1.0) for event in events]
+    outcomes = np.empty((size, 2 ** len(events)), dtype=np.int64)
+    outcome_prob = np.ones((k, size, 2 ** len(events)))
+    for o in range(2 ** len(events)):
+        new = state.copy()
+        for e, event in enumerate(events):
+            fired = bool(o >> e & 1)
+            outcome_prob[:, :, o] *= probs[e] if fired else 1.0 - probs[e]
+            if fired:
+                for flag, value in event.sets.items():
+                    new[:, len(actors) + flags.index(flag)] = value
+                for actor, push in event.push.items():
+                    i = actors.index(actor)
+                    new[:, i] = np.clip(new[:, i] + push, 0, top)
+        outcomes[:, o] = new @ place
+
+    payoff = np.stack([batch(dynamics.payoffs[actor](views[i])) for i, actor in enumerate(actors)], axis=2)
+    zero = np.zeros((k, size))
+    down_cost = np.stack(
+        [
+            batch(dynamics.step_down_cost[a](views[i])) if a in dynamics.step_down_cost else zero
+            for i, a in enumerate(actors)
+        ],
+        axis=2,
+    )
+    discount = np.broadcast_to(np.asarray(dynamics.discount(params), dtype=float), (k,)).copy()
+    start = {**{f: flag.start for f, flag in dynamics.flags.items()}, **dynamics.start_rungs}
+    return MarkovGame(
+        actors=actors,
+        moves=moves,
+        flags=flags,
+        state=state,
+        landing=landing,
+        category=category,
+        descent=descent,
+        available=available,
+        after_move=after_move,
+        outcomes=outcomes,
+        event_prob=np.stack(probs, axis=2) if probs else np.zeros((k, size, 0)),
+        outcome_prob=outcome_prob,
+        payoff=payoff,
+        down_cost=down_cost,
+        discount=discount,
+        start=int(np.array([start[name] for name in names]) @ place),
+        weights=np.array([dynamics.score_weights.get(c, 0.0) for c in CATEGORIES]),
+        top=top,
+    )
+
+
+def scripted_moves(scenario: Scenario, game: MarkovGame, policy: str, values: Mapping[str, ArrayLike] | None = None):
+    """The actor and its move probabilities ``(K, S, M)`` under a scripted state policy.
+
+    In each state the actor heads for the policy's target rung (limited to ``max_step`` rungs per
+    round): it takes the available move landing closest to the target, and among equally close
+    moves the one that moves least, then the one listed first.
+    """
+    dynamics = _dynamics(scenario)
+    if policy not in dynamics.policies:
+        known = ", ".join(dynamics.policies) or "none"
+        raise ValueError(f"{scenario.name} has no dynamic policy {policy!r}; its policies: {known}")
+    rule = dynamics.policies[policy]
+    i = game.actors.index(rule.actor)
+    params = parameter_batch(scenario, scenario.central_values() if values is None else values)
+    grid = {name: game.state[:, c][None, :] for c, name in enumerate([*game.actors, *game.flags])}
+    view = actor_view({**{n: v[:, None] for n, v in params.items()}, **grid}, game.actors, rule.actor)
+    target = np.broadcast_to(_target(rule, view, game.top), (game.draws, game.shape[0]))
+    own = view["own"]
+    if rule.max_step is not None:
+        target = np.clip(target, own - rule.max_step, own + rule.max_step)
+    landing = game.landing[None, :, i, :]
+    moved = np.abs(landing - own[..., None])
+    order = np.arange(game.shape[2]) * 1e-6
+    score = np.abs(landing - target[..., None]) + moved * 1e-3 + order
+    score = np.where(game.available[:, :, i, :], score, np.inf)
+    chosen = np.argmin(score, axis=2)
+    return rule.actor, np.eye(game.shape[2])[chosen]
+
+
+def _target(rule: StatePolicy, view: dict[str, np.ndarray], top: int) -> np.ndarray:
+    own, other = view["own"], view["other"]
+    if rule.rule == "match":
+        return np.minimum(other + rule.offset, top if rule.cap is None else rule.cap)
+    if rule.rule == "deter":
+        return np.where(other >= rule.trigger, rule.response, own)
+    if rule.rule == "appease":
+        return np.where(other >= rule.trigger, own - 1, own)
+    assert rule.target is not None
+    return np.clip(np.rint(rule.target(view)), 0, top)

@@ -1,0 +1,142 @@
+"""Run a dynamic crisis forward: many trajectories at once, reproducibly from a seed.
+
+All random numbers are drawn up front, ``u[run, round, actor moves then events]``, so a run's path
+depends only on its own row: the vectorized simulation equals a one-trajectory-at-a-time loop over
+the same numbers (tests/simulate/test_trajectories.py holds such a loop). Run ``r`` uses parameter
+draw ``r mod K``.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+from escalade.game.markov import MarkovGame, scripted_moves
+from escalade.scenario import Scenario
+from escalade.solve.markov import MarkovSolution, solve_markov
+
+
+@dataclass(frozen=True)
+class Trajectories:
+    """``runs`` paths of ``rounds`` rounds: states, moves and their escalation scores."""
+
+    actors: list[str]
+    flags: list[str]
+    states: np.ndarray  # (N, T + 1) state numbers, round 0 first
+    rungs: np.ndarray  # (N, T + 1, n)
+    flag_values: np.ndarray  # (N, T + 1, F)
+    moves: np.ndarray  # (N, T, n) move index of each actor in each round
+    categories: np.ndarray  # (N, T, n) category index (CATEGORIES order)
+    scores: np.ndarray  # (N, T, n) escalation score of each move
+    draw: np.ndarray  # (N,) parameter draw of each run
+
+    @property
+    def levels(self) -> np.ndarray:
+        """The crisis' escalation level each round: the highest rung of any actor, (N, T + 1)."""
+        return self.rungs.max(axis=2)
+
+
+def random_numbers(game: MarkovGame, rounds: int, runs: int, seed: int) -> np.ndarray:
+    """The uniforms a simulation consumes: (runs, rounds, actors + events)."""
+    return np.random.default_rng(seed).random((runs, rounds, len(game.actors) + game.event_prob.shape[2]))
+
+
+def simulate(game: MarkovGame, policy: np.ndarray, rounds: int, runs: int, seed: int) -> Trajectories:
+    """Simulate ``runs`` trajectories under move probabilities ``policy[K, S, n, M]``."""
+    if rounds < 1 or runs < 1:
+        raise ValueError("simulate needs at least one round and one run")
+    u = random_numbers(game, rounds, runs, seed)
+    n = len(game.actors)
+    width = game.shape[2]
+    draw = np.arange(runs) % game.draws
+    cumulative = np.cumsum(policy, axis=3)
+    # a move is chosen when u falls below its cumulative probability; rounding can leave the total a
+    # hair under 1, so an u above it takes the last move that has any probability
+    last = width - 1 - np.argmax(policy[..., ::-1] > 0, axis=3)
+    states = np.empty((runs, rounds + 1), dtype=np.int64)
+    moves = np.empty((runs, rounds, n), dtype=np.int64)
+    states[:, 0] = game.start
+    for t in range(rounds):
+        landed = states[:, t].copy()
+        for i in range(n):  # in turn: each mover sees the moves made before it this round
+            below = u[:, t, i, None] < cumulative[draw, landed, i, :]
+            moves[:, t, i] = np.where(below.any(axis=1), np.argmax(below, axis=1), last[draw, landed, i])
+            landed = game.after_move[landed, i, moves[:, t, i]]
+        fired = u[:, t, n:] < game.event_prob[draw, landed, :]
+        outcome = fired.astype(np.int64) @ (1 << np.arange(fired.shape[1]))
+        states[:, t + 1] = game.outcomes[landed, outcome]
+    categories = np.empty_like(moves)
+    for t in range(rounds):
+        mid = states[:, t].copy()
+        for i in range(n):
+            categories[:, t, i] = game.category[mid, i, moves[:, t, i]]
+            mid = game.after_move[mid, i, moves[:, t, i]]
+    return Trajectories(
+        actors=game.actors,
+        flags=game.flags,
+        states=states,
+        rungs=game.state[states][..., :n],
+        flag_values=game.state[states][..., n:],
+        moves=moves,
+        categories=categories,
+        scores=game.weights[categories],
+        draw=draw,
+    )
+
+
+EQUILIBRIUM = "equilibrium"  # the policy name for "solved, not scripted"
+
+
+def courses(scenario: Scenario, choices: dict[str, list[str]] | None = None) -> list[dict[str, str]]:
+    """The courses of action to compare, each a policy name per actor (``equilibrium`` = solved).
+
+    With ``choices`` (actor -> policy names), every combination of them; without, everyone solved
+    and then each of the scenario's dynamic policies on its own.
+    """
+    dynamics = scenario.dynamics
+    assert dynamics is not None
+    actors = scenario.actor_ids
+    if not choices:
+        return [{a: EQUILIBRIUM for a in actors}] + [
+            {a: name if a == policy.actor else EQUILIBRIUM for a in actors}
+            for name, policy in dynamics.policies.items()
+        ]
+    for actor, names in choices.items():
+        if actor not in actors:
+            raise ValueError(f"unknown actor {actor!r} in --policy; actors: {', '.join(actors)}")
+        for name in names:
+            policy = dynamics.policies.get(name)
+            if name != EQUILIBRIUM and (policy is None or policy.actor != actor):
+                own = [n for n, p in dynamics.policies.items() if p.actor == actor]
+                raise ValueError(
+                    f"{actor} has no dynamic policy {name!r}; use one of: {', '.join([EQUILIBRIUM, *own])}"
+                )
+    options = [choices.get(a, [EQUILIBRIUM]) for a in actors]
+    return [dict(zip(actors, combo, strict=True)) for combo in itertools.product(*options)]
+
+
+def course_label(course: dict[str, str]) -> str:
+    scripted = [f"{actor}={name}" for actor, name in course.items() if name != EQUILIBRIUM]
+    return ", ".join(scripted) or EQUILIBRIUM
+
+
+def run_course(
+    scenario: Scenario,
+    game: MarkovGame,
+    course: dict[str, str],
+    values: Mapping[str, np.ndarray],
+    lam: float,
+    rounds: int,
+    runs: int,
+    seed: int,
+) -> tuple[MarkovSolution, Trajectories]:
+    """Solve the unscripted actors' equilibrium against the scripted ones, then simulate."""
+    scripted = {}
+    for actor, name in course.items():
+        if name != EQUILIBRIUM:
+            scripted[game.actors.index(actor)] = scripted_moves(scenario, game, name, values)[1]
+    solution = solve_markov(game, lam, scripted)
+    return solution, simulate(game, solution.policy, rounds, runs, seed)
