@@ -20,6 +20,7 @@ from rich.table import Table
 from escalade import __version__
 from escalade.analyze import violence_distribution
 from escalade.api import run as run_analysis
+from escalade.api import simulate as simulate_dynamics
 from escalade.api import test_claims
 from escalade.game import (
     EfgError,
@@ -32,6 +33,7 @@ from escalade.game import (
     script,
     write_efg,
 )
+from escalade.game.markov import compile_markov
 from escalade.history import (
     VIOLENCE_LABELS,
     code_base_rates,
@@ -51,8 +53,18 @@ from escalade.report import (
     summary_data,
     values_table,
     write_atomic,
+    write_atomic_with,
     write_tables,
 )
+from escalade.report.dynamics import (
+    dynamics_data,
+    dynamics_html,
+    dynamics_markdown,
+    trajectories_frame,
+)
+from escalade.report.dynamics import headline as headline_dynamics
+from escalade.report.dynamics import notes as dynamics_notes
+from escalade.report.dynamics import summary_rows as dynamics_rows
 from escalade.report.explorer import create_app
 from escalade.scenario import Scenario, ScenarioError, load, override, shipped_scenarios
 from escalade.simulate import sample_parameters, solve_draws
@@ -68,6 +80,7 @@ app = typer.Typer(
         "  escalade solve chicken --json     # solve a shipped scenario\n\n"
         "  escalade export cuban_missile_1962 --to efg -o cuban.efg\n\n"
         "  escalade claims dprk_russia_2024   # test the flagship's claims\n\n"
+        "  escalade simulate cuban_missile_1962_dynamic --policy USA=deterrence  # a crisis over rounds\n\n"
         "  escalade serve                     # the web explorer"
     ),
     no_args_is_help=True,
@@ -146,15 +159,23 @@ def validate(ctx: typer.Context, file: ScenarioArg) -> None:
     """Check a scenario and report every problem with its line."""
     with reported(ctx):
         scenario = load(file)
-        game = compile_game(scenario)
-        tree = game.tree
-        out.print(
-            f"[green]ok[/] {scenario.source_file}: {len(scenario.actors)} actors, "
-            f"{len(scenario.parameters)} parameters, {len(scenario.nodes)} nodes "
-            f"→ a tree of {tree.n_nodes} nodes, {tree.n_terminals} outcomes, "
-            f"{tree.n_infosets} information sets"
-            + ("" if tree.is_perfect_information() else " (imperfect information)")
+        found = (
+            f"[green]ok[/] {scenario.source_file}: {len(scenario.actors)} actors, {len(scenario.parameters)} parameters"
         )
+        if scenario.root is not None:
+            tree = compile_game(scenario).tree
+            found += (
+                f", {len(scenario.nodes)} nodes → a tree of {tree.n_nodes} nodes, {tree.n_terminals} outcomes, "
+                f"{tree.n_infosets} information sets"
+                + ("" if tree.is_perfect_information() else " (imperfect information)")
+            )
+        if scenario.dynamics is not None:
+            markov = compile_markov(scenario)
+            found += (
+                f"; dynamics: {markov.shape[0]:,} states, {len(scenario.dynamics.ladder)} rungs, "
+                f"{len(scenario.dynamics.events)} chance events, {len(scenario.dynamics.policies)} policies"
+            )
+        out.print(found)
 
 
 @app.command()
@@ -597,3 +618,69 @@ def _plain(value: object) -> object:
     if isinstance(value, np.generic):
         return value.item()
     raise TypeError(f"cannot write {type(value).__name__} as JSON")
+
+
+@app.command()
+def simulate(
+    ctx: typer.Context,
+    file: Annotated[str, typer.Argument(help="A dynamic scenario .yaml file or shipped name.")] = "dprk_russia_dynamic",
+    rounds: Annotated[int | None, typer.Option(min=1, help="Rounds to simulate (default: the scenario's).")] = None,
+    runs: Annotated[int, typer.Option(min=1, help="Trajectories per course of action.")] = 4096,
+    policy: Annotated[
+        list[str] | None,
+        typer.Option(
+            metavar="ACTOR=POLICY",
+            help="Script an actor (repeatable; several for one actor are compared; 'equilibrium' = solved). "
+            "Default: everyone solved, then each of the scenario's policies alone.",
+        ),
+    ] = None,
+    draws: Annotated[int, typer.Option(min=1, help="Parameter draws (Sobol); 1 uses the parameters' means.")] = 16,
+    lam: Annotated[
+        float | None,
+        typer.Option("--lambda", help="Logit rationality of solved actors (default: the scenario's; inf: pure MPE)."),
+    ] = None,
+    window: Annotated[int, typer.Option(min=1, help="Rounds within which a step down reverses a step up.")] = 3,
+    seed: Seed = 20241018,
+    out_dir: Annotated[
+        Path, typer.Option("--out", help="Folder for dynamics.html, dynamics.md, dynamics.json, trajectories.parquet.")
+    ] = Path("out"),
+    pins: Pins = None,
+    ranges: Ranges = None,
+) -> None:
+    """Run a crisis forward over rounds under each course of action; fan charts and the ratchet index."""
+    with reported(ctx):
+        scenario = load(file)
+        pinned, ranged = _assignments(pins, "=VALUE"), _assignments(ranges, "=LOW:HIGH")
+        scenario = override(
+            scenario, {k: _number(k, v) for k, v in pinned.items()}, {k: _range(k, v) for k, v in ranged.items()}
+        )
+        choices: dict[str, list[str]] = {}
+        for actor, name in _pairs(policy or []):
+            choices.setdefault(actor, []).append(name)
+        with err.status("solving and simulating each course of action"):
+            analysis = simulate_dynamics(
+                scenario, rounds=rounds, runs=runs, policies=choices, seed=seed, draws=draws, lam=lam, window=window
+            )
+        out.print(headline_dynamics(analysis))
+        table = Table("course of action", "final level", "P(de-escalation)", "ratchet", "score", "certified")
+        for row in dynamics_rows(analysis):
+            table.add_row(*row)
+        out.print(table)
+        for note in dynamics_notes(analysis):
+            err.print(f"[yellow]{note}[/]", highlight=False, soft_wrap=True)
+        write_atomic(out_dir / "dynamics.md", dynamics_markdown(analysis))
+        report = write_atomic(out_dir / "dynamics.html", dynamics_html(analysis))
+        write_atomic(out_dir / "dynamics.json", json.dumps(dynamics_data(analysis), indent=2, default=_plain) + "\n")
+        frame = trajectories_frame(analysis)
+        write_atomic_with(out_dir / "trajectories.parquet", lambda path: frame.to_parquet(path, index=False))
+        out.print(f"Fan charts written to [bold]{report}[/] (also dynamics.md, dynamics.json, trajectories.parquet)")
+
+
+def _pairs(items: list[str]) -> list[tuple[str, str]]:
+    pairs = []
+    for item in items:
+        actor, sep, name = item.partition("=")
+        if not sep or not actor.strip() or not name.strip():
+            raise ValueError(f"--policy {item!r} should read ACTOR=POLICY, e.g. WEST=deterrence")
+        pairs.append((actor.strip(), name.strip()))
+    return pairs

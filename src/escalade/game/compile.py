@@ -19,6 +19,10 @@ from escalade.scenario import Chance, Decision, Scenario
 
 def compile_tree(scenario: Scenario) -> Tree:
     """Unfold the scenario's node graph into a tree (depth-first, then laid out breadth first)."""
+    if scenario.root is None:
+        raise ValueError(
+            f"{scenario.name} has no game tree ('root:' and 'nodes:'), only dynamics — run `escalade simulate`"
+        )
     actor_index = {actor_id: i for i, actor_id in enumerate(scenario.actor_ids)}
     builder = TreeBuilder(scenario.actor_ids)
     stack: list[tuple[str, int, str]] = [(scenario.root, -1, "")]

@@ -144,8 +144,28 @@ def outline(scenario: Scenario) -> RichTree:
             outcome = ", ".join(f"{k} {e.source}" for k, e in node.outcome.items())
             branch.add(f"{prefix}[green]{node_id}[/] (end){': ' + outcome if outcome else ''}")
 
-    add(root, scenario.root, "")
+    if scenario.root is not None:
+        add(root, scenario.root, "")
+    if scenario.dynamics is not None:
+        _ladder(root.add(f"[bold]dynamics[/]: rounds of one {scenario.dynamics.round}"), scenario)
     return root
+
+
+def _ladder(branch: RichTree, scenario: Scenario) -> None:
+    dynamics = scenario.dynamics
+    assert dynamics is not None
+    ladder = branch.add("ladder")
+    for rung, step in enumerate(dynamics.ladder):
+        here = [a for a, r in dynamics.start_rungs.items() if r == rung]
+        start = f" [cyan]← {', '.join(here)} start here[/]" if here else ""
+        ladder.add(f"{rung}: {step.name} [dim]({step.category})[/]{start}")
+    for actor in scenario.actor_ids:
+        named = ", ".join(dynamics.moves.get(actor, {}))
+        branch.add(f"[cyan]{actor}[/] moves: up, hold, down{', ' + named if named else ''}")
+    for name, event in dynamics.events.items():
+        branch.add(f"chance [bold]{name}[/]: p = {event.probability.source}")
+    for name, policy in dynamics.policies.items():
+        branch.add(f"policy [bold]{name}[/] for {policy.actor}: {policy.rule}")
 
 
 def _effects(name: str, effects: dict) -> str:

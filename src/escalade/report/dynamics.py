@@ -1,0 +1,341 @@
+"""Reports of a dynamic run: fan charts of escalation over rounds, the ratchet index, escalation
+scores, the fit of the historical path, and each solution's certificate (rendering only)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.offline import get_plotlyjs
+
+from escalade.analyze.dynamics import DynamicAnalysis, PolicyPath, category_shares
+from escalade.report.html import PALETTE, STYLE, _e, _figure, _table
+from escalade.scenario.model import CATEGORIES
+
+_SUMMARY_HEADER = [
+    "course of action",
+    "final level",
+    "P(de-escalation)",
+    "ratchet index",
+    "score / actor-round",
+    "certified",
+]
+
+
+def _rgba(colour: str, alpha: float) -> str:
+    red, green, blue = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({red},{green},{blue},{alpha})"
+
+
+def summary_rows(analysis: DynamicAnalysis) -> list[list[str]]:
+    return [
+        [
+            p.label,
+            f"{p.final_level.mean:.2f} [{p.final_level.low:.2f}, {p.final_level.high:.2f}]",
+            f"{p.deescalation.share:.3f} [{p.deescalation.low:.3f}, {p.deescalation.high:.3f}]",
+            f"{p.ratchet.mean:.3f} [{p.ratchet.low:.3f}, {p.ratchet.high:.3f}]",
+            f"{p.score.mean:.2f} [{p.score.low:.2f}, {p.score.high:.2f}]",
+            "yes" if p.solution.certified.all() else "NO",
+        ]
+        for p in analysis.paths
+    ]
+
+
+def certificate_rows(analysis: DynamicAnalysis) -> list[list[str]]:
+    return [
+        [
+            p.label,
+            "inf (pure)" if np.isinf(p.solution.lam) else f"{p.solution.lam:g}",
+            f"{p.solution.iterations}",
+            "yes" if p.solution.converged else "no",
+            f"{p.solution.regret.max():.3g}",
+            f"{p.solution.logit_residual.max():.2g}",
+        ]
+        for p in analysis.paths
+    ]
+
+
+def fan_chart(analysis: DynamicAnalysis, path: PolicyPath, colour: str) -> str:
+    fan = analysis.fan(path.label)
+    x = fan["label"].tolist()
+    figure = go.Figure()
+    for low, high, alpha, name in (("q05", "q95", 0.18, "5–95%"), ("q25", "q75", 0.35, "25–75%")):
+        figure.add_trace(go.Scatter(x=x, y=fan[high], mode="lines", line={"width": 0}, showlegend=False))
+        figure.add_trace(
+            go.Scatter(
+                x=x,
+                y=fan[low],
+                mode="lines",
+                line={"width": 0},
+                fill="tonexty",
+                name=name,
+                fillcolor=_rgba(colour, alpha),
+            )
+        )
+    figure.add_trace(go.Scatter(x=x, y=fan["q50"], mode="lines", line={"color": colour, "width": 2}, name="median"))
+    figure.add_trace(go.Scatter(x=x, y=fan["mean"], mode="lines", line={"color": colour, "dash": "dot"}, name="mean"))
+    fit = analysis.history.get(path.label)
+    if fit is not None:
+        figure.add_trace(
+            go.Scatter(
+                x=x[: fit.rounds],
+                y=fit.observed,
+                mode="markers+lines",
+                name="observed",
+                line={"color": "#000000", "width": 1},
+                marker={"symbol": "x", "size": 8},
+            )
+        )
+    assert analysis.scenario.dynamics is not None
+    figure.update_layout(
+        title=f"Escalation level (highest rung) under {path.label}",
+        yaxis={"title": "rung", "range": [-0.3, analysis.scenario.dynamics.top + 0.3], "dtick": 1},
+        xaxis={"title": analysis.scenario.dynamics.round},
+        height=360,
+    )
+    return _figure(figure, f"fan chart of escalation under {path.label}")
+
+
+def score_chart(analysis: DynamicAnalysis) -> str:
+    figure = go.Figure()
+    for index, path in enumerate(analysis.paths):
+        scores = analysis.scores(path.label).groupby("round", sort=True)["score"].mean()
+        labels = [analysis.labels[t] for t in scores.index]
+        figure.add_trace(
+            go.Scatter(
+                x=labels,
+                y=scores.values,
+                mode="lines+markers",
+                name=path.label,
+                line={"color": PALETTE[index % len(PALETTE)]},
+            )
+        )
+    figure.update_layout(
+        title="Mean escalation score per actor and round (Rivera et al. 2024 weights)",
+        yaxis={"title": "score"},
+        height=360,
+    )
+    return _figure(figure, "escalation score per round by course of action")
+
+
+def dynamics_html(analysis: DynamicAnalysis) -> str:
+    scenario, dynamics = analysis.scenario, analysis.scenario.dynamics
+    assert dynamics is not None
+    out = [
+        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
+        f"<title>{_e(scenario.title)} — escalade dynamics</title><style>{STYLE}</style>",
+        f"<script>{get_plotlyjs()}</script></head><body>",
+        f"<h1>{_e(scenario.title)}</h1><p>{_e(scenario.description.strip())}</p>",
+        f'<div class="finding"><p>{_e(headline(analysis))}</p></div>',
+    ]
+    out += [f'<p class="note">{_e(note)}</p>' for note in notes(analysis)]
+    out.append("<h2>Courses of action compared</h2>")
+    out.append(_table(_SUMMARY_HEADER, summary_rows(analysis), numeric={1, 2, 3, 4}))
+    out.append(
+        f"<p>{analysis.runs:,} runs of {analysis.rounds} {_e(dynamics.round)}s per course over {analysis.draws} "
+        f"parameter draws, with 95% intervals (bootstrap over runs; Wilson for shares). The ratchet index is the "
+        f"share of step-ups not followed by a step down by the same actor within {analysis.window} rounds; "
+        "P(de-escalation) is the share of runs that end below their peak. Every course uses the same random "
+        "numbers.</p>"
+    )
+    out.append("<h2>Escalation over time</h2>")
+    for index, path in enumerate(analysis.paths):
+        out.append(fan_chart(analysis, path, PALETTE[index % len(PALETTE)]))
+    out.append("<h2>Time to each rung</h2>")
+    for path in analysis.paths:
+        frame = analysis.time_to_rung(path.label)
+        out.append(f"<h3>{_e(path.label)}</h3>")
+        out.append(
+            _table(
+                ["rung", "name", "P(reached)", "95% interval", f"median {dynamics.round} of arrival"],
+                (
+                    [
+                        int(r.rung),
+                        dynamics.ladder[int(r.rung)].name,
+                        f"{r.p_reached:.3f}",
+                        f"[{r.low:.3f}, {r.high:.3f}]",
+                        "—" if np.isnan(r.median_round) else f"{r.median_round:g}",
+                    ]
+                    for r in frame.itertuples()
+                ),
+                numeric={2, 4},
+            )
+        )
+    out.append("<h2>Escalation score (comparable with LLM war-game studies)</h2>")
+    out.append(score_chart(analysis))
+    out.append(
+        _table(
+            ["course of action", *CATEGORIES],
+            ([p.label, *(f"{v:.3f}" for v in category_shares(p.trajectories).values())] for p in analysis.paths),
+            numeric=set(range(1, len(CATEGORIES) + 1)),
+        )
+    )
+    weights = ", ".join(f"{c} {w:g}" for c, w in dynamics.score_weights.items())
+    out.append(f"<p>Share of moves in each category. Weights: {_e(weights)}.</p>")
+    if analysis.history:
+        out.append("<h2>Against history</h2>")
+        source = next(iter(analysis.history.values())).source
+        out.append(f"<p>Observed path: {_e(source)}</p>")
+        out.append(
+            _table(
+                ["course of action", "observed rounds inside the 5–95% band"],
+                ([label, f"{fit.inside_90:.2f}"] for label, fit in analysis.history.items()),
+                numeric={1},
+            )
+        )
+    out.append("<h2>Solutions and their certificates</h2>")
+    out.append(
+        _table(
+            ["course of action", "λ", "iterations", "converged", "max regret", "logit residual"],
+            certificate_rows(analysis),
+            numeric={2, 4, 5},
+        )
+    )
+    out.append(
+        "<p>Regret: the largest gain a solved actor gets by changing its move in one state for one round, on "
+        "the exact values of the policy (zero for a Markov-perfect equilibrium; positive by design at finite λ). "
+        "Logit residual: distance of the policy from the logit response to its own values.</p>"
+    )
+    out.append("<h2>The ladder</h2>")
+    out.append(
+        _table(
+            ["rung", "name", "category of stepping up to it"],
+            ([i, r.name, r.category] for i, r in enumerate(dynamics.ladder)),
+            numeric={0},
+        )
+    )
+    out.append("<h2>Parameters</h2>")
+    out.append(
+        _table(
+            ["name", "distribution", "mean", "what it is", "source"],
+            ([n, p.dist, f"{p.mean():.3g}", p.doc, p.source] for n, p in scenario.parameters.items()),
+            numeric={2},
+        )
+    )
+    out.append(
+        f"<footer>escalade {_e(analysis.version)} · scenario <code>{_e(scenario.name)}</code> "
+        f"sha256 <code>{_e(scenario.sha256)}</code> · seed {analysis.seed} · {analysis.draws} draws · "
+        f"{analysis.runs:,} runs · {_e(analysis.created)}</footer></body></html>"
+    )
+    return "\n".join(out)
+
+
+def headline(analysis: DynamicAnalysis) -> str:
+    """One sentence: which course ends lowest and which ratchets most."""
+    lowest = min(analysis.paths, key=lambda p: p.final_level.mean)
+    highest = max(analysis.paths, key=lambda p: p.final_level.mean)
+    ratchet = max(analysis.paths, key=lambda p: -1 if np.isnan(p.ratchet.mean) else p.ratchet.mean)
+    return (
+        f"After {analysis.rounds} rounds the crisis ends lowest under {lowest.label} (mean level "
+        f"{lowest.final_level.mean:.2f}) and highest under {highest.label} ({highest.final_level.mean:.2f}); "
+        f"commitments ratchet most under {ratchet.label} (ratchet index {ratchet.ratchet.mean:.2f})."
+    )
+
+
+def notes(analysis: DynamicAnalysis) -> list[str]:
+    found = []
+    for path in analysis.paths:
+        if not path.solution.converged or not path.solution.certified.all():
+            found.append(
+                f"{path.label}: value iteration did not settle for every draw (logit residual "
+                f"{path.solution.logit_residual.max():.2g}); treat its trajectories as approximate or lower λ."
+            )
+    return found
+
+
+def dynamics_markdown(analysis: DynamicAnalysis) -> str:
+    scenario = analysis.scenario
+    lines = [f"# {scenario.title}", "", headline(analysis), ""]
+    lines += [f"> {note}" for note in notes(analysis)]
+    lines += ["", "| " + " | ".join(_SUMMARY_HEADER) + " |", "|" + "---|" * len(_SUMMARY_HEADER)]
+    lines += ["| " + " | ".join(row) + " |" for row in summary_rows(analysis)]
+    for path in analysis.paths:
+        fan = analysis.fan(path.label)
+        lines += [
+            "",
+            f"## {path.label}: escalation level by round",
+            "",
+            "| round | mean | 5% | median | 95% |",
+            "|---|---|---|---|---|",
+        ]
+        lines += [f"| {r.label} | {r.mean:.2f} | {r.q05:g} | {r.q50:g} | {r.q95:g} |" for r in fan.itertuples()]
+    if analysis.history:
+        lines += ["", "## Against history", ""]
+        lines += [
+            f"- {label}: {fit.inside_90:.2f} of observed rounds inside the 5–95% band"
+            for label, fit in analysis.history.items()
+        ]
+    lines += [
+        "",
+        f"escalade {analysis.version} · scenario `{scenario.name}` sha256 `{scenario.sha256}` · seed "
+        f"{analysis.seed} · {analysis.draws} draws · {analysis.runs} runs · {analysis.created}",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def dynamics_data(analysis: DynamicAnalysis) -> dict[str, Any]:
+    """A JSON-ready record of the run, with what is needed to repeat it."""
+    scenario = analysis.scenario
+    return {
+        "scenario": scenario.name,
+        "scenario_file": scenario.source_file,
+        "scenario_sha256": scenario.sha256,
+        "escalade_version": analysis.version,
+        "seed": analysis.seed,
+        "draws": analysis.draws,
+        "runs": analysis.runs,
+        "rounds": analysis.rounds,
+        "ratchet_window": analysis.window,
+        "lambda": None if np.isinf(analysis.lam) else analysis.lam,
+        "created": analysis.created,
+        "headline": headline(analysis),
+        "notes": notes(analysis),
+        "courses": [
+            {
+                "course": p.label,
+                "final_level": vars(p.final_level),
+                "p_deescalation": p.deescalation.record(),
+                "ratchet_index": vars(p.ratchet),
+                "score_per_actor_round": vars(p.score),
+                "category_shares": category_shares(p.trajectories),
+                "fan": analysis.fan(p.label).to_dict(orient="records"),
+                "time_to_rung": analysis.time_to_rung(p.label).to_dict(orient="records"),
+                "history": None if p.label not in analysis.history else vars(analysis.history[p.label]),
+                "certificate": {
+                    "certified": bool(p.solution.certified.all()),
+                    "converged": p.solution.converged,
+                    "iterations": p.solution.iterations,
+                    "max_regret": float(p.solution.regret.max()),
+                    "max_logit_residual": float(p.solution.logit_residual.max()),
+                },
+            }
+            for p in analysis.paths
+        ],
+    }
+
+
+def trajectories_frame(analysis: DynamicAnalysis) -> pd.DataFrame:
+    """One row per course, run, round and actor: rung at the end of the round, move and its score."""
+    frames = []
+    for path in analysis.paths:
+        t = path.trajectories
+        runs, rounds, actors = t.moves.shape
+        run, round_, actor = np.meshgrid(np.arange(runs), np.arange(1, rounds + 1), np.arange(actors), indexing="ij")
+        frames.append(
+            pd.DataFrame(
+                {
+                    "course": path.label,
+                    "run": run.ravel(),
+                    "draw": t.draw[run.ravel()],
+                    "round": round_.ravel(),
+                    "actor": np.array(t.actors)[actor.ravel()],
+                    "rung": t.rungs[:, 1:, :].ravel(),
+                    "category": np.array(CATEGORIES)[t.categories.ravel()],
+                    "score": t.scores.ravel(),
+                }
+            )
+        )
+    return pd.concat(frames, ignore_index=True)
