@@ -26,7 +26,10 @@ def assert_same_game(a, b):
     assert a.tree.players == b.tree.players
 
 
-@pytest.mark.parametrize("name", sorted(shipped_scenarios()))
+TREE_SCENARIOS = sorted(name for name, path in shipped_scenarios().items() if load(path).root is not None)
+
+
+@pytest.mark.parametrize("name", TREE_SCENARIOS)
 def test_scenarios_round_trip_through_efg(name):
     game = compile_game(load(name))
     assert_same_game(game, parse_efg(write_efg(game)))

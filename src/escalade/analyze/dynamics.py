@@ -23,28 +23,35 @@ from escalade.version import __version__
 FAN_QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 
 
-def ratchet_counts(rungs: np.ndarray, window: int) -> tuple[np.ndarray, np.ndarray]:
+def ratchet_counts(rungs: np.ndarray, stepped_down: np.ndarray, window: int) -> tuple[np.ndarray, np.ndarray]:
     """Per run: step-ups whose next ``window`` rounds are all observed, and how many of those the
-    same actor did not follow with a step down within ``window`` rounds. ``rungs`` is (N, T + 1, n)."""
+    same actor did not follow by stepping down within ``window`` rounds.
+
+    A step up is a round that ends with the actor higher than it began (by its own move or pushed
+    by chance); a step down is the actor's own move down. ``rungs`` is (N, T + 1, n),
+    ``stepped_down`` (N, T, n).
+    """
     step = np.diff(rungs, axis=1)  # (N, T, n): the change in round t
     rounds = step.shape[1]
     ups = np.zeros(rungs.shape[0], dtype=np.int64)
     kept = np.zeros(rungs.shape[0], dtype=np.int64)
     for t in range(rounds - window):
         up = step[:, t, :] > 0
-        reversed_ = (step[:, t + 1 : t + 1 + window, :] < 0).any(axis=1)
+        reversed_ = stepped_down[:, t + 1 : t + 1 + window, :].any(axis=1)
         ups += up.sum(axis=1)
         kept += (up & ~reversed_).sum(axis=1)
     return ups, kept
 
 
-def ratchet_index(rungs: np.ndarray, window: int, rng: np.random.Generator, n_boot: int = 1000) -> Estimate:
+def ratchet_index(
+    rungs: np.ndarray, stepped_down: np.ndarray, window: int, rng: np.random.Generator, n_boot: int = 1000
+) -> Estimate:
     """The share of step-ups not followed by a step down by the same actor within ``window`` rounds.
 
     1 is a perfect ratchet (nothing given back), 0 means every step up is taken back. NaN when no
     step up has a fully observed window. The interval resamples whole runs.
     """
-    ups, kept = ratchet_counts(rungs, window)
+    ups, kept = ratchet_counts(rungs, stepped_down, window)
     if ups.sum() == 0:
         return Estimate(float("nan"), float("nan"), float("nan"), 0.95)
     picks = rng.integers(0, ups.size, size=(n_boot, ups.size))
@@ -206,7 +213,7 @@ def measure(label: str, solution: MarkovSolution, trajectories: Trajectories, wi
         label=label,
         solution=solution,
         trajectories=trajectories,
-        ratchet=ratchet_index(trajectories.rungs, window, rng),
+        ratchet=ratchet_index(trajectories.rungs, trajectories.stepped_down, window, rng),
         deescalation=deescalation(levels),
         final_level=bootstrap_mean(levels[:, -1], rng, 1000),
         score=bootstrap_mean(trajectories.scores.mean(axis=(1, 2)), rng, 1000),

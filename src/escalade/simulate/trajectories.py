@@ -29,6 +29,7 @@ class Trajectories:
     rungs: np.ndarray  # (N, T + 1, n)
     flag_values: np.ndarray  # (N, T + 1, F)
     moves: np.ndarray  # (N, T, n) move index of each actor in each round
+    stepped_down: np.ndarray  # (N, T, n) the actor's own move took it down the ladder
     categories: np.ndarray  # (N, T, n) category index (CATEGORIES order)
     scores: np.ndarray  # (N, T, n) escalation score of each move
     draw: np.ndarray  # (N,) parameter draw of each run
@@ -69,10 +70,12 @@ def simulate(game: MarkovGame, policy: np.ndarray, rounds: int, runs: int, seed:
         outcome = fired.astype(np.int64) @ (1 << np.arange(fired.shape[1]))
         states[:, t + 1] = game.outcomes[landed, outcome]
     categories = np.empty_like(moves)
+    stepped_down = np.empty(moves.shape, dtype=bool)
     for t in range(rounds):
         mid = states[:, t].copy()
         for i in range(n):
             categories[:, t, i] = game.category[mid, i, moves[:, t, i]]
+            stepped_down[:, t, i] = game.descent[mid, i, moves[:, t, i]] > 0
             mid = game.after_move[mid, i, moves[:, t, i]]
     return Trajectories(
         actors=game.actors,
@@ -81,6 +84,7 @@ def simulate(game: MarkovGame, policy: np.ndarray, rounds: int, runs: int, seed:
         rungs=game.state[states][..., :n],
         flag_values=game.state[states][..., n:],
         moves=moves,
+        stepped_down=stepped_down,
         categories=categories,
         scores=game.weights[categories],
         draw=draw,

@@ -33,7 +33,7 @@ from escalade.game.markov import MarkovGame
 
 REGRET_TOLERANCE = 1e-9  # relative to the game's payoff scale
 _TOLERANCE = 1e-11
-_MAX_ITERATIONS = 5_000
+_MAX_ITERATIONS = 2_000
 
 
 @dataclass(frozen=True)

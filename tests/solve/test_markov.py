@@ -1,0 +1,120 @@
+"""Value iteration against Markov-perfect equilibria solved by hand."""
+
+import numpy as np
+import pytest
+
+from escalade.game.markov import compile_markov
+from escalade.scenario import loads
+from escalade.solve.markov import REGRET_TOLERANCE, certify, solve_markov
+
+UP, HOLD, DOWN = 0, 1, 2
+
+CLIMBER = """
+name: climber
+title: one climber
+actors: [{id: A, name: A}]
+parameters:
+  d: {dist: fixed, value: 3, doc: cost per rung stepped down, source: test}
+dynamics:
+  rounds: 10
+  discount: 0.9
+  rationality: .inf
+  ladder:
+    - {name: r0, category: status_quo}
+    - {name: r1, category: posturing}
+    - {name: r2, category: posturing}
+    - {name: r3, category: violent_escalation}
+  start_rungs: {A: 3}
+  payoffs: {A: "own if own <= 2 else 1.5"}
+  step_down_cost: {A: d}
+"""
+
+
+@pytest.mark.parametrize("cost", [3.0, 6.0])
+def test_single_climber_matches_the_hand_solved_ratchet(cost):
+    # Per-round payoff is that of the rung reached: 0, 1, 2 and 1.5 at the top; δ = 0.9; stepping
+    # down costs d per rung. Rung 2 is best, so from 2 holding forever is worth V(2) = 2/(1-0.9) = 20;
+    # from 1 going up gives 2 + 0.9·20 = 20 = V(1); from 0, up gives 1 + 0.9·V(1) = 19 = V(0).
+    # At the top, holding is worth 1.5/(1-0.9) = 15 and stepping down -d + 2 + 0.9·20 = 20 - d:
+    # step down iff d < 5. With d = 3: V(3) = 17 and step down; with d = 6: V(3) = 15 and hold —
+    # the sunk cost keeps the actor on a rung it would never have chosen (the ratchet).
+    game = compile_markov(loads(CLIMBER), {"d": cost})
+    solution = solve_markov(game, np.inf)
+    top_value, top_move = (17.0, DOWN) if cost < 5 else (15.0, HOLD)
+    np.testing.assert_allclose(solution.values[0, :, 0], [19.0, 20.0, 20.0, top_value], atol=1e-9)
+    assert solution.policy[0, :, 0].argmax(axis=1).tolist() == [UP, UP, HOLD, top_move]
+    assert solution.pure and solution.certified.all() and solution.converged
+
+
+def test_logit_climber_is_a_logit_equilibrium_and_tends_to_the_pure_one():
+    game = compile_markov(loads(CLIMBER), {"d": 3.0})
+    for lam in (0.5, 2.0, 50.0):
+        solution = solve_markov(game, lam)
+        assert solution.logit_residual.max() < 1e-8
+        assert solution.certified.all()
+    np.testing.assert_allclose(solution.values[0, :, 0], [19.0, 20.0, 20.0, 17.0], atol=1e-3)
+
+
+MATCHER = """
+name: matcher
+title: a leader and a follower who wants to match it
+actors: [{id: A, name: leader}, {id: B, name: follower}]
+dynamics:
+  rounds: 10
+  discount: 0.5
+  rationality: 1
+  ladder: [{name: low, category: status_quo}, {name: high, category: posturing}]
+  start_rungs: {A: 0, B: 1}
+  payoffs:
+    A: "1 if own == 1 else 0"
+    B: "2 if B == A else 0"
+"""
+
+
+@pytest.mark.parametrize("lam", [0.5, 1.0, 3.0])
+def test_two_actor_logit_equilibrium_matches_the_closed_form(lam):
+    # A moves first, B sees A's move. In every state each actor chooses between landing on rung 0
+    # and rung 1 (up/hold at the bottom, hold/down at the top), and nothing else depends on the
+    # state, so the values are the same everywhere: V_i(s) = v_i. Then A's move values differ by
+    # exactly A's payoff (1 for landing high), B's by 2 for matching A, and the logit equilibrium
+    # is p_A = P(A high) = e^λ/(e^λ + 1), p_B = P(B matches) = e^2λ/(e^2λ + 1),
+    # v_A = p_A/(1 − δ), v_B = 2·p_B/(1 − δ), δ = 0.5.
+    game = compile_markov(loads(MATCHER))
+    solution = solve_markov(game, lam)
+    p_a, p_b = np.exp(lam) / (np.exp(lam) + 1), np.exp(2 * lam) / (np.exp(2 * lam) + 1)
+    np.testing.assert_allclose(solution.values[0, :, 0], p_a / 0.5, atol=1e-9)
+    np.testing.assert_allclose(solution.values[0, :, 1], 2 * p_b / 0.5, atol=1e-9)
+    a_low = game.index({"A": 0, "B": 0})
+    np.testing.assert_allclose(solution.policy[0, a_low, 0, UP], p_a, atol=1e-9)
+    b_behind = game.index({"A": 1, "B": 0})  # A has just climbed: B matches by going up
+    np.testing.assert_allclose(solution.policy[0, b_behind, 1, UP], p_b, atol=1e-9)
+
+
+def test_two_actor_pure_mpe_is_climb_and_match():
+    game = compile_markov(loads(MATCHER))
+    solution = solve_markov(game, np.inf)
+    # A lands high every round (worth 1/(1 − 0.5) = 2), B always matches (2/(1 − 0.5) = 4).
+    np.testing.assert_allclose(solution.values[0, :, 0], 2.0)
+    np.testing.assert_allclose(solution.values[0, :, 1], 4.0)
+    assert solution.regret.max() <= REGRET_TOLERANCE * solution.scale.max()
+
+
+def test_the_certificate_catches_a_policy_that_is_not_an_equilibrium():
+    game = compile_markov(loads(MATCHER))
+    uniform = np.where(game.available, 1.0, 0.0)
+    uniform /= uniform.sum(axis=3, keepdims=True)
+    wrong = certify(game, uniform, (True, True), np.inf, 0, True)
+    assert wrong.regret.min() > 0.5  # matching always gains B 2 in the round
+    assert not wrong.certified.any()
+
+
+def test_scripted_actor_is_held_fixed_and_the_other_best_responds():
+    game = compile_markov(loads(MATCHER))
+    always_low = np.zeros((*game.available.shape[:2], game.shape[2]))
+    low = game.state[:, 0] == 0
+    always_low[0, low, HOLD], always_low[0, ~low, DOWN] = 1.0, 1.0
+    solution = solve_markov(game, np.inf, {0: always_low})
+    np.testing.assert_array_equal(solution.policy[:, :, 0, :], always_low)
+    assert solution.solved == (False, True)
+    np.testing.assert_allclose(solution.values[0, :, 1], 4.0)  # B still matches every round
+    np.testing.assert_allclose(solution.values[0, :, 0], 0.0)
