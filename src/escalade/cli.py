@@ -662,8 +662,10 @@ def simulate(
                 scenario, rounds=rounds, runs=runs, policies=choices, seed=seed, draws=draws, lam=lam, window=window
             )
         out.print(headline_dynamics(analysis))
-        table = Table("course of action", "final level", "P(de-escalation)", "ratchet", "score", "certified")
-        for row in dynamics_rows(analysis):
+        table = Table(
+            "course of action", "final level", "final rungs", "P(de-escalation)", "ratchet", "score", "certified"
+        )
+        for row in dynamics_rows(analysis, intervals=False):
             table.add_row(*row)
         out.print(table)
         for note in dynamics_notes(analysis):

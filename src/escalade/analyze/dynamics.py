@@ -146,6 +146,7 @@ class PolicyPath:
     ratchet: Estimate
     deescalation: Share
     final_level: Estimate
+    final_rungs: dict[str, float]  # each actor's mean rung after the last round
     score: Estimate  # mean escalation score per actor and round
 
 
@@ -173,6 +174,7 @@ class DynamicAnalysis:
             row = {
                 "policy": path.label,
                 "final_level": path.final_level.mean,
+                **{f"final_{actor}": rung for actor, rung in path.final_rungs.items()},
                 "p_deescalation": path.deescalation.share,
                 "ratchet_index": path.ratchet.mean,
                 "ratchet_low": path.ratchet.low,
@@ -216,5 +218,6 @@ def measure(label: str, solution: MarkovSolution, trajectories: Trajectories, wi
         ratchet=ratchet_index(trajectories.rungs, trajectories.stepped_down, window, rng),
         deescalation=deescalation(levels),
         final_level=bootstrap_mean(levels[:, -1], rng, 1000),
+        final_rungs=dict(zip(trajectories.actors, trajectories.rungs[:, -1, :].mean(axis=0).tolist(), strict=True)),
         score=bootstrap_mean(trajectories.scores.mean(axis=(1, 2)), rng, 1000),
     )

@@ -17,6 +17,7 @@ from escalade.scenario.model import CATEGORIES
 _SUMMARY_HEADER = [
     "course of action",
     "final level",
+    "final rungs",
     "P(de-escalation)",
     "ratchet index",
     "score / actor-round",
@@ -29,14 +30,20 @@ def _rgba(colour: str, alpha: float) -> str:
     return f"rgba({red},{green},{blue},{alpha})"
 
 
-def summary_rows(analysis: DynamicAnalysis) -> list[list[str]]:
+def summary_rows(analysis: DynamicAnalysis, intervals: bool = True) -> list[list[str]]:
+    """One row per course of action (``intervals=False``: point estimates only, for terminals)."""
+
+    def show(value: float, low: float, high: float, digits: int) -> str:
+        return f"{value:.{digits}f} [{low:.{digits}f}, {high:.{digits}f}]" if intervals else f"{value:.{digits}f}"
+
     return [
         [
             p.label,
-            f"{p.final_level.mean:.2f} [{p.final_level.low:.2f}, {p.final_level.high:.2f}]",
-            f"{p.deescalation.share:.3f} [{p.deescalation.low:.3f}, {p.deescalation.high:.3f}]",
-            f"{p.ratchet.mean:.3f} [{p.ratchet.low:.3f}, {p.ratchet.high:.3f}]",
-            f"{p.score.mean:.2f} [{p.score.low:.2f}, {p.score.high:.2f}]",
+            show(p.final_level.mean, p.final_level.low, p.final_level.high, 2),
+            ", ".join(f"{actor} {rung:.2f}" for actor, rung in p.final_rungs.items()),
+            show(p.deescalation.share, p.deescalation.low, p.deescalation.high, 3),
+            show(p.ratchet.mean, p.ratchet.low, p.ratchet.high, 3),
+            show(p.score.mean, p.score.low, p.score.high, 2),
             "yes" if p.solution.certified.all() else "NO",
         ]
         for p in analysis.paths
@@ -76,6 +83,17 @@ def fan_chart(analysis: DynamicAnalysis, path: PolicyPath, colour: str) -> str:
         )
     figure.add_trace(go.Scatter(x=x, y=fan["q50"], mode="lines", line={"color": colour, "width": 2}, name="median"))
     figure.add_trace(go.Scatter(x=x, y=fan["mean"], mode="lines", line={"color": colour, "dash": "dot"}, name="mean"))
+    rungs = path.trajectories.rungs.mean(axis=0)
+    for i, actor in enumerate(path.trajectories.actors):
+        figure.add_trace(
+            go.Scatter(
+                x=x,
+                y=rungs[:, i],
+                mode="lines",
+                name=f"mean rung of {actor}",
+                line={"color": PALETTE[(i + 4) % len(PALETTE)], "width": 1, "dash": "dash"},
+            )
+        )
     fit = analysis.history.get(path.label)
     if fit is not None:
         figure.add_trace(
@@ -132,10 +150,11 @@ def dynamics_html(analysis: DynamicAnalysis) -> str:
     ]
     out += [f'<p class="note">{_e(note)}</p>' for note in notes(analysis)]
     out.append("<h2>Courses of action compared</h2>")
-    out.append(_table(_SUMMARY_HEADER, summary_rows(analysis), numeric={1, 2, 3, 4}))
+    out.append(_table(_SUMMARY_HEADER, summary_rows(analysis), numeric={1, 3, 4, 5}))
     out.append(
         f"<p>{analysis.runs:,} runs of {analysis.rounds} {_e(dynamics.round)}s per course over {analysis.draws} "
-        f"parameter draws, with 95% intervals (bootstrap over runs; Wilson for shares). The ratchet index is the "
+        f"parameter draws, with 95% intervals (bootstrap over runs; Wilson for shares). The level is the highest "
+        "rung of any actor; final rungs are each actor's mean after the last round. The ratchet index is the "
         f"share of step-ups not followed by a step down by the same actor within {analysis.window} rounds; "
         "P(de-escalation) is the share of runs that end below their peak. Every course uses the same random "
         "numbers.</p>"
@@ -297,6 +316,7 @@ def dynamics_data(analysis: DynamicAnalysis) -> dict[str, Any]:
             {
                 "course": p.label,
                 "final_level": vars(p.final_level),
+                "final_rungs": p.final_rungs,
                 "p_deescalation": p.deescalation.record(),
                 "ratchet_index": vars(p.ratchet),
                 "score_per_actor_round": vars(p.score),
