@@ -15,6 +15,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
+	$(VENV)/bin/escalade simulate dprk_russia_dynamic --out out/demo
 	$(VENV)/bin/escalade run --out out/demo
 
 $(BROWSER):

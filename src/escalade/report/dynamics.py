@@ -246,10 +246,16 @@ def headline(analysis: DynamicAnalysis) -> str:
     lowest = min(analysis.paths, key=lambda p: p.final_level.mean)
     highest = max(analysis.paths, key=lambda p: p.final_level.mean)
     ratchet = max(analysis.paths, key=lambda p: -1 if np.isnan(p.ratchet.mean) else p.ratchet.mean)
+    lowest_rungs = "; ".join(
+        f"{actor} under {min(analysis.paths, key=lambda p: p.final_rungs[actor]).label} "
+        f"({min(p.final_rungs[actor] for p in analysis.paths):.2f})"
+        for actor in analysis.paths[0].final_rungs
+    )
     return (
         f"After {analysis.rounds} rounds the crisis ends lowest under {lowest.label} (mean level "
         f"{lowest.final_level.mean:.2f}) and highest under {highest.label} ({highest.final_level.mean:.2f}); "
-        f"commitments ratchet most under {ratchet.label} (ratchet index {ratchet.ratchet.mean:.2f})."
+        f"each side ends lowest on the ladder: {lowest_rungs}. Commitments ratchet most under {ratchet.label} "
+        f"(ratchet index {ratchet.ratchet.mean:.2f})."
     )
 
 

@@ -35,6 +35,7 @@ from escalade.scenario.model import (
     Condition,
     Decision,
     Dynamics,
+    Event,
     Fixed,
     LogNormal,
     Node,
@@ -42,6 +43,7 @@ from escalade.scenario.model import (
     Policy,
     ReferenceClass,
     Scenario,
+    StatePolicy,
     Terminal,
     Triangular,
     Uniform,
@@ -190,7 +192,7 @@ class _Checker:
             if data.get("reference_class")
             else None
         )
-        dynamics = self.piece(Dynamics, data["dynamics"], ("dynamics",)) if "dynamics" in data else None
+        dynamics = self._dynamics_piece(data["dynamics"]) if "dynamics" in data else None
         pieces_ok = not self.problems
         self._cross_checks(header.get("root"), actors, attributes, parameters, nodes, policies)
         if dynamics is not None:
@@ -349,6 +351,20 @@ class _Checker:
         if sound and self._acyclic_and_reachable(root, nodes):
             self._perfect_recall(root, nodes)
 
+    def _dynamics_piece(self, value: Any) -> Dynamics | None:
+        """The section, with events and policies parsed one by one so that one bad entry does not
+        hide the problems of the others."""
+        if not isinstance(value, dict):
+            self.report(("dynamics",), "'dynamics' must be a mapping", "see docs/dynamics.md")
+            return None
+        path = ("dynamics",)
+        events = self._mapping(value.get("events") or {}, Event, (*path, "events"))
+        policies = self._mapping(value.get("policies") or {}, StatePolicy, (*path, "policies"))
+        rest = {key: item for key, item in value.items() if key not in ("events", "policies")}
+        dynamics = self.piece(Dynamics, rest, path)
+        # entries that failed are left out (and reported); the rest are still cross-checked
+        return None if dynamics is None else dynamics.model_copy(update={"events": events, "policies": policies})
+
     def _dynamics(self, dynamics: Dynamics, actor_ids: list[str], parameters: dict[str, Any]) -> None:
         path = ("dynamics",)
         top, flags = dynamics.top, set(dynamics.flags)
@@ -417,8 +433,7 @@ class _Checker:
                 self._formula(policy.target, own, (*where_policy, "target"), where_own)
         if dynamics.history is not None:
             self._history(dynamics, actor_ids)
-        if not self.problems:
-            self._dynamic_ranges(dynamics, actor_ids, parameters)
+        self._dynamic_ranges(dynamics, actor_ids, parameters)
 
     def _rung(self, rung: int, top: int, path: Path) -> None:
         if not 0 <= rung <= top:
@@ -441,17 +456,22 @@ class _Checker:
 
     def _dynamic_ranges(self, dynamics: Dynamics, actor_ids: list[str], parameters: dict[str, Any]) -> None:
         """Discount in (0, 1) and event probabilities in [0, 1] at the test points, in every state."""
-        points = {name: values[:, None] for name, values in _test_points(parameters).items()}
-        discount = np.broadcast_to(dynamics.discount(points), (_TEST_POINTS, 1))[:, 0]
-        bad = np.flatnonzero(~((discount > 0) & (discount < 1)))
-        if bad.size:
-            self.report(
-                ("dynamics", "discount"),
-                f"discount is {discount[bad[0]]:.4g}, outside (0, 1), when {_describe(points, bad[0])}",
-                "a discount factor per round lies strictly between 0 and 1",
-            )
+        raw = _test_points(parameters)
+        points = {name: values[:, None] for name, values in raw.items()}
+        known = set(points) | set(actor_ids) | set(dynamics.flags)  # formulas with unknown names are reported
+        if dynamics.discount.names <= set(points):
+            discount = np.broadcast_to(dynamics.discount(points), (_TEST_POINTS, 1))[:, 0]
+            bad = np.flatnonzero(~((discount > 0) & (discount < 1)))
+            if bad.size:
+                self.report(
+                    ("dynamics", "discount"),
+                    f"discount is {discount[bad[0]]:.4g}, outside (0, 1), when {_describe(raw, bad[0])}",
+                    "a discount factor per round lies strictly between 0 and 1",
+                )
         env = {**points, **{name: grid[None, :] for name, grid in dynamics.states(actor_ids).items()}}
         for name, event in dynamics.events.items():
+            if not event.probability.names <= known:
+                continue
             p = np.asarray(event.probability(env), dtype=float)
             outside = ~np.isfinite(p) | (p < -PROBABILITY_TOLERANCE) | (p > 1 + PROBABILITY_TOLERANCE)
             if outside.any():

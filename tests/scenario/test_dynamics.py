@@ -1,0 +1,85 @@
+"""The `dynamics:` section: what the validator accepts, and every mistake reported with its line."""
+
+import numpy as np
+import pytest
+
+from escalade.game.markov import compile_markov
+from escalade.scenario import ScenarioError, load, loads
+
+GOOD = """\
+name: tiny
+title: tiny dynamic crisis
+actors: [{id: A, name: A}, {id: B, name: B}]
+parameters:
+  p: {dist: uniform, low: 0.1, high: 0.3, doc: chance, source: test}
+dynamics:
+  round: week
+  start: 2025-01-06
+  rounds: 4
+  discount: 0.9
+  rationality: 1
+  ladder: [{name: calm, category: status_quo}, {name: tense, category: posturing},
+           {name: war, category: violent_escalation}]
+  start_rungs: {A: 0, B: 1}
+  flags: {public: {doc: known}}
+  moves:
+    A: {leap: {to: 2, category: violent_escalation, when: "own == 0", sets: {public: 1}}}
+  events:
+    leak: {probability: "p * (1 - public)", sets: {public: 1}}
+  payoffs: {A: "own - other", B: "-A"}
+  step_down_cost: {A: "public"}
+  policies:
+    mirror: {actor: B, rule: match, offset: 0}
+"""
+
+
+def test_a_dynamic_scenario_needs_no_tree_and_labels_rounds_by_date():
+    scenario = loads(GOOD)
+    assert scenario.root is None and scenario.dynamics is not None
+    assert scenario.dynamics.round_labels(2) == ["2025-01-06", "2025-01-13", "2025-01-20"]
+    game = compile_markov(scenario)
+    assert game.shape == (3 * 3 * 2, 2, 4)  # rungs² × flag; up, hold, down, leap (padded for B)
+    start = game.index({"A": 0, "B": 1})
+    assert game.start == start
+    leap = game.moves[0].index("leap")
+    assert game.state[game.after_move[start, 0, leap]].tolist() == [2, 1, 1]
+    assert not game.available[0, game.index({"A": 1, "B": 1}), 0, leap]  # 'when' fails
+    assert not game.available[0, start, 1, 3]  # B has no fourth move
+
+
+def test_every_mistake_is_reported_with_its_line():
+    bad = (
+        GOOD.replace("start_rungs: {A: 0, B: 1}", "start_rungs: {A: 0, B: 12}")
+        .replace("sets: {public: 1}}}", "sets: {secret: 1}}}")
+        .replace('probability: "p * (1 - public)"', 'probability: "p * 5"')
+        .replace('B: "-A"', 'B: "-A + nonsense"')
+        .replace("discount: 0.9", "discount: 1.5")
+        .replace("rule: match, offset: 0", "rule: deter")
+    )
+    with pytest.raises(ScenarioError) as caught:
+        loads(bad, "tiny.yaml")
+    text = str(caught.value)
+    expected = [
+        ("rung 12 is off the ladder", 14),
+        ("unknown flag 'secret'", 17),
+        ("uses unknown name 'nonsense'", 20),
+        ("rule 'deter' needs trigger and response", 23),
+    ]
+    for message, line in expected:
+        assert any(message in p.message and p.line == line for p in caught.value.problems), (message, text)
+    assert "discount is 1.5" in text
+    assert "probability of 'leak'" in text and "outside [0, 1]" in text
+
+
+def test_a_tree_scenario_still_needs_its_tree():
+    with pytest.raises(ScenarioError, match="'root' is missing"):
+        loads("name: x\ntitle: x\nactors: [{id: A, name: A}]\nattributes: {}\nnodes: {}\n")
+
+
+def test_the_shipped_dynamic_scenarios_compile_with_their_observed_paths():
+    for name in ("cuban_missile_1962_dynamic", "dprk_russia_dynamic"):
+        scenario = load(name)
+        game = compile_markov(scenario)
+        assert scenario.dynamics.history is not None
+        assert np.all(game.outcome_prob.sum(axis=2) == pytest.approx(1.0))
+        assert set(scenario.dynamics.history.rungs) == set(scenario.actor_ids)
