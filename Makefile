@@ -37,6 +37,7 @@ bench: $(STAMP)
 	$(PY) -m pip install --quiet -e '.[gambit]'
 	$(PY) bench/sweep.py
 	$(PY) bench/solvers.py
+	$(PY) bench/dynamics.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache

@@ -40,3 +40,21 @@ def test_sweep_returns_frames_with_one_row_per_draw_and_policy():
     assert list(summary["policy"]) == ["equilibrium", "escalation_management", "deterrence"]
     assert (summary["p_escalation_ge_7_low"] <= summary["p_escalation_ge_7"]).all()
     assert "32 draws, seed 3" in analysis._repr_html_()
+
+
+def test_simulate_returns_a_dynamic_analysis_with_frames():
+    crisis = escalade.load("cuban_missile_1962_dynamic").simulate(
+        runs=200, draws=2, policies={"USA": ["deterrence", "equilibrium"]}, window=2
+    )
+    assert isinstance(crisis, escalade.DynamicAnalysis)
+    summary = crisis.summary()
+    assert summary["policy"].tolist() == ["USA=deterrence", "equilibrium"]
+    assert {"final_level", "final_USA", "final_USSR", "p_deescalation", "ratchet_index"} <= set(summary.columns)
+    assert summary["certified"].all()
+    fan = crisis.fan("equilibrium")
+    assert len(fan) == 13 and (fan["q05"] <= fan["q50"]).all() and (fan["q50"] <= fan["q95"]).all()
+    assert fan["label"].iloc[-1] == "1962-10-28"
+    assert "<table" in crisis._repr_html_()
+    assert crisis.time_to_rung("USA=deterrence").iloc[0]["p_reached"] == 1.0  # the quarantine on day one
+    with pytest.raises(ValueError, match="no 'dynamics:' section"):
+        escalade.simulate("chicken")
