@@ -83,3 +83,24 @@ def test_the_shipped_dynamic_scenarios_compile_with_their_observed_paths():
         assert scenario.dynamics.history is not None
         assert np.all(game.outcome_prob.sum(axis=2) == pytest.approx(1.0))
         assert set(scenario.dynamics.history.rungs) == set(scenario.actor_ids)
+
+
+def test_counters_keep_a_discretized_tally_that_moves_and_events_add_to():
+    text = GOOD.replace(
+        "  flags: {public: {doc: known}}",
+        "  flags: {public: {doc: known}}\n  counters: {losses: {levels: 3, doc: none/some/many}}",
+    ).replace(
+        'leak: {probability: "p * (1 - public)", sets: {public: 1}}',
+        'leak: {probability: "p * (1 - public)", sets: {public: 1}}\n'
+        '    fight: {probability: "B >= 1", add: {losses: 1}}',
+    )
+    game = compile_markov(loads(text))
+    assert game.variables == ["public", "losses"] and game.shape[0] == 3 * 3 * 2 * 3
+    for losses, after in ((0, 1), (2, 2)):  # the count rises by one and stays within its levels
+        here = game.index({"A": 0, "B": 1, "losses": losses})
+        fired = game.outcomes[here, 0b10]  # event 1 (fight) fired, event 0 (leak) did not
+        assert game.state[fired].tolist() == [0, 1, 0, after]
+    assert game.event_prob[0, game.index({"A": 0, "B": 1}), 1] == 1.0
+    bad = text.replace("add: {losses: 1}", "add: {deaths: 1}")
+    with pytest.raises(ScenarioError, match="unknown counter 'deaths'"):
+        loads(bad)

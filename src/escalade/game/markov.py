@@ -3,8 +3,9 @@
 The state is each actor's rung on the ladder and each yes/no flag (``Dynamics.states``). A round:
 the actors move in the order they are listed, each seeing the moves made before it in the round
 (the first listed is the initiator, the others respond); a move (``up``, ``hold``, ``down`` or a
-named move) sets the mover's rung and may set flags; then each chance event fires independently
-with its probability in the post-move state, setting flags and pushing rungs; then each actor
+named move) sets the mover's rung and may set flags and add to counters; then each chance event
+fires independently with its probability in the post-move state, setting flags, adding to counters
+and pushing rungs (counters and rungs stay within their ranges); then each actor
 receives the per-round payoff of the state reached, minus its cost of any rungs it stepped down.
 Values are discounted per round.
 
@@ -40,8 +41,8 @@ MAX_STATES = 50_000
 class MarkovGame:
     actors: list[str]
     moves: list[list[str]]  # each actor's move names, standard moves first
-    flags: list[str]
-    state: np.ndarray  # (S, n + F) rungs then flags
+    variables: list[str]  # flags, then counters
+    state: np.ndarray  # (S, n + F) rungs, then the variables
     landing: np.ndarray
     category: np.ndarray
     descent: np.ndarray
@@ -67,8 +68,8 @@ class MarkovGame:
         return self.landing.shape  # type: ignore[return-value]
 
     def index(self, values: Mapping[str, int]) -> int:
-        """The number of the state with these rungs and flags (missing flags are 0)."""
-        names = [*self.actors, *self.flags]
+        """The number of the state with these rungs and variables (missing variables are 0)."""
+        names = [*self.actors, *self.variables]
         target = np.array([values.get(name, 0) for name in names])
         return int(np.flatnonzero((self.state == target).all(axis=1))[0])
 
@@ -85,16 +86,18 @@ def _dynamics(scenario: Scenario) -> Dynamics:
 def compile_markov(scenario: Scenario, values: Mapping[str, ArrayLike] | None = None) -> MarkovGame:
     """Compile ``scenario.dynamics`` for K parameter draws (central values when ``values`` is None)."""
     dynamics = _dynamics(scenario)
-    actors, flags, top = scenario.actor_ids, list(dynamics.flags), dynamics.top
+    actors, variables, top = scenario.actor_ids, dynamics.variables, dynamics.top
+    extra = list(variables)
     params = parameter_batch(scenario, scenario.central_values() if values is None else values)
     k = max((len(v) for v in params.values()), default=1)
     grid = dynamics.states(actors)
     names = list(grid)
     size = len(next(iter(grid.values())))
     if size > MAX_STATES:
-        raise ValueError(f"{size:,} states is more than {MAX_STATES:,}: use fewer rungs, actors or flags")
+        raise ValueError(f"{size:,} states is more than {MAX_STATES:,}: use fewer rungs, actors, flags or levels")
     state = np.stack([grid[name] for name in names], axis=1)
-    radix = np.array([len(dynamics.ladder)] * len(actors) + [2] * len(flags))
+    radix = np.array([len(dynamics.ladder)] * len(actors) + list(variables.values()))
+    ceiling = radix[len(actors) :] - 1
     place = np.concatenate([np.cumprod(radix[::-1])[::-1][1:], [1]])
     env = {**{name: value[:, None] for name, value in params.items()}, **{n: grid[n][None, :] for n in names}}
     views = [actor_view(env, actors, actor) for actor in actors]
@@ -107,7 +110,8 @@ def compile_markov(scenario: Scenario, values: Mapping[str, ArrayLike] | None = 
     landing = np.zeros((size, len(actors), width), dtype=np.int64)
     category = np.zeros((size, len(actors), width), dtype=np.int64)
     available = np.zeros((k, size, len(actors), width), dtype=bool)
-    sets = np.full((len(actors), width, len(flags)), -1, dtype=np.int64)  # -1: leave the flag alone
+    sets = np.full((len(actors), width, len(extra)), -1, dtype=np.int64)  # -1: leave the flag alone
+    adds = np.zeros((len(actors), width, len(extra)), dtype=np.int64)
     status_quo = CATEGORIES.index("status_quo")
     rung_category = np.array([CATEGORIES.index(r.category) for r in dynamics.ladder] + [status_quo])
     for i, actor in enumerate(actors):
@@ -124,7 +128,9 @@ def compile_markov(scenario: Scenario, values: Mapping[str, ArrayLike] | None = 
             category[:, i, m] = CATEGORIES.index(move.category)
             available[:, :, i, m] = True if move.when is None else batch(move.when(views[i])) != 0
             for flag, value in move.sets.items():
-                sets[i, m, flags.index(flag)] = value
+                sets[i, m, extra.index(flag)] = value
+            for counter, value in move.add.items():
+                adds[i, m, extra.index(counter)] = value
     descent = np.maximum(state[:, : len(actors), None] - landing, 0)
 
     after_move = np.empty((size, len(actors), width), dtype=np.int64)
@@ -134,6 +140,7 @@ def compile_markov(scenario: Scenario, values: Mapping[str, ArrayLike] | None = 
             new[:, i] = landing[:, i, m]
             for f in np.flatnonzero(sets[i, m] >= 0):
                 new[:, len(actors) + f] = sets[i, m, f]
+            new[:, len(actors) :] = np.clip(new[:, len(actors) :] + adds[i, m], 0, ceiling)
             after_move[:, i, m] = new @ place
 
     events = list(dynamics.events.values())
@@ -147,7 +154,10 @@ def compile_markov(scenario: Scenario, values: Mapping[str, ArrayLike] | None = 
             outcome_prob[:, :, o] *= probs[e] if fired else 1.0 - probs[e]
             if fired:
                 for flag, value in event.sets.items():
-                    new[:, len(actors) + flags.index(flag)] = value
+                    new[:, len(actors) + extra.index(flag)] = value
+                for counter, value in event.add.items():
+                    c = len(actors) + extra.index(counter)
+                    new[:, c] = np.clip(new[:, c] + value, 0, ceiling[c - len(actors)])
                 for actor, push in event.push.items():
                     i = actors.index(actor)
                     new[:, i] = np.clip(new[:, i] + push, 0, top)
@@ -163,11 +173,15 @@ def compile_markov(scenario: Scenario, values: Mapping[str, ArrayLike] | None = 
         axis=2,
     )
     discount = np.broadcast_to(np.asarray(dynamics.discount(params), dtype=float), (k,)).copy()
-    start = {**{f: flag.start for f, flag in dynamics.flags.items()}, **dynamics.start_rungs}
+    start = {
+        **{f: flag.start for f, flag in dynamics.flags.items()},
+        **{c: counter.start for c, counter in dynamics.counters.items()},
+        **dynamics.start_rungs,
+    }
     return MarkovGame(
         actors=actors,
         moves=moves,
-        flags=flags,
+        variables=extra,
         state=state,
         landing=landing,
         category=category,
@@ -200,7 +214,7 @@ def scripted_moves(scenario: Scenario, game: MarkovGame, policy: str, values: Ma
     rule = dynamics.policies[policy]
     i = game.actors.index(rule.actor)
     params = parameter_batch(scenario, scenario.central_values() if values is None else values)
-    grid = {name: game.state[:, c][None, :] for c, name in enumerate([*game.actors, *game.flags])}
+    grid = {name: game.state[:, c][None, :] for c, name in enumerate([*game.actors, *game.variables])}
     view = actor_view({**{n: v[:, None] for n, v in params.items()}, **grid}, game.actors, rule.actor)
     target = np.broadcast_to(_target(rule, view, game.top), (game.draws, game.shape[0]))
     own = view["own"]

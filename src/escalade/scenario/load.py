@@ -367,23 +367,26 @@ class _Checker:
 
     def _dynamics(self, dynamics: Dynamics, actor_ids: list[str], parameters: dict[str, Any]) -> None:
         path = ("dynamics",)
-        top, flags = dynamics.top, set(dynamics.flags)
-        for name in sorted(flags):
-            if self._name_ok(name, (*path, "flags", name)) and name in {*actor_ids, *parameters, "own", "other"}:
-                self.report(
-                    (*path, "flags", name),
-                    f"flag {name!r} clashes with an actor, parameter or 'own'/'other'",
-                    "rename the flag: formulas could not tell them apart",
-                )
+        top, flags, counters = dynamics.top, set(dynamics.flags), set(dynamics.counters)
+        for kind, names in (("flags", flags), ("counters", counters)):
+            for name in sorted(names):
+                taken = {*actor_ids, *parameters, "own", "other", *(flags if kind == "counters" else ())}
+                if self._name_ok(name, (*path, kind, name)) and name in taken:
+                    self.report(
+                        (*path, kind, name),
+                        f"{kind[:-1]} {name!r} clashes with an actor, parameter, flag or 'own'/'other'",
+                        "rename it: formulas could not tell them apart",
+                    )
         for name in sorted(set(parameters) & {*actor_ids, "own", "other"}):
             self.report(
                 ("parameters", name),
                 f"parameter {name!r} clashes with an actor id or 'own'/'other'",
                 "rename the parameter: dynamic formulas read actor ids as their rungs",
             )
-        state = set(parameters) | set(actor_ids) | flags
+        state = set(parameters) | set(actor_ids) | flags | counters
         own = state | {"own", "other"}
-        where, where_own = "parameters, actor rungs and flags", "parameters, actor rungs, flags, own and other"
+        where = "parameters, actor rungs, flags and counters"
+        where_own = "parameters, actor rungs, flags, counters, own and other"
         self._formula(dynamics.discount, set(parameters), (*path, "discount"), "parameters")
         for actor in actor_ids:
             if actor not in dynamics.start_rungs:
@@ -412,11 +415,13 @@ class _Checker:
                 if move.when is not None:
                     self._formula(move.when, own, (*where_move, "when"), where_own)
                 self._keys_known(move.sets, flags, (*where_move, "sets"), "flag")
+                self._keys_known(move.add, counters, (*where_move, "add"), "counter")
         for name, event in dynamics.events.items():
             where_event = (*path, "events", name)
             self._name_ok(name, where_event)
             self._formula(event.probability, state, (*where_event, "probability"), where)
             self._keys_known(event.sets, flags, (*where_event, "sets"), "flag")
+            self._keys_known(event.add, counters, (*where_event, "add"), "counter")
             self._keys_known(event.push, actor_ids, (*where_event, "push"), "actor")
         for name, policy in dynamics.policies.items():
             where_policy = (*path, "policies", name)
@@ -458,7 +463,7 @@ class _Checker:
         """Discount in (0, 1) and event probabilities in [0, 1] at the test points, in every state."""
         raw = _test_points(parameters)
         points = {name: values[:, None] for name, values in raw.items()}
-        known = set(points) | set(actor_ids) | set(dynamics.flags)  # formulas with unknown names are reported
+        known = set(points) | set(actor_ids) | set(dynamics.variables)  # unknown names are reported already
         if dynamics.discount.names <= set(points):
             discount = np.broadcast_to(dynamics.discount(points), (_TEST_POINTS, 1))[:, 0]
             bad = np.flatnonzero(~((discount > 0) & (discount < 1)))
@@ -476,7 +481,7 @@ class _Checker:
             outside = ~np.isfinite(p) | (p < -PROBABILITY_TOLERANCE) | (p > 1 + PROBABILITY_TOLERANCE)
             if outside.any():
                 point, state = np.argwhere(np.broadcast_to(outside, np.broadcast_shapes(p.shape, (1, 1))))[0]
-                at = ", ".join(f"{n}={int(env[n][0, state])}" for n in [*actor_ids, *dynamics.flags])
+                at = ", ".join(f"{n}={int(env[n][0, state])}" for n in [*actor_ids, *dynamics.variables])
                 self.report(
                     ("dynamics", "events", name, "probability"),
                     f"probability of {name!r} is {np.broadcast_to(p, outside.shape)[point, state]:.4g}, "

@@ -305,14 +305,30 @@ class Flag(Strict):
     start: Bit = 0
 
 
+class Counter(Strict):
+    """A count kept in the state in a few levels, 0 … levels − 1 (casualties, resources committed …)."""
+
+    doc: str = ""
+    levels: int = Field(ge=2, le=21)
+    start: int = Field(default=0, ge=0)
+
+    @model_validator(mode="after")
+    def _start_in_range(self) -> Counter:
+        if self.start >= self.levels:
+            raise ValueError(f"start {self.start} is not below levels {self.levels} — counters run 0 … levels − 1")
+        return self
+
+
 class Move(Strict):
-    """A named move: jump ``step`` rungs or ``to`` a rung, if ``when`` holds; may set flags."""
+    """A named move: jump ``step`` rungs or ``to`` a rung, if ``when`` holds; may set flags and add
+    to counters."""
 
     step: int | None = None
     to: int | None = None
     category: Category
     when: Expr | None = None
     sets: dict[Name, Bit] = Field(default_factory=dict)
+    add: dict[Name, int] = Field(default_factory=dict)
     doc: str = ""
 
     @model_validator(mode="after")
@@ -323,10 +339,12 @@ class Move(Strict):
 
 
 class Event(Strict):
-    """Chance each round, after the moves: with ``probability`` it sets flags and pushes rungs."""
+    """Chance each round, after the moves: with ``probability`` it sets flags, adds to counters and
+    pushes rungs."""
 
     probability: Expr
     sets: dict[Name, Bit] = Field(default_factory=dict)
+    add: dict[Name, int] = Field(default_factory=dict)
     push: dict[Name, int] = Field(default_factory=dict)
     doc: str = ""
 
@@ -381,6 +399,7 @@ class Dynamics(Strict):
     ladder: list[Rung] = Field(min_length=2, max_length=21)
     start_rungs: dict[Name, int]
     flags: dict[Name, Flag] = Field(default_factory=dict)
+    counters: dict[Name, Counter] = Field(default_factory=dict)
     moves: dict[Name, dict[Name, Move]] = Field(default_factory=dict)
     events: dict[Name, Event] = Field(default_factory=dict)
     payoffs: dict[Name, Expr]
@@ -398,13 +417,18 @@ class Dynamics(Strict):
     def top(self) -> int:
         return len(self.ladder) - 1
 
-    def states(self, actor_ids: list[str]) -> dict[str, np.ndarray]:
-        """Every state of the crisis: name -> (S,) values, each actor's rung then each flag.
+    @property
+    def variables(self) -> dict[str, int]:
+        """The state beyond the rungs: each flag (2 levels) and counter, with its number of levels."""
+        return {**{name: 2 for name in self.flags}, **{name: c.levels for name, c in self.counters.items()}}
 
-        States are numbered in mixed radix with the last flag varying fastest.
+    def states(self, actor_ids: list[str]) -> dict[str, np.ndarray]:
+        """Every state of the crisis: name -> (S,) values, each actor's rung, each flag, each counter.
+
+        States are numbered in mixed radix with the last variable varying fastest.
         """
-        names = [*actor_ids, *self.flags]
-        sizes = [len(self.ladder)] * len(actor_ids) + [2] * len(self.flags)
+        names = [*actor_ids, *self.variables]
+        sizes = [len(self.ladder)] * len(actor_ids) + list(self.variables.values())
         grid = np.indices(sizes).reshape(len(sizes), -1)
         return {name: grid[i] for i, name in enumerate(names)}
 

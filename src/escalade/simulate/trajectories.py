@@ -24,10 +24,10 @@ class Trajectories:
     """``runs`` paths of ``rounds`` rounds: states, moves and their escalation scores."""
 
     actors: list[str]
-    flags: list[str]
+    variables: list[str]  # flags, then counters
     states: np.ndarray  # (N, T + 1) state numbers, round 0 first
     rungs: np.ndarray  # (N, T + 1, n)
-    flag_values: np.ndarray  # (N, T + 1, F)
+    values: np.ndarray  # (N, T + 1, F) the variables round by round
     moves: np.ndarray  # (N, T, n) move index of each actor in each round
     stepped_down: np.ndarray  # (N, T, n) the actor's own move took it down the ladder
     categories: np.ndarray  # (N, T, n) category index (CATEGORIES order)
@@ -79,10 +79,10 @@ def simulate(game: MarkovGame, policy: np.ndarray, rounds: int, runs: int, seed:
             mid = game.after_move[mid, i, moves[:, t, i]]
     return Trajectories(
         actors=game.actors,
-        flags=game.flags,
+        variables=game.variables,
         states=states,
         rungs=game.state[states][..., :n],
-        flag_values=game.state[states][..., n:],
+        values=game.state[states][..., n:],
         moves=moves,
         stepped_down=stepped_down,
         categories=categories,
