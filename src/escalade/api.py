@@ -35,7 +35,7 @@ from escalade.analyze import (
     uncertain_parameters,
     violence_distribution,
 )
-from escalade.analyze.dynamics import DynamicAnalysis, history_fit, measure
+from escalade.analyze.dynamics import DynamicAnalysis, dynamic_claims, history_fit, measure
 from escalade.game import compile_game, policy_profile, script
 from escalade.game.markov import compile_markov
 from escalade.history import load_icb, reference_class, violence_base_rates
@@ -221,6 +221,8 @@ def simulate(
     for course in courses(scenario, policies):
         solution, trajectories = run_course(scenario, game, course, values, lam, rounds, runs, seed)
         paths.append(measure(course_label(course), solution, trajectories, window, seed))
+    simulated = {p.label: p.trajectories for p in paths}
+    claims = dynamic_claims(scenario, game, values, lam, rounds, runs, seed, window, simulated)
     history = {}
     if dynamics.history is not None:
         history = {
@@ -237,6 +239,7 @@ def simulate(
         labels=labels,
         paths=paths,
         history=history,
+        claims=claims,
         created=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     )
 

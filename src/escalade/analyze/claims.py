@@ -49,8 +49,6 @@ def evaluate_claims(
     verdicts = []
     for name, claim in scenario.claims.items():
         lower, higher = outputs(values, claim)
-        gap = higher - lower
-        n = len(gap)
         deciding: list[SobolIndex] = []
         if sobol_samples:
 
@@ -59,14 +57,26 @@ def evaluate_claims(
                 return (high - low)[:, None]
 
             deciding = scenario_sobol(scenario, difference, ["gap"], sobol_samples, seed)["gap"][:3]
-        verdicts.append(
-            ClaimVerdict(
-                name,
-                claim.text,
-                wilson(int((gap > MARGIN).sum()), n),
-                wilson(int((gap < -MARGIN).sum()), n),
-                bootstrap_mean(gap, rng),
-                deciding,
-            )
-        )
+        verdicts.append(compare(name, claim.text, lower, higher, rng, deciding))
     return verdicts
+
+
+def compare(
+    name: str,
+    text: str,
+    lower: np.ndarray,
+    higher: np.ndarray,
+    rng: np.random.Generator,
+    deciding: list[SobolIndex] | None = None,
+) -> ClaimVerdict:
+    """The verdict on "lower < higher", draw by draw (draws where either is NaN are left out)."""
+    gap = (higher - lower)[~(np.isnan(higher) | np.isnan(lower))]
+    n = len(gap)
+    return ClaimVerdict(
+        name,
+        text,
+        wilson(int((gap > MARGIN).sum()), n),
+        wilson(int((gap < -MARGIN).sum()), n),
+        bootstrap_mean(gap, rng) if n else Estimate(float("nan"), float("nan"), float("nan"), 0.95),
+        deciding or [],
+    )

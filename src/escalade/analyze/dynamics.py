@@ -12,11 +12,13 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from escalade.analyze.claims import ClaimVerdict, compare
 from escalade.analyze.intervals import Share, wilson
 from escalade.analyze.policies import Estimate, bootstrap_mean
+from escalade.game.markov import MarkovGame, compile_markov
 from escalade.scenario import Scenario
-from escalade.scenario.model import CATEGORIES
-from escalade.simulate.trajectories import Trajectories
+from escalade.scenario.model import CATEGORIES, DynamicCondition
+from escalade.simulate.trajectories import EQUILIBRIUM, Trajectories, course_label, run_course
 from escalade.solve.markov import MarkovSolution
 from escalade.version import __version__
 
@@ -164,6 +166,7 @@ class DynamicAnalysis:
     labels: list[str]  # round labels, round 0 first
     paths: list[PolicyPath]
     history: dict[str, HistoryFit] = field(default_factory=dict)  # policy label -> fit, if observed
+    claims: list[ClaimVerdict] = field(default_factory=list)  # the scenario's dynamic claims, draw by draw
     version: str = __version__
     created: str = ""
 
@@ -221,3 +224,57 @@ def measure(label: str, solution: MarkovSolution, trajectories: Trajectories, wi
         final_rungs=dict(zip(trajectories.actors, trajectories.rungs[:, -1, :].mean(axis=0).tolist(), strict=True)),
         score=bootstrap_mean(trajectories.scores.mean(axis=(1, 2)), rng, 1000),
     )
+
+
+def draw_outputs(output: str, trajectories: Trajectories, draws: int, window: int) -> np.ndarray:
+    """A claim's output per parameter draw, over the runs that used the draw: (draws,)."""
+    draw, levels = trajectories.draw, trajectories.levels
+    if output == "ratchet_index":
+        ups, kept = ratchet_counts(trajectories.rungs, trajectories.stepped_down, window)
+        total = np.bincount(draw, ups, draws)
+        return np.where(total > 0, np.bincount(draw, kept, draws) / np.maximum(total, 1), np.nan)
+    if output == "final_level":
+        per_run = levels[:, -1]
+    elif output.startswith("p_level_ge_"):
+        per_run = levels.max(axis=1) >= int(output.removeprefix("p_level_ge_"))
+    elif output == "p_deescalation":
+        per_run = levels[:, -1] < levels.max(axis=1)
+    elif output == "escalation_score":
+        per_run = trajectories.scores.mean(axis=(1, 2))
+    else:
+        per_run = trajectories.rungs[:, -1, trajectories.actors.index(output.removeprefix("final_"))]
+    return np.bincount(draw, per_run.astype(float), draws) / np.bincount(draw, minlength=draws)
+
+
+def dynamic_claims(
+    scenario: Scenario,
+    game: MarkovGame,
+    values: dict[str, np.ndarray],
+    lam: float,
+    rounds: int,
+    runs: int,
+    seed: int,
+    window: int,
+    simulated: dict[str, Trajectories],
+) -> list[ClaimVerdict]:
+    """A verdict per claim of ``scenario.dynamics``: in what share of parameter draws the output is
+    lower under ``lower`` than under ``higher``. ``simulated`` (course label -> trajectories at the
+    scenario's parameters) saves re-running courses already run; the same seed keeps the comparison paired."""
+    assert scenario.dynamics is not None
+    rng = np.random.default_rng(seed)
+
+    def trajectories(condition: DynamicCondition) -> Trajectories:
+        course = {actor: condition.policies.get(actor, EQUILIBRIUM) for actor in scenario.actor_ids}
+        if not condition.set and course_label(course) in simulated:
+            return simulated[course_label(course)]
+        pinned = {**values, **{name: np.full(game.draws, value) for name, value in condition.set.items()}}
+        side = compile_markov(scenario, pinned) if condition.set else game
+        return run_course(scenario, side, course, pinned, lam, rounds, runs, seed)[1]
+
+    verdicts = []
+    for name, claim in scenario.dynamics.claims.items():
+        lower, higher = (
+            draw_outputs(claim.output, trajectories(c), game.draws, window) for c in (claim.lower, claim.higher)
+        )
+        verdicts.append(compare(name, claim.text, lower, higher, rng))
+    return verdicts

@@ -12,6 +12,7 @@ from plotly.offline import get_plotlyjs
 
 from escalade.analyze.dynamics import DynamicAnalysis, PolicyPath, category_shares
 from escalade.report.html import PALETTE, STYLE, _e, _figure, _table
+from escalade.report.summary import CLAIM_HEADER, claim_record, claim_rows
 from escalade.scenario.model import CATEGORIES
 
 _SUMMARY_HEADER = [
@@ -193,6 +194,14 @@ def dynamics_html(analysis: DynamicAnalysis) -> str:
     )
     weights = ", ".join(f"{c} {w:g}" for c, w in dynamics.score_weights.items())
     out.append(f"<p>Share of moves in each category. Weights: {_e(weights)}.</p>")
+    if analysis.claims:
+        out.append("<h2>Claims tested</h2>")
+        out.append(_table(CLAIM_HEADER[:4], (row[:4] for row in claim_rows(analysis.claims))))
+        out.append(
+            f"<p>Each claim compares its output under two conditions draw by draw ({analysis.draws} parameter "
+            f"draws, {analysis.runs // analysis.draws:,} runs each, the same random numbers on both sides); the "
+            "share is of draws where the output is lower under the first condition, with a Wilson interval.</p>"
+        )
     if analysis.history:
         out.append("<h2>Against history</h2>")
         source = next(iter(analysis.history.values())).source
@@ -286,6 +295,9 @@ def dynamics_markdown(analysis: DynamicAnalysis) -> str:
             "|---|---|---|---|---|",
         ]
         lines += [f"| {r.label} | {r.mean:.2f} | {r.q05:g} | {r.q50:g} | {r.q95:g} |" for r in fan.itertuples()]
+    if analysis.claims:
+        lines += ["", "## Claims tested", "", "| " + " | ".join(CLAIM_HEADER[:4]) + " |", "|---|---|---|---|"]
+        lines += ["| " + " | ".join(row[:4]) + " |" for row in claim_rows(analysis.claims)]
     if analysis.history:
         lines += ["", "## Against history", ""]
         lines += [
@@ -318,6 +330,7 @@ def dynamics_data(analysis: DynamicAnalysis) -> dict[str, Any]:
         "created": analysis.created,
         "headline": headline(analysis),
         "notes": notes(analysis),
+        "claims": [claim_record(v) for v in analysis.claims],
         "courses": [
             {
                 "course": p.label,

@@ -254,7 +254,7 @@ def analysis_html(analysis: Analysis) -> str:
         out += [f"<h2>History: {analysis.history.n_crises} ICB crises in the reference class</h2>"]
         out.append(_table(HISTORY_HEADER, history_rows(analysis)))
     if analysis.claims:
-        out += ["<h2>Claims tested</h2>", _table(CLAIM_HEADER, claim_rows(analysis))]
+        out += ["<h2>Claims tested</h2>", _table(CLAIM_HEADER, claim_rows(analysis.claims))]
     if analysis.what_if is not None:
         who = analysis.what_if.full_information
         out.append(f"<h2>What-if: {_e(who)} sees every earlier move</h2>")

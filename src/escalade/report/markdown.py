@@ -93,7 +93,7 @@ def analysis_markdown(analysis: Analysis) -> str:
         out += [""]
     if analysis.claims:
         out += ["## Claims tested", ""]
-        out += _table(CLAIM_HEADER, claim_rows(analysis))
+        out += _table(CLAIM_HEADER, claim_rows(analysis.claims))
         out += [""]
     if analysis.what_if is not None:
         who = analysis.what_if.full_information

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from escalade.analyze import Analysis, Estimate, likely_paths, value_of_information
+from escalade.analyze import Analysis, ClaimVerdict, Estimate, likely_paths, value_of_information
 from escalade.history import VIOLENCE_LABELS
 
 
@@ -91,7 +91,7 @@ def _sensitivity_record(analysis: Analysis) -> dict[str, Any] | None:
     }
 
 
-def claim_rows(analysis: Analysis) -> list[list[str]]:
+def claim_rows(claims: list[ClaimVerdict]) -> list[list[str]]:
     """One row per claim: name, claim, share of draws where it holds [95% CI], verdict, deciding parameters."""
     return [
         [
@@ -101,8 +101,21 @@ def claim_rows(analysis: Analysis) -> list[list[str]]:
             verdict.verdict,
             ", ".join(f"{d.parameter} ({d.total:.2f})" for d in verdict.deciding),
         ]
-        for verdict in analysis.claims
+        for verdict in claims
     ]
+
+
+def claim_record(verdict: ClaimVerdict) -> dict[str, Any]:
+    """JSON-ready: the claim, the shares of draws where it holds and where it is reversed, the verdict."""
+    return {
+        "name": verdict.name,
+        "text": verdict.text,
+        "holds": verdict.holds.record(),
+        "reversed": verdict.reversed.record(),
+        "mean_gap": vars(verdict.gap),
+        "verdict": verdict.verdict,
+        "deciding": [vars(d) for d in verdict.deciding],
+    }
 
 
 def policy_header(analysis: Analysis) -> list[str]:
@@ -160,18 +173,7 @@ def summary_data(analysis: Analysis) -> dict[str, Any]:
             "base_rates": {VIOLENCE_LABELS[k]: v.record() for k, v in analysis.history.base_rates.items()},
             "model": {VIOLENCE_LABELS[k]: vars(v) for k, v in analysis.history.model.items()},
         },
-        "claims": [
-            {
-                "name": v.name,
-                "text": v.text,
-                "holds": v.holds.record(),
-                "reversed": v.reversed.record(),
-                "mean_gap": vars(v.gap),
-                "verdict": v.verdict,
-                "deciding": [vars(d) for d in v.deciding],
-            }
-            for v in analysis.claims
-        ],
+        "claims": [claim_record(v) for v in analysis.claims],
         "policies": _policy_records(analysis),
         "share_of_draws_a_below_b": [{"a": a, "b": b, "share": share} for (a, b), share in analysis.beats.items()],
         "what_if": None

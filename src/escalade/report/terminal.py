@@ -71,7 +71,7 @@ def print_analysis(console: Console, analysis: Analysis) -> None:
         table = Table(title="Claims tested across the parameter draws", title_justify="left")
         for column in CLAIM_HEADER:
             table.add_column(column)
-        for row in claim_rows(analysis):
+        for row in claim_rows(analysis.claims):
             table.add_row(*row)
         console.print(table)
     if analysis.what_if is not None:

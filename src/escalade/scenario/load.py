@@ -34,6 +34,7 @@ from escalade.scenario.model import (
     Claim,
     Condition,
     Decision,
+    DynamicClaim,
     Dynamics,
     Event,
     Fixed,
@@ -438,7 +439,37 @@ class _Checker:
                 self._formula(policy.target, own, (*where_policy, "target"), where_own)
         if dynamics.history is not None:
             self._history(dynamics, actor_ids)
+        for name, claim in dynamics.claims.items():
+            self._dynamic_claim(name, claim, dynamics, actor_ids, parameters)
         self._dynamic_ranges(dynamics, actor_ids, parameters)
+
+    def _dynamic_claim(
+        self, name: str, claim: DynamicClaim, dynamics: Dynamics, actor_ids: list[str], parameters: dict[str, Any]
+    ) -> None:
+        path = ("dynamics", "claims", name)
+        output = claim.output
+        if output.startswith("final_") and output != "final_level" and output[6:] not in actor_ids:
+            self.report((*path, "output"), f"{output!r} names no actor", f"use final_<ACTOR>, one of {actor_ids}")
+        if output.startswith("p_level_ge_") and int(output[11:]) > dynamics.top:
+            self.report(
+                (*path, "output"),
+                f"{output!r} is above the ladder's top rung {dynamics.top}",
+                f"use p_level_ge_K with K from 0 to {dynamics.top}",
+            )
+        for side in ("lower", "higher"):
+            condition = getattr(claim, side)
+            for actor, policy in condition.policies.items():
+                where = (*path, side, "policies", actor)
+                if actor not in actor_ids:
+                    self.report(where, f"unknown actor {actor!r}", _suggest(actor, actor_ids))
+                elif policy != "equilibrium" and (
+                    policy not in dynamics.policies or dynamics.policies[policy].actor != actor
+                ):
+                    own = ["equilibrium", *(n for n, p in dynamics.policies.items() if p.actor == actor)]
+                    self.report(where, f"{actor} has no dynamic policy {policy!r}", _suggest(policy, own, "policies"))
+            self._keys_known(condition.set, parameters, (*path, side, "set"), "parameter")
+        if claim.lower == claim.higher:
+            self.report(path, f"claim {name!r} compares a condition with itself", "make 'lower' and 'higher' differ")
 
     def _rung(self, rung: int, top: int, path: Path) -> None:
         if not 0 <= rung <= top:

@@ -380,6 +380,29 @@ class StatePolicy(Strict):
         return self
 
 
+class DynamicCondition(Strict):
+    """A what-if for a dynamic claim: scripted policies (actor -> policy) and parameters pinned."""
+
+    policies: dict[Name, Name] = Field(default_factory=dict)
+    set: dict[Name, float] = Field(default_factory=dict)
+
+
+class DynamicClaim(Strict):
+    """A proposition over trajectories: ``output`` is lower under ``lower`` than under ``higher``.
+
+    ``output``: ``final_level`` (highest rung after the last round), ``final_<ACTOR>``,
+    ``p_level_ge_<K>`` (the level reaches rung K in some round), ``p_deescalation``,
+    ``ratchet_index`` or ``escalation_score`` (per actor and round).
+    """
+
+    text: str = Field(min_length=1)
+    output: str = Field(
+        pattern=r"^(final_level|final_[A-Za-z_][A-Za-z0-9_]*|p_level_ge_\d+|p_deescalation|ratchet_index|escalation_score)$"
+    )
+    lower: DynamicCondition
+    higher: DynamicCondition
+
+
 class Observed(Strict):
     """The historical path: each actor's rung round by round, with where the coding comes from."""
 
@@ -407,6 +430,7 @@ class Dynamics(Strict):
     policies: dict[Name, StatePolicy] = Field(default_factory=dict)
     score_weights: dict[Category, float] = Field(default_factory=lambda: dict(RIVERA_WEIGHTS))
     history: Observed | None = None
+    claims: dict[Name, DynamicClaim] = Field(default_factory=dict)
 
     @field_validator("start", mode="before")
     @classmethod

@@ -1,0 +1,94 @@
+"""Measures of trajectories and dynamic claims."""
+
+import numpy as np
+import pytest
+
+import escalade
+from escalade.analyze.dynamics import deescalation, draw_outputs, fan_frame, time_to_rung
+from escalade.scenario import ScenarioError, loads
+from escalade.simulate.trajectories import Trajectories
+from tests.simulate.test_trajectories import SHOCKED
+
+
+def _trajectories(rungs: list[list[list[int]]], draw: list[int]) -> Trajectories:
+    array = np.array(rungs)  # (N, T + 1, n)
+    runs, rounds = array.shape[0], array.shape[1] - 1
+    zeros = np.zeros((runs, rounds, array.shape[2]), dtype=int)
+    return Trajectories(
+        actors=["A", "B"][: array.shape[2]],
+        variables=[],
+        states=np.zeros((runs, rounds + 1), dtype=int),
+        rungs=array,
+        values=np.zeros((runs, rounds + 1, 0), dtype=int),
+        moves=zeros,
+        stepped_down=np.diff(array, axis=1) < 0,
+        categories=zeros,
+        scores=zeros.astype(float),
+        draw=np.array(draw),
+    )
+
+
+def test_outputs_per_draw_average_the_runs_of_each_draw():
+    t = _trajectories(
+        [
+            [[0, 0], [1, 0], [2, 1], [1, 1]],  # draw 0: peak 2, ends 1 (de-escalated); A steps up twice, then down
+            [[0, 0], [0, 1], [0, 1], [0, 3]],  # draw 1: ends at its peak 3
+            [[0, 0], [0, 0], [0, 0], [0, 0]],  # draw 0: nothing happens
+            [[0, 0], [1, 1], [1, 1], [1, 1]],  # draw 1: both up once, kept
+        ],
+        [0, 1, 0, 1],
+    )
+    np.testing.assert_allclose(draw_outputs("final_level", t, 2, 1), [0.5, 2.0])
+    np.testing.assert_allclose(draw_outputs("final_A", t, 2, 1), [0.5, 0.5])
+    np.testing.assert_allclose(draw_outputs("p_level_ge_2", t, 2, 1), [0.5, 0.5])
+    np.testing.assert_allclose(draw_outputs("p_deescalation", t, 2, 1), [0.5, 0.0])
+    # window 1: draw 0 has ups in rounds 0 (A) and 1 (A, B) with windows inside the path; A's up in
+    # round 1 is reversed in round 2 -> 2 kept of 3. Draw 1: ups in round 0 (B, A, B) with full windows
+    # in round 1 only -> round-0 ups of runs 1 and 3: 3 ups, none reversed.
+    np.testing.assert_allclose(draw_outputs("ratchet_index", t, 2, 1), [2 / 3, 1.0])
+    assert deescalation(t.levels).count == 1
+    fan = fan_frame(t.levels, ["a", "b", "c", "d"])
+    assert fan["q50"].tolist() == [0.0, 1.0, 1.0, 1.0] and fan["label"].tolist() == ["a", "b", "c", "d"]
+    arrival = time_to_rung(t.levels, 3).set_index("rung")
+    assert arrival.loc[1, "p_reached"] == 0.75 and arrival.loc[3, "median_round"] == 3.0
+
+
+def test_a_claim_true_by_construction_holds_and_its_reverse_fails():
+    claims = """
+  claims:
+    ratchet:
+      text: a step-down cost makes steps up stick
+      output: ratchet_index
+      lower: {set: {cost: 0}}
+      higher: {set: {cost: 8}}
+    reverse:
+      text: the same, reversed
+      output: ratchet_index
+      lower: {set: {cost: 8}}
+      higher: {set: {cost: 0}}
+"""
+    scenario = loads(
+        SHOCKED.replace("cost: {dist: fixed, value: 0,", "cost: {dist: uniform, low: 0, high: 8,") + claims
+    )
+    crisis = escalade.simulate(scenario, rounds=30, runs=1600, draws=8, seed=4)
+    verdicts = {v.name: v for v in crisis.claims}
+    assert verdicts["ratchet"].holds.share == 1.0 and verdicts["ratchet"].verdict.startswith("holds")
+    assert verdicts["reverse"].holds.share == 0.0 and verdicts["reverse"].verdict.startswith("fails")
+    assert verdicts["ratchet"].gap.mean > 0.5
+
+
+def test_claims_must_name_known_actors_policies_and_parameters():
+    bad = """
+  claims:
+    odd:
+      text: nonsense
+      output: final_NOBODY
+      lower: {policies: {A: bluff}}
+      higher: {set: {nothing: 1}}
+"""
+    with pytest.raises(ScenarioError) as caught:
+        loads(SHOCKED + bad)
+    text = str(caught.value)
+    assert "'final_NOBODY' names no actor" in text
+    assert "A has no dynamic policy 'bluff'" in text
+    assert "unknown parameter 'nothing'" in text
