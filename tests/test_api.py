@@ -58,3 +58,12 @@ def test_simulate_returns_a_dynamic_analysis_with_frames():
     assert crisis.time_to_rung("USA=deterrence").iloc[0]["p_reached"] == 1.0  # the quarantine on day one
     with pytest.raises(ValueError, match="no 'dynamics:' section"):
         escalade.simulate("chicken")
+
+
+def test_simulate_gives_the_same_numbers_on_worker_processes():
+    options = {"runs": 120, "draws": 2, "policies": {"USA": ["appeasement", "equilibrium"]}, "seed": 3}
+    serial = escalade.simulate("cuban_missile_1962_dynamic", **options)
+    parallel = escalade.simulate("cuban_missile_1962_dynamic", workers=2, **options)
+    for a, b in zip(serial.paths, parallel.paths, strict=True):
+        np.testing.assert_array_equal(a.trajectories.states, b.trajectories.states)
+    assert [c.holds for c in serial.claims] == [c.holds for c in parallel.claims]

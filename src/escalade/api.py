@@ -35,15 +35,14 @@ from escalade.analyze import (
     uncertain_parameters,
     violence_distribution,
 )
-from escalade.analyze.dynamics import DynamicAnalysis, dynamic_claims, history_fit, measure
+from escalade.analyze.dynamics import DynamicAnalysis, claim_conditions, dynamic_claims, history_fit, measure
 from escalade.game import compile_game, policy_profile, script
-from escalade.game.markov import compile_markov
 from escalade.history import load_icb, reference_class, violence_base_rates
 from escalade.scenario import Scenario
 from escalade.scenario import load as load_scenario
 from escalade.simulate import analysis_tree, claim_outputs, escalation_probabilities, sample_parameters, solve_draws
-from escalade.simulate.backends import Progress
-from escalade.simulate.trajectories import course_label, courses, run_course
+from escalade.simulate.backends import Progress, run_chunks
+from escalade.simulate.trajectories import condition_key, course_label, courses, run_course
 from escalade.solve import Solution, SolverError
 from escalade.solve import solve as solve_game
 
@@ -195,13 +194,17 @@ def simulate(
     draws: int = 64,
     lam: float | None = None,
     window: int = 3,
+    workers: int = 1,
+    scheduler: str | None = None,
 ) -> DynamicAnalysis:
     """Run a dynamic scenario forward under each course of action (see ``courses``).
 
     ``draws`` parameter sets are sampled (Sobol, from ``seed``); 1 uses the parameters' means. The
     unscripted actors play the logit Markov equilibrium at ``lam`` (default: the scenario's
     ``rationality``; ``inf`` for a pure MPE) against the scripted ones; every course uses the same
-    random numbers, so differences between courses are not noise of the draw.
+    random numbers, so differences between courses are not noise of the draw. Courses (and the
+    conditions the scenario's claims compare) are solved on ``workers`` local processes or a Dask
+    ``scheduler``, with the same numbers either way.
     """
     scenario = as_scenario(scenario)
     dynamics = scenario.dynamics
@@ -215,14 +218,15 @@ def simulate(
         values = {name: np.array([value]) for name, value in scenario.central_values().items()}
     else:
         values = sample_parameters(scenario, draws, seed)
-    game = compile_markov(scenario, values)
-    labels = dynamics.round_labels(rounds)
-    paths = []
-    for course in courses(scenario, policies):
-        solution, trajectories = run_course(scenario, game, course, values, lam, rounds, runs, seed)
-        paths.append(measure(course_label(course), solution, trajectories, window, seed))
-    simulated = {p.label: p.trajectories for p in paths}
-    claims = dynamic_claims(scenario, game, values, lam, rounds, runs, seed, window, simulated)
+    compared = [(course, {}) for course in courses(scenario, policies)]
+    needed = {condition_key(c): c for c in [*compared, *claim_conditions(scenario)]}
+    tasks = [(scenario, condition, values, lam, rounds, runs, seed) for condition in needed.values()]
+    results = dict(zip(needed, run_chunks(run_course, tasks, workers, scheduler), strict=True))
+    paths = [
+        measure(course_label(course), *results[condition_key((course, {}))], window, seed) for course, _ in compared
+    ]
+    draws = len(next(iter(values.values()), [0]))
+    claims = dynamic_claims(scenario, lambda c: results[condition_key(c)][1], draws, window, seed)
     history = {}
     if dynamics.history is not None:
         history = {
@@ -231,12 +235,12 @@ def simulate(
     return DynamicAnalysis(
         scenario=scenario,
         seed=seed,
-        draws=game.draws,
+        draws=draws,
         rounds=rounds,
         runs=runs,
         window=window,
         lam=lam,
-        labels=labels,
+        labels=dynamics.round_labels(rounds),
         paths=paths,
         history=history,
         claims=claims,

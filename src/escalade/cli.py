@@ -557,11 +557,7 @@ def _analysis_command(
     history_data: Path | None = None,
 ) -> None:
     with reported(ctx):
-        scenario = load(file)
-        pinned, ranged = _assignments(pins, "=VALUE"), _assignments(ranges, "=LOW:HIGH")
-        scenario = override(
-            scenario, {k: _number(k, v) for k, v in pinned.items()}, {k: _range(k, v) for k, v in ranged.items()}
-        )
+        scenario, pinned, ranged = _overridden(file, pins, ranges)
         with Progress(SpinnerColumn(), TextColumn("{task.description}"), MofNCompleteColumn(), console=err) as bar:
             task = bar.add_task("solving chunks of draws", total=None)
             analysis = run_analysis(
@@ -588,6 +584,17 @@ def _analysis_command(
         write_atomic(out_dir / "summary.json", json.dumps(summary_data(analysis), indent=2, default=_plain) + "\n")
         write_tables(analysis, out_dir)
         out.print(f"Report written to [bold]{report}[/] (also report.md, summary.json, runs.parquet, summary.csv)")
+
+
+def _overridden(
+    file: str, pins: list[str] | None, ranges: list[str] | None
+) -> tuple[Scenario, dict[str, str], dict[str, str]]:
+    """The scenario with ``--set NAME=VALUE`` and ``--vary NAME=LOW:HIGH`` applied, and those settings."""
+    pinned, ranged = _assignments(pins, "=VALUE"), _assignments(ranges, "=LOW:HIGH")
+    scenario = override(
+        load(file), {k: _number(k, v) for k, v in pinned.items()}, {k: _range(k, v) for k, v in ranged.items()}
+    )
+    return scenario, pinned, ranged
 
 
 def _assignments(items: list[str] | None, form: str) -> dict[str, str]:
@@ -646,21 +653,31 @@ def simulate(
     ] = Path("out"),
     pins: Pins = None,
     ranges: Ranges = None,
+    workers: Workers = 1,
+    scheduler: Scheduler = None,
 ) -> None:
     """Run a crisis forward over rounds under each course of action; fan charts and the ratchet index."""
     with reported(ctx):
-        scenario = load(file)
-        pinned, ranged = _assignments(pins, "=VALUE"), _assignments(ranges, "=LOW:HIGH")
-        scenario = override(
-            scenario, {k: _number(k, v) for k, v in pinned.items()}, {k: _range(k, v) for k, v in ranged.items()}
-        )
+        scenario, pinned, ranged = _overridden(file, pins, ranges)
         choices: dict[str, list[str]] = {}
         for actor, name in _pairs(policy or []):
             choices.setdefault(actor, []).append(name)
         with err.status("solving and simulating each course of action"):
             analysis = simulate_dynamics(
-                scenario, rounds=rounds, runs=runs, policies=choices, seed=seed, draws=draws, lam=lam, window=window
+                scenario,
+                rounds=rounds,
+                runs=runs,
+                policies=choices,
+                seed=seed,
+                draws=draws,
+                lam=lam,
+                window=window,
+                workers=workers,
+                scheduler=scheduler,
             )
+        overrides = [f"{k}={v}" for k, v in {**pinned, **ranged}.items()]
+        if overrides:
+            analysis = dataclasses.replace(analysis, notes=["Set by the user: " + ", ".join(overrides)])
         out.print(headline_dynamics(analysis))
         table = Table(
             "course of action", "final level", "final rungs", "P(de-escalation)", "ratchet", "score", "certified"

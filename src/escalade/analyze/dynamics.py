@@ -7,6 +7,7 @@ chance), so they state Monte Carlo uncertainty given the scenario's parameter ra
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -15,10 +16,9 @@ import pandas as pd
 from escalade.analyze.claims import ClaimVerdict, compare
 from escalade.analyze.intervals import Share, wilson
 from escalade.analyze.policies import Estimate, bootstrap_mean
-from escalade.game.markov import MarkovGame, compile_markov
 from escalade.scenario import Scenario
 from escalade.scenario.model import CATEGORIES, DynamicCondition
-from escalade.simulate.trajectories import EQUILIBRIUM, Trajectories, course_label, run_course
+from escalade.simulate.trajectories import EQUILIBRIUM, Condition, Trajectories
 from escalade.solve.markov import MarkovSolution
 from escalade.version import __version__
 
@@ -167,6 +167,7 @@ class DynamicAnalysis:
     paths: list[PolicyPath]
     history: dict[str, HistoryFit] = field(default_factory=dict)  # policy label -> fit, if observed
     claims: list[ClaimVerdict] = field(default_factory=list)  # the scenario's dynamic claims, draw by draw
+    notes: list[str] = field(default_factory=list)  # e.g. parameters set by the user
     version: str = __version__
     created: str = ""
 
@@ -246,35 +247,37 @@ def draw_outputs(output: str, trajectories: Trajectories, draws: int, window: in
     return np.bincount(draw, per_run.astype(float), draws) / np.bincount(draw, minlength=draws)
 
 
+def claim_conditions(scenario: Scenario) -> list[Condition]:
+    """The conditions the scenario's dynamic claims compare, each as (course, parameters pinned)."""
+    assert scenario.dynamics is not None
+    return [
+        _condition(scenario, side)
+        for claim in scenario.dynamics.claims.values()
+        for side in (claim.lower, claim.higher)
+    ]
+
+
+def _condition(scenario: Scenario, condition: DynamicCondition) -> Condition:
+    return {actor: condition.policies.get(actor, EQUILIBRIUM) for actor in scenario.actor_ids}, dict(condition.set)
+
+
 def dynamic_claims(
     scenario: Scenario,
-    game: MarkovGame,
-    values: dict[str, np.ndarray],
-    lam: float,
-    rounds: int,
-    runs: int,
-    seed: int,
+    simulated: Callable[[Condition], Trajectories],
+    draws: int,
     window: int,
-    simulated: dict[str, Trajectories],
+    seed: int,
 ) -> list[ClaimVerdict]:
     """A verdict per claim of ``scenario.dynamics``: in what share of parameter draws the output is
-    lower under ``lower`` than under ``higher``. ``simulated`` (course label -> trajectories at the
-    scenario's parameters) saves re-running courses already run; the same seed keeps the comparison paired."""
+    lower under ``lower`` than under ``higher`` (``simulated`` gives each condition's trajectories, all
+    on the same draws and random numbers, so the comparison is paired)."""
     assert scenario.dynamics is not None
     rng = np.random.default_rng(seed)
-
-    def trajectories(condition: DynamicCondition) -> Trajectories:
-        course = {actor: condition.policies.get(actor, EQUILIBRIUM) for actor in scenario.actor_ids}
-        if not condition.set and course_label(course) in simulated:
-            return simulated[course_label(course)]
-        pinned = {**values, **{name: np.full(game.draws, value) for name, value in condition.set.items()}}
-        side = compile_markov(scenario, pinned) if condition.set else game
-        return run_course(scenario, side, course, pinned, lam, rounds, runs, seed)[1]
-
     verdicts = []
     for name, claim in scenario.dynamics.claims.items():
         lower, higher = (
-            draw_outputs(claim.output, trajectories(c), game.draws, window) for c in (claim.lower, claim.higher)
+            draw_outputs(claim.output, simulated(_condition(scenario, side)), draws, window)
+            for side in (claim.lower, claim.higher)
         )
         verdicts.append(compare(name, claim.text, lower, higher, rng))
     return verdicts

@@ -11,8 +11,8 @@ import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
 from escalade.analyze.dynamics import DynamicAnalysis, PolicyPath, category_shares
-from escalade.report.html import PALETTE, STYLE, _e, _figure, _table
-from escalade.report.summary import CLAIM_HEADER, claim_record, claim_rows
+from escalade.report.html import PALETTE, STYLE, _e, _figure, _table, footer, parameters_table
+from escalade.report.summary import CLAIM_HEADER, claim_record, claim_rows, provenance
 from escalade.scenario.model import CATEGORIES
 
 _SUMMARY_HEADER = [
@@ -234,19 +234,9 @@ def dynamics_html(analysis: DynamicAnalysis) -> str:
             numeric={0},
         )
     )
-    out.append("<h2>Parameters</h2>")
-    out.append(
-        _table(
-            ["name", "distribution", "mean", "what it is", "source"],
-            ([n, p.dist, f"{p.mean():.3g}", p.doc, p.source] for n, p in scenario.parameters.items()),
-            numeric={2},
-        )
-    )
-    out.append(
-        f"<footer>escalade {_e(analysis.version)} · scenario <code>{_e(scenario.name)}</code> "
-        f"sha256 <code>{_e(scenario.sha256)}</code> · seed {analysis.seed} · {analysis.draws} draws · "
-        f"{analysis.runs:,} runs · {_e(analysis.created)}</footer></body></html>"
-    )
+    out.append(parameters_table(scenario))
+    size = f"{analysis.draws} draws · {analysis.runs:,} runs"
+    out.append(footer(scenario, analysis.version, analysis.seed, size, analysis.created))
     return "\n".join(out)
 
 
@@ -269,7 +259,7 @@ def headline(analysis: DynamicAnalysis) -> str:
 
 
 def notes(analysis: DynamicAnalysis) -> list[str]:
-    found = []
+    found = list(analysis.notes)
     for path in analysis.paths:
         if not path.solution.converged or not path.solution.certified.all():
             found.append(
@@ -315,19 +305,12 @@ def dynamics_markdown(analysis: DynamicAnalysis) -> str:
 
 def dynamics_data(analysis: DynamicAnalysis) -> dict[str, Any]:
     """A JSON-ready record of the run, with what is needed to repeat it."""
-    scenario = analysis.scenario
     return {
-        "scenario": scenario.name,
-        "scenario_file": scenario.source_file,
-        "scenario_sha256": scenario.sha256,
-        "escalade_version": analysis.version,
-        "seed": analysis.seed,
-        "draws": analysis.draws,
+        **provenance(analysis.scenario, analysis.version, analysis.seed, analysis.draws, analysis.created),
         "runs": analysis.runs,
         "rounds": analysis.rounds,
         "ratchet_window": analysis.window,
         "lambda": None if np.isinf(analysis.lam) else analysis.lam,
-        "created": analysis.created,
         "headline": headline(analysis),
         "notes": notes(analysis),
         "claims": [claim_record(v) for v in analysis.claims],

@@ -25,6 +25,7 @@ from escalade.report.summary import (
     policy_rows,
     sensitivity_sentence,
 )
+from escalade.scenario import Scenario
 from escalade.solve import Solution
 
 # Okabe & Ito (2008) colour-blind-safe palette
@@ -292,20 +293,26 @@ def analysis_html(analysis: Analysis) -> str:
             ),
         )
     )
-    out.append("<h2>Parameters</h2>")
-    out.append(
-        _table(
-            ["name", "distribution", "mean", "what it is", "source"],
-            ([n, p.dist, f"{p.mean():.3g}", p.doc, p.source] for n, p in scenario.parameters.items()),
-            numeric={2},
-        )
-    )
-    out.append(
-        f"<footer>escalade {_e(analysis.version)} · scenario <code>{_e(scenario.name)}</code> "
-        f"sha256 <code>{_e(scenario.sha256)}</code> · "
-        f"seed {analysis.seed} · {analysis.draws:,} draws · {_e(analysis.created)}</footer></body></html>"
-    )
+    out.append(parameters_table(scenario))
+    out.append(footer(scenario, analysis.version, analysis.seed, f"{analysis.draws:,} draws", analysis.created))
     return "\n".join(out)
+
+
+def parameters_table(scenario: Scenario) -> str:
+    """The scenario's parameters with their distributions, means and sources."""
+    return "<h2>Parameters</h2>" + _table(
+        ["name", "distribution", "mean", "what it is", "source"],
+        ([n, p.dist, f"{p.mean():.3g}", p.doc, p.source] for n, p in scenario.parameters.items()),
+        numeric={2},
+    )
+
+
+def footer(scenario: Scenario, version: str, seed: int, size: str, created: str) -> str:
+    """What repeats the run: escalade version, scenario and its SHA-256, seed, size, date; closes the page."""
+    return (
+        f"<footer>escalade {_e(version)} · scenario <code>{_e(scenario.name)}</code> "
+        f"sha256 <code>{_e(scenario.sha256)}</code> · seed {seed} · {_e(size)} · {_e(created)}</footer></body></html>"
+    )
 
 
 def calibration_html(calibration, title: str) -> str:

@@ -6,6 +6,7 @@ from typing import Any
 
 from escalade.analyze import Analysis, ClaimVerdict, Estimate, likely_paths, value_of_information
 from escalade.history import VIOLENCE_LABELS
+from escalade.scenario import Scenario
 
 
 def headline(analysis: Analysis) -> str:
@@ -148,17 +149,23 @@ HISTORY_HEADER = ["violence (ICB)", "base rate of the reference class (95% Wilso
 CLAIM_HEADER = ["claim", "statement", "holds in (share of draws, 95% CI)", "verdict", "decided by (total Sobol)"]
 
 
-def summary_data(analysis: Analysis) -> dict[str, Any]:
-    """A JSON-ready record of the analysis, with what is needed to repeat it."""
-    scenario = analysis.scenario
+def provenance(scenario: Scenario, version: str, seed: int, draws: int, created: str) -> dict[str, Any]:
+    """What repeats a run: the scenario, its file and SHA-256, the escalade version, seed and draws."""
     return {
         "scenario": scenario.name,
         "scenario_file": scenario.source_file,
         "scenario_sha256": scenario.sha256,
-        "escalade_version": analysis.version,
-        "seed": analysis.seed,
-        "draws": analysis.draws,
-        "created": analysis.created,
+        "escalade_version": version,
+        "seed": seed,
+        "draws": draws,
+        "created": created,
+    }
+
+
+def summary_data(analysis: Analysis) -> dict[str, Any]:
+    """A JSON-ready record of the analysis, with what is needed to repeat it."""
+    return {
+        **provenance(analysis.scenario, analysis.version, analysis.seed, analysis.draws, analysis.created),
         "full_information": analysis.full_information,
         "notes": analysis.notes,
         "headline": headline(analysis),

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from escalade.game.markov import MarkovGame, scripted_moves
+from escalade.game.markov import MarkovGame, compile_markov, scripted_moves
 from escalade.scenario import Scenario
 from escalade.solve.markov import MarkovSolution, solve_markov
 
@@ -127,17 +127,28 @@ def course_label(course: dict[str, str]) -> str:
     return ", ".join(scripted) or EQUILIBRIUM
 
 
+Condition = tuple[dict[str, str], dict[str, float]]  # a policy per actor, and parameters pinned
+
+
+def condition_key(condition: Condition) -> tuple[str, tuple[tuple[str, float], ...]]:
+    course, pinned = condition
+    return course_label(course), tuple(sorted(pinned.items()))
+
+
 def run_course(
     scenario: Scenario,
-    game: MarkovGame,
-    course: dict[str, str],
+    condition: Condition,
     values: Mapping[str, np.ndarray],
     lam: float,
     rounds: int,
     runs: int,
     seed: int,
 ) -> tuple[MarkovSolution, Trajectories]:
-    """Solve the unscripted actors' equilibrium against the scripted ones, then simulate."""
+    """Solve the unscripted actors' equilibrium against the scripted ones (with the condition's
+    parameters pinned in every draw), then simulate."""
+    course, pinned = condition
+    values = {name: np.full_like(value, pinned[name]) if name in pinned else value for name, value in values.items()}
+    game = compile_markov(scenario, values)
     scripted = {}
     for actor, name in course.items():
         if name != EQUILIBRIUM:
