@@ -24,6 +24,7 @@ of ``E`` events):
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -66,6 +67,18 @@ class MarkovGame:
     def shape(self) -> tuple[int, int, int]:
         """(states, actors, padded moves per actor)."""
         return self.landing.shape  # type: ignore[return-value]
+
+    def subset(self, draws: np.ndarray) -> MarkovGame:
+        """The game of some draws only."""
+        return dataclasses.replace(
+            self,
+            available=self.available[draws],
+            event_prob=self.event_prob[draws],
+            outcome_prob=self.outcome_prob[draws],
+            payoff=self.payoff[draws],
+            down_cost=self.down_cost[draws],
+            discount=self.discount[draws],
+        )
 
     def index(self, values: Mapping[str, int]) -> int:
         """The number of the state with these rungs and variables (missing variables are 0)."""

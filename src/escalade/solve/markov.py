@@ -31,6 +31,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import sparse
 
 from escalade.game.markov import MarkovGame
 
@@ -114,23 +115,21 @@ def best_response(q: np.ndarray, available: np.ndarray) -> np.ndarray:
 def evaluate(game: MarkovGame, policy: np.ndarray) -> np.ndarray:
     """Exact values ``V[K, S, n]`` of following ``policy``: solves ``(I − δP) V = r`` per draw."""
     k, (s, n, m) = game.draws, game.shape
-    rows = np.repeat(np.arange(s), m)
+    rows, outcome_rows = np.repeat(np.arange(s), m), np.repeat(np.arange(s), game.outcomes.shape[1])
     values = np.empty((k, s, n))
     for d in range(k):
-        events = np.zeros((s, s))
-        np.add.at(
-            events,
-            (np.repeat(np.arange(s), game.outcomes.shape[1]), game.outcomes.reshape(-1)),
-            game.outcome_prob[d].reshape(-1),
-        )
-        transition, reward = np.eye(s), np.zeros((s, n))
-        for j in range(n):
-            mover = np.zeros((s, s))
-            np.add.at(mover, (rows, game.after_move[:, j, :].reshape(-1)), policy[d, :, j, :].reshape(-1))
+        transition, reward = sparse.identity(s, format="csr"), np.zeros((s, n))
+        for j in range(n):  # the movers in turn, then the events: sparse transition matrices
+            mover = sparse.csr_matrix(
+                (policy[d, :, j, :].reshape(-1), (rows, game.after_move[:, j, :].reshape(-1))), shape=(s, s)
+            )
             cost = (policy[d, :, j, :] * game.descent[:, j, :]).sum(axis=1) * game.down_cost[d, :, j]
             reward[:, j] -= transition @ cost
             transition = transition @ mover
-        transition = transition @ events
+        events = sparse.csr_matrix(
+            (game.outcome_prob[d].reshape(-1), (outcome_rows, game.outcomes.reshape(-1))), shape=(s, s)
+        )
+        transition = (transition @ events).toarray()
         reward += transition @ game.payoff[d]
         values[d] = np.linalg.solve(np.eye(s) - game.discount[d] * transition, reward)
     return values
@@ -175,21 +174,26 @@ def solve_markov(game: MarkovGame, lam: float, scripted: dict[int, np.ndarray] |
     for i, moves in scripted.items():
         policy[:, :, i, :] = moves
 
-    def respond(j: int, q: np.ndarray) -> np.ndarray:
-        if not solved[j]:
-            return policy[:, :, j, :]
-        available = game.available[:, :, j, :]
-        return best_response(q, available) if np.isinf(lam) else logit(q, available, lam)
-
     scale = payoff_scale(game)
     values = np.zeros((k, s, n))
-    step = np.ones((k, 1, 1))  # per draw: how far V moves toward the new sweep
-    iterations, change = 0, np.full(k, np.inf)
-    while (change >= _TOLERANCE).any() and iterations < _MAX_ITERATIONS:
-        _, policy, fresh = sweep(game, policy, values, respond)
-        change = np.abs(fresh - values).max(axis=(1, 2)) / scale
-        values = values + step * (fresh - values)
+    step = np.ones(k)  # per draw: how far V moves toward the new sweep
+    active, part = np.arange(k), game  # the draws still iterating, and their part of the game
+    iterations = 0
+    while active.size and iterations < _MAX_ITERATIONS:
+
+        def respond(j: int, q: np.ndarray, part: MarkovGame = part, held: np.ndarray = policy[active]) -> np.ndarray:
+            if not solved[j]:
+                return held[:, :, j, :]
+            available = part.available[:, :, j, :]
+            return best_response(q, available) if np.isinf(lam) else logit(q, available, lam)
+
+        _, policy[active], fresh = sweep(part, policy[active], values[active], respond)
+        change = np.abs(fresh - values[active]).max(axis=(1, 2)) / scale[active]
+        values[active] += step[active, None, None] * (fresh - values[active])
         iterations += 1
         if iterations % _PATIENCE == 0:  # still oscillating: damp those draws more
-            step = np.where((change >= _TOLERANCE)[:, None, None], step * 0.6, step)
-    return certify(game, policy, solved, lam, iterations, bool((change < _TOLERANCE).all()))
+            step[active] *= np.where(change >= _TOLERANCE, 0.6, 1.0)
+        if (change < _TOLERANCE).any():  # settled draws stop; the rest go on without them
+            active = active[change >= _TOLERANCE]
+            part = game.subset(active)
+    return certify(game, policy, solved, lam, iterations, active.size == 0)
