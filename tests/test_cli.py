@@ -186,3 +186,13 @@ def test_every_shipped_scenario_runs_end_to_end(tmp_path, name):
     assert result.exit_code == 0, result.output
     record = json.loads((tmp_path / "summary.json").read_text())
     assert record["scenario"] == name and record["policies"][0]["policy"] == "equilibrium"
+
+
+def test_dynamic_scenarios_validate_show_and_refuse_tree_commands():
+    result = runner.invoke(app, ["validate", "cuban_missile_1962_dynamic"])
+    assert result.exit_code == 0 and "484 states" in result.output
+    result = runner.invoke(app, ["show", "dprk_russia_dynamic"])
+    assert result.exit_code == 0 and "open, acknowledged combat role" in result.output
+    for command in (["solve", "cuban_missile_1962_dynamic"], ["serve", "cuban_missile_1962_dynamic"]):
+        result = runner.invoke(app, command)
+        assert result.exit_code == 1 and "escalade simulate" in result.output

@@ -332,6 +332,10 @@ def serve(
     """Start the web explorer: parameter sliders, policies, the scenario editor, the equilibrium."""
     with reported(ctx):
         scenario = load(file)
+        if scenario.root is None:
+            raise ValueError(
+                f"the explorer shows game trees; {scenario.name} is dynamic only — run `escalade simulate`"
+            )
         text = Path(scenario.source_file).read_text(encoding="utf-8")
         import uvicorn  # imported here: only the explorer needs a web server
 
