@@ -107,7 +107,7 @@ def test_scripted_policies_head_for_their_targets():
     usa = game.moves[0]
 
     def move(policy: str, state: int = start) -> str:
-        _, probs = scripted_moves(scenario, game, policy)
+        probs = scripted_moves(scenario, game, policy)
         return usa[int(probs[0, state].argmax())]
 
     assert move("escalation_management") == "up"  # one rung toward USSR + 1, not a jump

@@ -40,6 +40,8 @@ MAX_STATES = 50_000
 
 @dataclass(frozen=True)
 class MarkovGame:
+    """A dynamic scenario's Markov game for K draws (the arrays are described in the module docstring)."""
+
     actors: list[str]
     moves: list[list[str]]  # each actor's move names, standard moves first
     variables: list[str]  # flags, then counters
@@ -213,8 +215,10 @@ def compile_markov(scenario: Scenario, values: Mapping[str, ArrayLike] | None = 
     )
 
 
-def scripted_moves(scenario: Scenario, game: MarkovGame, policy: str, values: Mapping[str, ArrayLike] | None = None):
-    """The actor and its move probabilities ``(K, S, M)`` under a scripted state policy.
+def scripted_moves(
+    scenario: Scenario, game: MarkovGame, policy: str, values: Mapping[str, ArrayLike] | None = None
+) -> np.ndarray:
+    """The policy's actor's move probabilities ``(K, S, M)`` under a scripted state policy.
 
     In each state the actor heads for the policy's target rung (limited to ``max_step`` rungs per
     round): it takes the available move landing closest to the target, and among equally close
@@ -239,7 +243,7 @@ def scripted_moves(scenario: Scenario, game: MarkovGame, policy: str, values: Ma
     score = np.abs(landing - target[..., None]) + moved * 1e-3 + order
     score = np.where(game.available[:, :, i, :], score, np.inf)
     chosen = np.argmin(score, axis=2)
-    return rule.actor, np.eye(game.shape[2])[chosen]
+    return np.eye(game.shape[2])[chosen]
 
 
 def _target(rule: StatePolicy, view: dict[str, np.ndarray], top: int) -> np.ndarray:

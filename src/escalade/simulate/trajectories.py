@@ -152,6 +152,6 @@ def run_course(
     scripted = {}
     for actor, name in course.items():
         if name != EQUILIBRIUM:
-            scripted[game.actors.index(actor)] = scripted_moves(scenario, game, name, values)[1]
+            scripted[game.actors.index(actor)] = scripted_moves(scenario, game, name, values)
     solution = solve_markov(game, lam, scripted)
     return solution, simulate(game, solution.policy, rounds, runs, seed)
