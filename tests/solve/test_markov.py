@@ -1,10 +1,16 @@
-"""Value iteration against Markov-perfect equilibria solved by hand."""
+"""Value iteration against Markov-perfect equilibria solved by hand, and against the extensive-form
+logit QRE of one round."""
+
+import dataclasses
 
 import numpy as np
 import pytest
 
+from escalade.game import parse_efg
 from escalade.game.markov import compile_markov
-from escalade.scenario import loads
+from escalade.scenario import load, loads
+from escalade.simulate import sample_parameters
+from escalade.solve import solve_qre
 from escalade.solve.markov import REGRET_TOLERANCE, certify, solve_markov
 
 UP, HOLD, DOWN = 0, 1, 2
@@ -118,3 +124,68 @@ def test_scripted_actor_is_held_fixed_and_the_other_best_responds():
     assert solution.solved == (False, True)
     np.testing.assert_allclose(solution.values[0, :, 1], 4.0)  # B still matches every round
     np.testing.assert_allclose(solution.values[0, :, 0], 0.0)
+
+
+def _labels(moves: list[int]) -> str:
+    return " ".join(f'"{m}"' for m in moves)
+
+
+def _stage_efg(game, draw: int, start: int) -> str:
+    """One round of the Markov game from ``start`` as a Gambit extensive game: the first actor moves,
+    the second sees that move and moves, chance draws the events, each actor gets the round's payoff
+    of the state reached minus its step-down cost."""
+    number = np.format_float_positional
+    lines = ['EFG 2 R "one round" { "first" "second" }', '""', ""]
+    counters = {"first": 0, "second": 0, "chance": 0, "outcome": 0}
+
+    def moves(state: int, actor: int) -> list[int]:
+        return [m for m in range(game.shape[2]) if game.available[draw, state, actor, m]]
+
+    counters["first"] += 1
+    first = moves(start, 0)
+    lines.append(f'p "" 1 1 "" {{ {_labels(first)} }} 0')
+    for a in first:
+        middle = game.after_move[start, 0, a]
+        cost_a = game.down_cost[draw, start, 0] * game.descent[start, 0, a]
+        second = moves(middle, 1)
+        counters["second"] += 1
+        lines.append(f'p "" 2 {counters["second"]} "" {{ {_labels(second)} }} 0')
+        for b in second:
+            landed = game.after_move[middle, 1, b]
+            cost_b = game.down_cost[draw, middle, 1] * game.descent[middle, 1, b]
+            branches = [o for o in range(game.outcomes.shape[1]) if game.outcome_prob[draw, landed, o] > 0]
+            probs = [game.outcome_prob[draw, landed, o] for o in branches]
+            probs[-1] = 1.0 - sum(probs[:-1])
+            counters["chance"] += 1
+            branch_text = " ".join(
+                f'"{o}" {number(p, unique=True, trim="-")}' for o, p in zip(branches, probs, strict=True)
+            )
+            lines.append(f'c "" {counters["chance"]} "" {{ {branch_text} }} 0')
+            for o in branches:
+                reached = game.outcomes[landed, o]
+                pay = game.payoff[draw, reached] - np.array([cost_a, cost_b])
+                counters["outcome"] += 1
+                lines.append(f't "" {counters["outcome"]} "" {{ {", ".join(number(x, unique=True) for x in pay)} }}')
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize("lam", [0.5, 2.0])
+def test_with_no_future_a_round_is_the_logit_qre_of_its_extensive_game(lam):
+    # With a discount near zero the next round is worth nothing, so in every state the logit Markov
+    # equilibrium is the agent logit QRE of that one round as an extensive game. Here that QRE comes
+    # from escalade's homotopy solver (checked against Gambit in test_qre.py) on the round written
+    # out as a Gambit .efg: an independent computation of the same numbers.
+    scenario = load("cuban_missile_1962_dynamic")
+    game = compile_markov(scenario, sample_parameters(scenario, 2, seed=9))
+    game = dataclasses.replace(game, discount=np.full(game.draws, 1e-12))
+    markov = solve_markov(game, lam)
+    for draw in range(game.draws):
+        for start in (game.start, game.index({"USA": 5, "USSR": 4, "public": 1}), game.index({"USA": 7, "USSR": 6})):
+            qre = solve_qre(parse_efg(_stage_efg(game, draw, start)), lam)
+            first, *seconds = [p for player in qre.nested_profile() for p in player]
+            available = game.available[draw, start, 0]
+            np.testing.assert_allclose(markov.policy[draw, start, 0, available], first, atol=1e-6)
+            for a, second in zip(np.flatnonzero(available), seconds, strict=True):
+                middle = game.after_move[start, 0, a]
+                there = game.available[draw, middle, 1]
+                np.testing.assert_allclose(markov.policy[draw, middle, 1, there], second, atol=1e-6)
