@@ -194,9 +194,12 @@ class DynamicAnalysis:
     def fan(self, label: str) -> pd.DataFrame:
         return fan_frame(self.path(label).trajectories.levels, self.labels)
 
-    def time_to_rung(self, label: str) -> pd.DataFrame:
+    def time_to_rung(self, label: str, actor: str | None = None) -> pd.DataFrame:
+        """Arrival at each rung above the start: of the escalation level, or of one actor's rung."""
         assert self.scenario.dynamics is not None
-        return time_to_rung(self.path(label).trajectories.levels, self.scenario.dynamics.top)
+        t = self.path(label).trajectories
+        series = t.levels if actor is None else t.rungs[:, :, t.actors.index(actor)]
+        return time_to_rung(series, self.scenario.dynamics.top)
 
     def scores(self, label: str) -> pd.DataFrame:
         return score_frame(self.path(label).trajectories, self.labels)

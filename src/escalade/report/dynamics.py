@@ -117,6 +117,32 @@ def fan_chart(analysis: DynamicAnalysis, path: PolicyPath, colour: str) -> str:
     return _figure(figure, f"fan chart of escalation under {path.label}")
 
 
+def _arrival_table(analysis: DynamicAnalysis, path: PolicyPath) -> str:
+    dynamics = analysis.scenario.dynamics
+    assert dynamics is not None
+    actors = path.trajectories.actors
+    level = analysis.time_to_rung(path.label).set_index("rung")
+    each = {actor: analysis.time_to_rung(path.label, actor).set_index("rung") for actor in actors}
+
+    def arrival(frame: pd.DataFrame, rung: int) -> str:
+        if rung not in frame.index:
+            return "—"  # at or below where this series starts
+        row = frame.loc[rung]
+        median = "" if np.isnan(row.median_round) else f" (median {row.median_round:g})"
+        return f"{row.p_reached:.3f}{median}"
+
+    def interval(rung: int) -> str:
+        return f"[{level.loc[rung].low:.3f}, {level.loc[rung].high:.3f}]" if rung in level.index else "—"
+
+    rungs = sorted({*level.index, *(rung for frame in each.values() for rung in frame.index)})
+    rows = [
+        [rung, dynamics.ladder[rung].name, arrival(level, rung), interval(rung)]
+        + [arrival(each[actor], rung) for actor in actors]
+        for rung in rungs
+    ]
+    return _table(["rung", "name", "level reaches", "95% interval", *(f"{a} reaches" for a in actors)], rows)
+
+
 def score_chart(analysis: DynamicAnalysis) -> str:
     figure = go.Figure()
     for index, path in enumerate(analysis.paths):
@@ -164,25 +190,14 @@ def dynamics_html(analysis: DynamicAnalysis) -> str:
     for index, path in enumerate(analysis.paths):
         out.append(fan_chart(analysis, path, PALETTE[index % len(PALETTE)]))
     out.append("<h2>Time to each rung</h2>")
+    out.append(
+        f"<p>For the escalation level (either side) and for each actor: the share of runs that reach the rung "
+        f"within {analysis.rounds} {_e(dynamics.round)}s (95% interval for the level) and the median "
+        f"{_e(dynamics.round)} of arrival among those that do.</p>"
+    )
     for path in analysis.paths:
-        frame = analysis.time_to_rung(path.label)
         out.append(f"<h3>{_e(path.label)}</h3>")
-        out.append(
-            _table(
-                ["rung", "name", "P(reached)", "95% interval", f"median {dynamics.round} of arrival"],
-                (
-                    [
-                        int(r.rung),
-                        dynamics.ladder[int(r.rung)].name,
-                        f"{r.p_reached:.3f}",
-                        f"[{r.low:.3f}, {r.high:.3f}]",
-                        "—" if np.isnan(r.median_round) else f"{r.median_round:g}",
-                    ]
-                    for r in frame.itertuples()
-                ),
-                numeric={2, 4},
-            )
-        )
+        out.append(_arrival_table(analysis, path))
     out.append("<h2>Escalation score (comparable with LLM war-game studies)</h2>")
     out.append(score_chart(analysis))
     out.append(
@@ -325,6 +340,9 @@ def dynamics_data(analysis: DynamicAnalysis) -> dict[str, Any]:
                 "category_shares": category_shares(p.trajectories),
                 "fan": analysis.fan(p.label).to_dict(orient="records"),
                 "time_to_rung": analysis.time_to_rung(p.label).to_dict(orient="records"),
+                "time_to_rung_by_actor": {
+                    actor: analysis.time_to_rung(p.label, actor).to_dict(orient="records") for actor in p.final_rungs
+                },
                 "history": None if p.label not in analysis.history else vars(analysis.history[p.label]),
                 "certificate": {
                     "certified": bool(p.solution.certified.all()),
