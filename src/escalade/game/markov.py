@@ -25,7 +25,7 @@ of ``E`` events):
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -101,93 +101,35 @@ def _dynamics(scenario: Scenario) -> Dynamics:
 def compile_markov(scenario: Scenario, values: Mapping[str, ArrayLike] | None = None) -> MarkovGame:
     """Compile ``scenario.dynamics`` for K parameter draws (central values when ``values`` is None)."""
     dynamics = _dynamics(scenario)
-    actors, variables, top = scenario.actor_ids, dynamics.variables, dynamics.top
-    extra = list(variables)
+    actors = scenario.actor_ids
     params = parameter_batch(scenario, scenario.central_values() if values is None else values)
     k = max((len(v) for v in params.values()), default=1)
     grid = dynamics.states(actors)
-    names = list(grid)
     size = len(next(iter(grid.values())))
     if size > MAX_STATES:
         raise ValueError(f"{size:,} states is more than {MAX_STATES:,}: use fewer rungs, actors, flags or levels")
-    state = np.stack([grid[name] for name in names], axis=1)
-    radix = np.array([len(dynamics.ladder)] * len(actors) + list(variables.values()))
-    ceiling = radix[len(actors) :] - 1
-    place = np.concatenate([np.cumprod(radix[::-1])[::-1][1:], [1]])
-    env = {**{name: value[:, None] for name, value in params.items()}, **{n: grid[n][None, :] for n in names}}
+    space = _Space(
+        actors=actors,
+        variables=list(dynamics.variables),
+        state=np.stack(list(grid.values()), axis=1),
+        radix=np.array([len(dynamics.ladder)] * len(actors) + list(dynamics.variables.values())),
+        top=dynamics.top,
+    )
+    env = {**{name: value[:, None] for name, value in params.items()}, **{n: v[None, :] for n, v in grid.items()}}
     views = [actor_view(env, actors, actor) for actor in actors]
 
     def batch(value: object) -> np.ndarray:
         return np.broadcast_to(np.asarray(value, dtype=float), (k, size)).copy()
 
     moves = [[*STANDARD_MOVES, *dynamics.moves.get(actor, {})] for actor in actors]
-    width = max(len(m) for m in moves)
-    landing = np.zeros((size, len(actors), width), dtype=np.int64)
-    category = np.zeros((size, len(actors), width), dtype=np.int64)
-    available = np.zeros((k, size, len(actors), width), dtype=bool)
-    sets = np.full((len(actors), width, len(extra)), -1, dtype=np.int64)  # -1: leave the flag alone
-    adds = np.zeros((len(actors), width, len(extra)), dtype=np.int64)
-    status_quo = CATEGORIES.index("status_quo")
-    rung_category = np.array([CATEGORIES.index(r.category) for r in dynamics.ladder] + [status_quo])
-    for i, actor in enumerate(actors):
-        own = grid[actor]
-        landing[:, i, :] = own[:, None]  # padding moves land where they start (and are unavailable)
-        category[:, i, :] = status_quo
-        landing[:, i, 0], category[:, i, 0] = np.minimum(own + 1, top), rung_category[own + 1]
-        available[:, :, i, 0] = own < top
-        available[:, :, i, 1] = True
-        landing[:, i, 2], category[:, i, 2] = np.maximum(own - 1, 0), CATEGORIES.index("de_escalation")
-        available[:, :, i, 2] = own > 0
-        for m, move in enumerate(dynamics.moves.get(actor, {}).values(), start=len(STANDARD_MOVES)):
-            landing[:, i, m] = np.clip(own + move.step if move.step is not None else move.to, 0, top)
-            category[:, i, m] = CATEGORIES.index(move.category)
-            available[:, :, i, m] = True if move.when is None else batch(move.when(views[i])) != 0
-            for flag, value in move.sets.items():
-                sets[i, m, extra.index(flag)] = value
-            for counter, value in move.add.items():
-                adds[i, m, extra.index(counter)] = value
-    descent = np.maximum(state[:, : len(actors), None] - landing, 0)
-
-    after_move = np.empty((size, len(actors), width), dtype=np.int64)
-    for i in range(len(actors)):
-        for m in range(width):
-            new = state.copy()
-            new[:, i] = landing[:, i, m]
-            for f in np.flatnonzero(sets[i, m] >= 0):
-                new[:, len(actors) + f] = sets[i, m, f]
-            new[:, len(actors) :] = np.clip(new[:, len(actors) :] + adds[i, m], 0, ceiling)
-            after_move[:, i, m] = new @ place
-
-    events = list(dynamics.events.values())
-    probs = [np.clip(batch(event.probability(env)), 0.0, 1.0) for event in events]
-    outcomes = np.empty((size, 2 ** len(events)), dtype=np.int64)
-    outcome_prob = np.ones((k, size, 2 ** len(events)))
-    for o in range(2 ** len(events)):
-        new = state.copy()
-        for e, event in enumerate(events):
-            fired = bool(o >> e & 1)
-            outcome_prob[:, :, o] *= probs[e] if fired else 1.0 - probs[e]
-            if fired:
-                for flag, value in event.sets.items():
-                    new[:, len(actors) + extra.index(flag)] = value
-                for counter, value in event.add.items():
-                    c = len(actors) + extra.index(counter)
-                    new[:, c] = np.clip(new[:, c] + value, 0, ceiling[c - len(actors)])
-                for actor, push in event.push.items():
-                    i = actors.index(actor)
-                    new[:, i] = np.clip(new[:, i] + push, 0, top)
-        outcomes[:, o] = new @ place
-
-    payoff = np.stack([batch(dynamics.payoffs[actor](views[i])) for i, actor in enumerate(actors)], axis=2)
+    landing, category, available, after_move = _move_tables(dynamics, space, moves, views, batch, k)
+    probs = [np.clip(batch(event.probability(env)), 0.0, 1.0) for event in dynamics.events.values()]
+    outcomes, outcome_prob = _event_tables(dynamics, space, probs, k)
     zero = np.zeros((k, size))
-    down_cost = np.stack(
-        [
-            batch(dynamics.step_down_cost[a](views[i])) if a in dynamics.step_down_cost else zero
-            for i, a in enumerate(actors)
-        ],
-        axis=2,
-    )
-    discount = np.broadcast_to(np.asarray(dynamics.discount(params), dtype=float), (k,)).copy()
+    down_cost = [
+        batch(dynamics.step_down_cost[a](views[i])) if a in dynamics.step_down_cost else zero
+        for i, a in enumerate(actors)
+    ]
     start = {
         **{f: flag.start for f, flag in dynamics.flags.items()},
         **{c: counter.start for c, counter in dynamics.counters.items()},
@@ -196,23 +138,100 @@ def compile_markov(scenario: Scenario, values: Mapping[str, ArrayLike] | None = 
     return MarkovGame(
         actors=actors,
         moves=moves,
-        variables=extra,
-        state=state,
+        variables=space.variables,
+        state=space.state,
         landing=landing,
         category=category,
-        descent=descent,
+        descent=np.maximum(space.state[:, : len(actors), None] - landing, 0),
         available=available,
         after_move=after_move,
         outcomes=outcomes,
         event_prob=np.stack(probs, axis=2) if probs else np.zeros((k, size, 0)),
         outcome_prob=outcome_prob,
-        payoff=payoff,
-        down_cost=down_cost,
-        discount=discount,
-        start=int(np.array([start[name] for name in names]) @ place),
+        payoff=np.stack([batch(dynamics.payoffs[a](views[i])) for i, a in enumerate(actors)], axis=2),
+        down_cost=np.stack(down_cost, axis=2),
+        discount=np.broadcast_to(np.asarray(dynamics.discount(params), dtype=float), (k,)).copy(),
+        start=space.number(np.array([start[name] for name in grid])),
         weights=np.array([dynamics.score_weights.get(c, 0.0) for c in CATEGORIES]),
-        top=top,
+        top=dynamics.top,
     )
+
+
+@dataclass(frozen=True)
+class _Space:
+    """The state space: every state's values (rungs, then variables) and how states are numbered."""
+
+    actors: list[str]
+    variables: list[str]
+    state: np.ndarray  # (S, n + F)
+    radix: np.ndarray  # levels of each column
+    top: int
+
+    def number(self, values: np.ndarray) -> np.ndarray | int:
+        """State numbers of rows of values (mixed radix, the last column fastest)."""
+        place = np.concatenate([np.cumprod(self.radix[::-1])[::-1][1:], [1]])
+        result = values @ place
+        return int(result) if np.ndim(result) == 0 else result
+
+    def changed(self, new: np.ndarray, sets: dict[str, int], add: dict[str, int], push: dict[str, int]) -> None:
+        """Apply flag settings, counter additions and rung pushes to ``new`` in place, within range."""
+        n = len(self.actors)
+        for name, value in sets.items():
+            new[:, n + self.variables.index(name)] = value
+        for name, value in add.items():
+            column = n + self.variables.index(name)
+            new[:, column] = np.clip(new[:, column] + value, 0, self.radix[column] - 1)
+        for actor, value in push.items():
+            column = self.actors.index(actor)
+            new[:, column] = np.clip(new[:, column] + value, 0, self.top)
+
+
+def _move_tables(
+    dynamics: Dynamics, space: _Space, moves: list[list[str]], views: list, batch: Callable, k: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Where each move lands, its category, when it is available, and the state it leads to."""
+    size, n, width, top = len(space.state), len(space.actors), max(len(m) for m in moves), space.top
+    landing = np.zeros((size, n, width), dtype=np.int64)
+    category = np.full((size, n, width), CATEGORIES.index("status_quo"), dtype=np.int64)
+    available = np.zeros((k, size, n, width), dtype=bool)
+    after_move = np.empty((size, n, width), dtype=np.int64)
+    rung_category = np.array([CATEGORIES.index(r.category) for r in dynamics.ladder] + [category[0, 0, 0]])
+    for i, actor in enumerate(space.actors):
+        own = space.state[:, i]
+        landing[:, i, :] = own[:, None]  # padding moves land where they start (and are unavailable)
+        landing[:, i, 0], category[:, i, 0] = np.minimum(own + 1, top), rung_category[own + 1]
+        available[:, :, i, 0] = own < top
+        available[:, :, i, 1] = True
+        landing[:, i, 2], category[:, i, 2] = np.maximum(own - 1, 0), CATEGORIES.index("de_escalation")
+        available[:, :, i, 2] = own > 0
+        named = list(dynamics.moves.get(actor, {}).values())
+        for m, move in enumerate(named, start=len(STANDARD_MOVES)):
+            landing[:, i, m] = np.clip(own + move.step if move.step is not None else move.to, 0, top)
+            category[:, i, m] = CATEGORIES.index(move.category)
+            available[:, :, i, m] = True if move.when is None else batch(move.when(views[i])) != 0
+        for m in range(width):
+            new = space.state.copy()
+            new[:, i] = landing[:, i, m]
+            if len(STANDARD_MOVES) <= m < len(STANDARD_MOVES) + len(named):  # a named move's side effects
+                space.changed(new, named[m - len(STANDARD_MOVES)].sets, named[m - len(STANDARD_MOVES)].add, {})
+            after_move[:, i, m] = space.number(new)
+    return landing, category, available, after_move
+
+
+def _event_tables(dynamics: Dynamics, space: _Space, probs: list[np.ndarray], k: int) -> tuple[np.ndarray, np.ndarray]:
+    """The state after each combination of events (event ``e`` is bit ``e``) and its probability."""
+    events = list(dynamics.events.values())
+    outcomes = np.empty((len(space.state), 2 ** len(events)), dtype=np.int64)
+    outcome_prob = np.ones((k, len(space.state), 2 ** len(events)))
+    for o in range(2 ** len(events)):
+        new = space.state.copy()
+        for e, event in enumerate(events):
+            fired = bool(o >> e & 1)
+            outcome_prob[:, :, o] *= probs[e] if fired else 1.0 - probs[e]
+            if fired:
+                space.changed(new, event.sets, event.add, event.push)
+        outcomes[:, o] = space.number(new)
+    return outcomes, outcome_prob
 
 
 def scripted_moves(
