@@ -223,7 +223,8 @@ def simulate(
     tasks = [(scenario, condition, values, lam, rounds, runs, seed) for condition in needed.values()]
     results = dict(zip(needed, run_chunks(run_course, tasks, workers, scheduler), strict=True))
     paths = [
-        measure(course_label(course), *results[condition_key((course, {}))], window, seed) for course, _ in compared
+        measure(course_label(course), *results[condition_key((course, {}))], window, seed, values)
+        for course, _ in compared
     ]
     draws = len(next(iter(values.values()), [0]))
     claims = dynamic_claims(scenario, lambda c: results[condition_key(c)][1], draws, window, seed)

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import escalade
-from escalade.analyze.dynamics import deescalation, draw_outputs, fan_frame, time_to_rung
+from escalade.analyze.dynamics import deescalation, draw_outputs, drivers, fan_frame, time_to_rung
 from escalade.scenario import ScenarioError, loads
 from escalade.simulate.trajectories import Trajectories
 from tests.simulate.test_trajectories import SHOCKED
@@ -92,3 +92,13 @@ def test_claims_must_name_known_actors_policies_and_parameters():
     assert "'final_NOBODY' names no actor" in text
     assert "A has no dynamic policy 'bluff'" in text
     assert "unknown parameter 'nothing'" in text
+
+
+def test_drivers_rank_the_parameters_that_move_the_output():
+    rng = np.random.default_rng(0)
+    values = {"strong": rng.random(32), "weak": rng.random(32), "fixed": np.full(32, 2.0)}
+    output = -3 * values["strong"] + 0.1 * values["weak"]
+    found = drivers(values, output)
+    assert found[0] == ("strong", pytest.approx(-1.0))
+    assert [name for name, _ in found] == ["strong", "weak"]  # the fixed parameter says nothing
+    assert drivers(values, np.ones(32)) == []

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from escalade.analyze.claims import ClaimVerdict, compare
 from escalade.analyze.intervals import Share, wilson
@@ -138,6 +139,20 @@ def history_fit(levels: np.ndarray, observed: dict[str, list[int]], source: str)
     )
 
 
+def drivers(values: dict[str, np.ndarray], output: np.ndarray, top: int = 3) -> list[tuple[str, float]]:
+    """The parameters whose draws rank-correlate most strongly with ``output`` (per draw): Spearman's
+    rho, strongest first. Parameters that do not vary, and outputs that do not, give nothing."""
+    if np.ptp(output) == 0:
+        return []
+    found = []
+    for name, draws in values.items():
+        if np.ptp(draws) > 0:
+            rho = stats.spearmanr(draws, output).statistic
+            if np.isfinite(rho):
+                found.append((name, float(rho)))
+    return sorted(found, key=lambda item: -abs(item[1]))[:top]
+
+
 @dataclass(frozen=True)
 class PolicyPath:
     """One course of action (a scripted policy per actor, the rest solved) and its trajectories."""
@@ -150,6 +165,7 @@ class PolicyPath:
     final_level: Estimate
     final_rungs: dict[str, float]  # each actor's mean rung after the last round
     score: Estimate  # mean escalation score per actor and round
+    drivers: list[tuple[str, float]]  # parameters that rank-correlate most with the final level, per draw
 
 
 @dataclass(frozen=True, eq=False)
@@ -215,7 +231,15 @@ class DynamicAnalysis:
         return header + self.summary().to_html(index=False, float_format=lambda x: f"{x:.3f}")
 
 
-def measure(label: str, solution: MarkovSolution, trajectories: Trajectories, window: int, seed: int) -> PolicyPath:
+def measure(
+    label: str,
+    solution: MarkovSolution,
+    trajectories: Trajectories,
+    window: int,
+    seed: int,
+    values: dict[str, np.ndarray],
+) -> PolicyPath:
+    """The measures of one course of action; ``values`` are the parameter draws the runs used."""
     rng = np.random.default_rng(seed)
     levels = trajectories.levels
     return PolicyPath(
@@ -227,6 +251,7 @@ def measure(label: str, solution: MarkovSolution, trajectories: Trajectories, wi
         final_level=bootstrap_mean(levels[:, -1], rng, 1000),
         final_rungs=dict(zip(trajectories.actors, trajectories.rungs[:, -1, :].mean(axis=0).tolist(), strict=True)),
         score=bootstrap_mean(trajectories.scores.mean(axis=(1, 2)), rng, 1000),
+        drivers=drivers(values, draw_outputs("final_level", trajectories, solution.policy.shape[0], window)),
     )
 
 

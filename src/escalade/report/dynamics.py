@@ -51,6 +51,10 @@ def summary_rows(analysis: DynamicAnalysis, intervals: bool = True) -> list[list
     ]
 
 
+def driver_rows(analysis: DynamicAnalysis) -> list[list[str]]:
+    return [[p.label, ", ".join(f"{name} ({rho:+.2f})" for name, rho in p.drivers) or "—"] for p in analysis.paths]
+
+
 def certificate_rows(analysis: DynamicAnalysis) -> list[list[str]]:
     return [
         [
@@ -186,6 +190,18 @@ def dynamics_html(analysis: DynamicAnalysis) -> str:
         "P(de-escalation) is the share of runs that end below their peak. Every course uses the same random "
         "numbers.</p>"
     )
+    if any(p.drivers for p in analysis.paths):
+        out.append("<h3>What moves the final level</h3>")
+        out.append(
+            _table(
+                ["course of action", "parameters, strongest first (Spearman's rho over the draws)"],
+                driver_rows(analysis),
+            )
+        )
+        out.append(
+            f"<p>Rank correlation between each parameter's draws and the mean final level in that draw "
+            f"({analysis.draws} draws: a first look, not a variance decomposition).</p>"
+        )
     out.append("<h2>Escalation over time</h2>")
     for index, path in enumerate(analysis.paths):
         out.append(fan_chart(analysis, path, PALETTE[index % len(PALETTE)]))
@@ -290,6 +306,9 @@ def dynamics_markdown(analysis: DynamicAnalysis) -> str:
     lines += [f"> {note}" for note in notes(analysis)]
     lines += ["", "| " + " | ".join(_SUMMARY_HEADER) + " |", "|" + "---|" * len(_SUMMARY_HEADER)]
     lines += ["| " + " | ".join(row) + " |" for row in summary_rows(analysis)]
+    if any(p.drivers for p in analysis.paths):
+        lines += ["", "What moves the final level (Spearman's rho over the draws):", ""]
+        lines += [f"- {label}: {text}" for label, text in driver_rows(analysis)]
     for path in analysis.paths:
         fan = analysis.fan(path.label)
         lines += [
@@ -334,6 +353,7 @@ def dynamics_data(analysis: DynamicAnalysis) -> dict[str, Any]:
                 "course": p.label,
                 "final_level": vars(p.final_level),
                 "final_rungs": p.final_rungs,
+                "drivers_of_final_level": [{"parameter": name, "spearman": rho} for name, rho in p.drivers],
                 "p_deescalation": p.deescalation.record(),
                 "ratchet_index": vars(p.ratchet),
                 "score_per_actor_round": vars(p.score),
