@@ -99,6 +99,6 @@ def test_drivers_rank_the_parameters_that_move_the_output():
     values = {"strong": rng.random(32), "weak": rng.random(32), "fixed": np.full(32, 2.0)}
     output = -3 * values["strong"] + 0.1 * values["weak"]
     found = drivers(values, output)
-    assert found[0] == ("strong", pytest.approx(-1.0))
+    assert found[0][0] == "strong" and found[0][1] < -0.95
     assert [name for name, _ in found] == ["strong", "weak"]  # the fixed parameter says nothing
     assert drivers(values, np.ones(32)) == []
