@@ -67,3 +67,8 @@ def test_simulate_gives_the_same_numbers_on_worker_processes():
     for a, b in zip(serial.paths, parallel.paths, strict=True):
         np.testing.assert_array_equal(a.trajectories.states, b.trajectories.states)
     assert [c.holds for c in serial.claims] == [c.holds for c in parallel.claims]
+
+
+def test_simulate_refuses_fewer_runs_than_draws():
+    with pytest.raises(ValueError, match="runs \\(10\\) must be at least draws \\(16\\)"):
+        escalade.simulate("cuban_missile_1962_dynamic", runs=10, draws=16)

@@ -212,6 +212,8 @@ def simulate(
         raise ValueError(f"{scenario.name} has no 'dynamics:' section; see docs/dynamics.md")
     if window < 1:
         raise ValueError("the ratchet window must be at least 1 round")
+    if runs < draws:
+        raise ValueError(f"runs ({runs}) must be at least draws ({draws}): every parameter draw needs runs of its own")
     rounds = dynamics.rounds if rounds is None else rounds
     lam = dynamics.rationality if lam is None else lam
     if draws == 1 or not scenario.parameters:
