@@ -349,9 +349,6 @@ class Event(Strict):
     doc: str = ""
 
 
-RULES = ("match", "deter", "appease", "target")
-
-
 class StatePolicy(Strict):
     """A scripted policy over the state: the actor heads for a target rung each round.
 
