@@ -217,6 +217,7 @@ def simulate(
     rounds = dynamics.rounds if rounds is None else rounds
     lam = dynamics.rationality if lam is None else lam
     if draws == 1 or not scenario.parameters:
+        draws = 1
         values = {name: np.array([value]) for name, value in scenario.central_values().items()}
     else:
         values = sample_parameters(scenario, draws, seed)
@@ -228,7 +229,6 @@ def simulate(
         measure(course_label(course), *results[condition_key((course, {}))], window, seed, values)
         for course, _ in compared
     ]
-    draws = len(next(iter(values.values()), [0]))
     claims = dynamic_claims(scenario, lambda c: results[condition_key(c)][1], draws, window, seed)
     history = {}
     if dynamics.history is not None:

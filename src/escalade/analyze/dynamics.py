@@ -91,9 +91,14 @@ def time_to_rung(levels: np.ndarray, top: int) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["rung", "p_reached", "low", "high", "median_round"])
 
 
+def walked_back(levels: np.ndarray) -> np.ndarray:
+    """Per run: the crisis ends below its peak level (it was walked back at least partly)."""
+    return levels[:, -1] < levels.max(axis=1)
+
+
 def deescalation(levels: np.ndarray) -> Share:
-    """Runs that end below their peak level: the crisis was walked back at least partly."""
-    return wilson(int((levels[:, -1] < levels.max(axis=1)).sum()), levels.shape[0])
+    """The share of runs that end below their peak level, with its Wilson interval."""
+    return wilson(int(walked_back(levels).sum()), levels.shape[0])
 
 
 def score_frame(trajectories: Trajectories, labels: list[str]) -> pd.DataFrame:
@@ -267,7 +272,7 @@ def draw_outputs(output: str, trajectories: Trajectories, draws: int, window: in
     elif output.startswith("p_level_ge_"):
         per_run = levels.max(axis=1) >= int(output.removeprefix("p_level_ge_"))
     elif output == "p_deescalation":
-        per_run = levels[:, -1] < levels.max(axis=1)
+        per_run = walked_back(levels)
     elif output == "escalation_score":
         per_run = trajectories.scores.mean(axis=(1, 2))
     else:

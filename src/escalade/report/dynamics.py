@@ -12,6 +12,7 @@ from plotly.offline import get_plotlyjs
 
 from escalade.analyze.dynamics import DynamicAnalysis, PolicyPath, category_shares
 from escalade.report.html import PALETTE, STYLE, _e, _figure, _table, footer, parameters_table
+from escalade.report.markdown import _table as _markdown_table
 from escalade.report.summary import CLAIM_HEADER, claim_record, claim_rows, provenance
 from escalade.scenario.model import CATEGORIES
 
@@ -304,24 +305,18 @@ def dynamics_markdown(analysis: DynamicAnalysis) -> str:
     scenario = analysis.scenario
     lines = [f"# {scenario.title}", "", headline(analysis), ""]
     lines += [f"> {note}" for note in notes(analysis)]
-    lines += ["", "| " + " | ".join(_SUMMARY_HEADER) + " |", "|" + "---|" * len(_SUMMARY_HEADER)]
-    lines += ["| " + " | ".join(row) + " |" for row in summary_rows(analysis)]
+    lines += ["", *_markdown_table(_SUMMARY_HEADER, summary_rows(analysis))]
     if any(p.drivers for p in analysis.paths):
         lines += ["", "What moves the final level (Spearman's rho over the draws):", ""]
         lines += [f"- {label}: {text}" for label, text in driver_rows(analysis)]
     for path in analysis.paths:
         fan = analysis.fan(path.label)
-        lines += [
-            "",
-            f"## {path.label}: escalation level by round",
-            "",
-            "| round | mean | 5% | median | 95% |",
-            "|---|---|---|---|---|",
-        ]
-        lines += [f"| {r.label} | {r.mean:.2f} | {r.q05:g} | {r.q50:g} | {r.q95:g} |" for r in fan.itertuples()]
+        rows = [[r.label, f"{r.mean:.2f}", f"{r.q05:g}", f"{r.q50:g}", f"{r.q95:g}"] for r in fan.itertuples()]
+        lines += ["", f"## {path.label}: escalation level by round", ""]
+        lines += _markdown_table(["round", "mean", "5%", "median", "95%"], rows)
     if analysis.claims:
-        lines += ["", "## Claims tested", "", "| " + " | ".join(CLAIM_HEADER[:4]) + " |", "|---|---|---|---|"]
-        lines += ["| " + " | ".join(row[:4]) + " |" for row in claim_rows(analysis.claims)]
+        lines += ["", "## Claims tested", ""]
+        lines += _markdown_table(CLAIM_HEADER[:4], [row[:4] for row in claim_rows(analysis.claims)])
     if analysis.history:
         lines += ["", "## Against history", ""]
         lines += [

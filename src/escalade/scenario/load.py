@@ -462,11 +462,12 @@ class _Checker:
                 where = (*path, side, "policies", actor)
                 if actor not in actor_ids:
                     self.report(where, f"unknown actor {actor!r}", _suggest(actor, actor_ids))
-                elif policy != "equilibrium" and (
-                    policy not in dynamics.policies or dynamics.policies[policy].actor != actor
-                ):
-                    own = ["equilibrium", *(n for n, p in dynamics.policies.items() if p.actor == actor)]
-                    self.report(where, f"{actor} has no dynamic policy {policy!r}", _suggest(policy, own, "policies"))
+                elif policy not in dynamics.policy_names(actor):
+                    self.report(
+                        where,
+                        f"{actor} has no dynamic policy {policy!r}",
+                        _suggest(policy, dynamics.policy_names(actor), "policies"),
+                    )
             self._keys_known(condition.set, parameters, (*path, side, "set"), "parameter")
         if claim.lower == claim.higher:
             self.report(path, f"claim {name!r} compares a condition with itself", "make 'lower' and 'higher' differ")

@@ -438,6 +438,10 @@ class Dynamics(Strict):
     def top(self) -> int:
         return len(self.ladder) - 1
 
+    def policy_names(self, actor: str) -> list[str]:
+        """The names an actor's course can take: ``equilibrium`` (solved) and its scripted policies."""
+        return ["equilibrium", *(name for name, policy in self.policies.items() if policy.actor == actor)]
+
     @property
     def variables(self) -> dict[str, int]:
         """The state beyond the rungs: each flag (2 levels) and counter, with its number of levels."""

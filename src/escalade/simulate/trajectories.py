@@ -59,24 +59,21 @@ def simulate(game: MarkovGame, policy: np.ndarray, rounds: int, runs: int, seed:
     last = width - 1 - np.argmax(policy[..., ::-1] > 0, axis=3)
     states = np.empty((runs, rounds + 1), dtype=np.int64)
     moves = np.empty((runs, rounds, n), dtype=np.int64)
+    categories = np.empty_like(moves)
+    stepped_down = np.empty(moves.shape, dtype=bool)
     states[:, 0] = game.start
     for t in range(rounds):
         landed = states[:, t].copy()
         for i in range(n):  # in turn: each mover sees the moves made before it this round
             below = u[:, t, i, None] < cumulative[draw, landed, i, :]
-            moves[:, t, i] = np.where(below.any(axis=1), np.argmax(below, axis=1), last[draw, landed, i])
-            landed = game.after_move[landed, i, moves[:, t, i]]
+            move = np.where(below.any(axis=1), np.argmax(below, axis=1), last[draw, landed, i])
+            moves[:, t, i] = move
+            categories[:, t, i] = game.category[landed, i, move]
+            stepped_down[:, t, i] = game.descent[landed, i, move] > 0
+            landed = game.after_move[landed, i, move]
         fired = u[:, t, n:] < game.event_prob[draw, landed, :]
         outcome = fired.astype(np.int64) @ (1 << np.arange(fired.shape[1]))
         states[:, t + 1] = game.outcomes[landed, outcome]
-    categories = np.empty_like(moves)
-    stepped_down = np.empty(moves.shape, dtype=bool)
-    for t in range(rounds):
-        mid = states[:, t].copy()
-        for i in range(n):
-            categories[:, t, i] = game.category[mid, i, moves[:, t, i]]
-            stepped_down[:, t, i] = game.descent[mid, i, moves[:, t, i]] > 0
-            mid = game.after_move[mid, i, moves[:, t, i]]
     return Trajectories(
         actors=game.actors,
         variables=game.variables,
@@ -112,11 +109,9 @@ def courses(scenario: Scenario, choices: dict[str, list[str]] | None = None) -> 
         if actor not in actors:
             raise ValueError(f"unknown actor {actor!r} in --policy; actors: {', '.join(actors)}")
         for name in names:
-            policy = dynamics.policies.get(name)
-            if name != EQUILIBRIUM and (policy is None or policy.actor != actor):
-                own = [n for n, p in dynamics.policies.items() if p.actor == actor]
+            if name not in dynamics.policy_names(actor):
                 raise ValueError(
-                    f"{actor} has no dynamic policy {name!r}; use one of: {', '.join([EQUILIBRIUM, *own])}"
+                    f"{actor} has no dynamic policy {name!r}; use one of: {', '.join(dynamics.policy_names(actor))}"
                 )
     options = [choices.get(a, [EQUILIBRIUM]) for a in actors]
     return [dict(zip(actors, combo, strict=True)) for combo in itertools.product(*options)]

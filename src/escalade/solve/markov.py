@@ -79,8 +79,8 @@ def sweep(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """One round of backward induction from next-round values ``V[K, S, n]``.
 
-    Returns ``Q[K, S, n, M]``, the policy (solved movers replaced by ``respond(Q_j, available_j)``
-    when given) and the values at the start of the round.
+    Returns ``Q[K, S, n, M]``, the policy (each mover's probabilities replaced by ``respond(j, Q_j)``
+    when given, unless it returns None) and the values at the start of the round.
     """
     k, (s, n, m) = game.draws, game.shape
     worth = game.payoff + game.discount[:, None, None] * values
@@ -91,8 +91,9 @@ def sweep(
         following = ahead[:, game.after_move[:, j, :], :]  # (K, S, M, n)
         cost = game.down_cost[:, :, j, None] * game.descent[None, :, j, :]
         q[:, :, j, :] = following[..., j] - cost
-        if respond is not None:
-            policy[:, :, j, :] = respond(j, q[:, :, j, :])
+        response = None if respond is None else respond(j, q[:, :, j, :])
+        if response is not None:
+            policy[:, :, j, :] = response
         ahead = np.einsum("ksm,ksmi->ksi", policy[:, :, j, :], following)
         ahead[..., j] -= (policy[:, :, j, :] * cost).sum(axis=2)
     return q, policy, ahead
@@ -179,14 +180,14 @@ def solve_markov(game: MarkovGame, lam: float, scripted: dict[int, np.ndarray] |
     step = np.ones(k)  # per draw: how far V moves toward the new sweep
     active, part = np.arange(k), game  # the draws still iterating, and their part of the game
     iterations = 0
+
+    def respond(j: int, q: np.ndarray) -> np.ndarray | None:
+        if not solved[j]:
+            return None  # a scripted actor keeps its policy
+        available = part.available[:, :, j, :]
+        return best_response(q, available) if np.isinf(lam) else logit(q, available, lam)
+
     while active.size and iterations < _MAX_ITERATIONS:
-
-        def respond(j: int, q: np.ndarray, part: MarkovGame = part, held: np.ndarray = policy[active]) -> np.ndarray:
-            if not solved[j]:
-                return held[:, :, j, :]
-            available = part.available[:, :, j, :]
-            return best_response(q, available) if np.isinf(lam) else logit(q, available, lam)
-
         _, policy[active], fresh = sweep(part, policy[active], values[active], respond)
         change = np.abs(fresh - values[active]).max(axis=(1, 2)) / scale[active]
         values[active] += step[active, None, None] * (fresh - values[active])
