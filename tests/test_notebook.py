@@ -9,7 +9,6 @@ import pytest
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "flagship.ipynb"
 
 
-@pytest.mark.slow
 def test_the_flagship_notebook_runs_top_to_bottom(tmp_path):
     notebook = nbformat.read(EXAMPLE, as_version=4)
     nbclient.NotebookClient(

@@ -1,5 +1,11 @@
-"""A headless Chromium (Debian's package, installed by `make test`) shared by the browser tests."""
+"""A headless Chromium shared by the browser tests, found wherever it is installed.
 
+CI installs Debian's ``chromium`` and ``chromium-driver`` (``make browser``, as root) and must run these
+tests; a contributor without them gets a skip that says how to install them.
+"""
+
+import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -8,19 +14,36 @@ from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "out" / "test-screenshots"
-CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
+BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
+NO_BROWSER = (
+    "no Chromium and chromedriver on PATH (or in ESCALADE_CHROMIUM / ESCALADE_CHROMEDRIVER): "
+    "install them (Debian: `sudo make browser`) to run the browser tests"
+)
+
+
+def _find(variable: str, names: tuple[str, ...]) -> str | None:
+    given = os.environ.get(variable)
+    if given:
+        return given if Path(given).exists() else None
+    return next((found for name in names if (found := shutil.which(name))), None)
 
 
 @pytest.fixture(scope="session")
 def browser():
+    chromium = _find("ESCALADE_CHROMIUM", BROWSERS)
+    chromedriver = _find("ESCALADE_CHROMEDRIVER", ("chromedriver",))
+    if chromium is None or chromedriver is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI must run the browser tests, but " + NO_BROWSER)
+        pytest.skip(NO_BROWSER)
     options = Options()
     for flag in (
         "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync", "--window-size=1280,4000",
     ):  # fmt: skip
         options.add_argument(flag)
-    options.binary_location = str(CHROMIUM)
+    options.binary_location = chromium
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
+    driver = webdriver.Chrome(service=Service(chromedriver), options=options)
     yield driver
     driver.quit()

@@ -1,6 +1,6 @@
 """The agent logit QRE against Gambit's own results on Gambit's example games.
 
-``reference.json`` (see ../shared/data/gambit_games/PROVENANCE.md) holds pygambit 16.7's answers.
+``reference.json`` (see tests/data/gambit_games/PROVENANCE.md) holds pygambit 16.7's answers.
 Where escalade and Gambit differ, the test says why and checks the reason, so a new discrepancy fails.
 """
 

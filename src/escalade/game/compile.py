@@ -15,6 +15,7 @@ from numpy.typing import ArrayLike
 
 from escalade.game.tree import CHANCE, TERMINAL, Game, Tree, TreeBuilder
 from escalade.scenario import Chance, Decision, Scenario
+from escalade.scenario.load import MAX_MAGNITUDE
 
 
 def compile_tree(scenario: Scenario) -> Tree:
@@ -124,8 +125,29 @@ def compile_game(
         env = _env(before, env_params, column)
         for actor_id, expression in end.payoffs.items():
             explicit[:, t, actor_index[actor_id]] = np.broadcast_to(expression(env), (len(nodes), k)).T
-    payoff = outcome @ weights.transpose(0, 2, 1) + explicit  # (K, T, M) @ (K, M, A)
+    with np.errstate(all="ignore"):
+        payoff = outcome @ weights.transpose(0, 2, 1) + explicit  # (K, T, M) @ (K, M, A)
+    _check_finite(scenario, tree, payoff, outcome)
     return Game(tree, chance_prob, payoff, outcome, attributes, scenario.title)
+
+
+def _check_finite(scenario: Scenario, tree: Tree, payoff: np.ndarray, outcome: np.ndarray) -> None:
+    """Refuse a draw whose payoffs or outcome attributes are not finite numbers of a sane size.
+
+    Validation checks formulas of parameters alone; sums along a path (effects that read attributes)
+    can still overflow, and no solver may see the result: a regret of NaN would compare as "passed".
+    """
+    for name, values, labels in (("payoff", payoff, scenario.actor_ids), ("attribute", outcome, scenario.attributes)):
+        wild = ~(np.abs(values) < MAX_MAGNITUDE)  # (K, T, A or M); NaN counts as wild
+        if wild.any():
+            k, t, column = (int(i) for i in np.argwhere(wild)[0])
+            node = tree.node_labels[tree.terminal_nodes[t]]
+            value = values[k, t, column]
+            raise ValueError(
+                f"{scenario.source_file}: the {name} {labels[column]!r} at end node {node!r} is {value:.4g} "
+                f"in parameter draw {k} — keep payoffs finite and below {MAX_MAGNITUDE:.0e} "
+                "(look for a division by zero, log(0) or a huge power along this path)"
+            )
 
 
 def _groups(tree: Tree, nodes: np.ndarray, by_move: bool = True) -> dict[tuple[str, str], np.ndarray]:

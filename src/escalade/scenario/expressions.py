@@ -16,6 +16,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+MAX_LENGTH = 2_000  # characters; a formula in a scenario is a line or two
+MAX_NODES = 400  # operators, names and numbers (compiling is recursive: this bounds its depth)
+
 Value = np.ndarray | float
 Env = Mapping[str, Value]
 Evaluator = Callable[[Env], Value]
@@ -95,11 +98,16 @@ def parse(source: str | int | float) -> Expression:
     if isinstance(source, bool):
         raise ExpressionError(f"{source!r} is a yes/no value, not a number", "write a number such as 0 or 1")
     if isinstance(source, int | float):
-        value = float(source)
+        value = _finite(source, repr(source))
         return Expression(repr(source), frozenset(), lambda env: value)
     text = str(source).strip()
     if not text:
         raise ExpressionError("empty expression", "write a number or a formula such as 'a * 2'")
+    if len(text) > MAX_LENGTH:
+        raise ExpressionError(
+            f"expression {text[:40]!r}… is {len(text):,} characters long",
+            f"keep a formula under {MAX_LENGTH:,} characters: name its parts as parameters or attributes",
+        )
     try:
         tree = ast.parse(text, mode="eval")
     except SyntaxError as exc:
@@ -107,16 +115,40 @@ def parse(source: str | int | float) -> Expression:
             f"cannot parse expression {text!r} ({exc.msg})",
             f"allowed are {_ALLOWED_TEXT}",
         ) from None
+    except (ValueError, RecursionError, MemoryError) as exc:  # huge integer literals, deep nesting
+        raise ExpressionError(
+            f"cannot parse expression {text[:40]!r} ({str(exc).split(';')[0] or type(exc).__name__})",
+            "write plain numbers and a shallow formula",
+        ) from None
+    size = sum(1 for _ in ast.walk(tree))
+    if size > MAX_NODES:
+        raise ExpressionError(
+            f"expression {text[:40]!r}… has {size:,} terms",
+            f"keep a formula under {MAX_NODES} terms: name its parts as parameters or attributes",
+        )
     names: set[str] = set()
     evaluator = _compile(tree.body, text, names)
     return Expression(text, frozenset(names), evaluator)
+
+
+def _finite(number: int | float, text: str) -> float:
+    """A number as a float, refused if it is not finite (NaN, infinite, or too large for a float)."""
+    try:
+        value = float(number)
+    except OverflowError:
+        value = float("inf")
+    if not np.isfinite(value):
+        raise ExpressionError(
+            f"{text!r} holds a number that is not finite ({value})", "write a finite number (below about 1e308)"
+        )
+    return value
 
 
 def _compile(node: ast.AST, text: str, names: set[str]) -> Evaluator:
     if isinstance(node, ast.Constant):
         if isinstance(node.value, bool) or not isinstance(node.value, int | float):
             raise ExpressionError(f"{node.value!r} in {text!r} is not a number", f"allowed are {_ALLOWED_TEXT}")
-        value = float(node.value)
+        value = _finite(node.value, text)
         return lambda env: value
     if isinstance(node, ast.Name):
         name = node.id

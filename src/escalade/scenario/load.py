@@ -49,9 +49,10 @@ from escalade.scenario.model import (
     Triangular,
     Uniform,
 )
-from escalade.scenario.source import Lines, Path, load_yaml
+from escalade.scenario.source import Lines, Path, decode, load_yaml
 
 MAX_TREE_NODES = 200_000
+MAX_MAGNITUDE = 1e12  # parameters and payoffs: larger numbers are a slip, and would swamp the solvers' tolerances
 PROBABILITY_TOLERANCE = 1e-9
 _DIST_MODELS = dict(zip(DISTRIBUTIONS, (Fixed, Uniform, Triangular, Beta, Normal, LogNormal), strict=True))
 _TOP_KEYS = {
@@ -100,7 +101,16 @@ def load(source: str | FilePath) -> Scenario:
                     )
                 ]
             )
-    return loads(path.read_text(encoding="utf-8"), str(path))
+    if not path.is_file():
+        raise ScenarioError([Problem(str(path), None, "this is not a regular file", "give a scenario's .yaml file")])
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ScenarioError([Problem(str(path), None, f"cannot read it ({exc.strerror})", "check the path")]) from None
+    text, problems = decode(data, str(path))
+    if text is None:
+        raise ScenarioError(problems)
+    return loads(text, str(path))
 
 
 def loads(text: str, file: str = "<string>") -> Scenario:
@@ -121,6 +131,23 @@ def validate(data: Any, lines: Lines | None = None) -> Scenario:
     if checker.problems or scenario is None:
         raise ScenarioError(checker.problems)
     return scenario
+
+
+def check_values(scenario: Scenario) -> list[Problem]:
+    """The value checks of validation, run again on a scenario whose parameters were changed after
+    loading (pinned or re-ranged settings): each parameter's range, probabilities in [0, 1] that sum
+    to 1 at the test points (in every state of the dynamics), and finite formulas."""
+    checker = _Checker(Lines(scenario.source_file))
+    for name, parameter in scenario.parameters.items():
+        checker._parameter_reach(name, parameter)
+    if checker.problems:
+        return checker.problems
+    actors = {actor.id: actor for actor in scenario.actors}
+    checker._probabilities(scenario.parameters, scenario.nodes)
+    checker._finite_formulas(actors, scenario.parameters, scenario.nodes)
+    if scenario.dynamics is not None:
+        checker._dynamic_ranges(scenario.dynamics, scenario.actor_ids, scenario.parameters)
+    return checker.problems
 
 
 class _Checker:
@@ -290,9 +317,22 @@ class _Checker:
                 )
                 continue
             parsed = self.piece(_DIST_MODELS[dist], item, path)
-            if parsed is not None:
+            if parsed is not None and self._parameter_reach(str(key), parsed):
                 result[str(key)] = parsed
         return result
+
+    def _parameter_reach(self, name: str, parameter: Any) -> bool:
+        """Whether the parameter's mean and 0.1%–99.9% range are finite and of a sane size."""
+        with np.errstate(all="ignore"):
+            reach = np.array([parameter.mean(), *parameter.ppf(np.array([0.001, 0.999]))])
+        wild = ~(np.abs(reach) < MAX_MAGNITUDE)  # NaN counts as wild
+        if wild.any():
+            self.report(
+                ("parameters", name),
+                f"parameter {name!r} reaches {reach[np.argmax(wild)]:.3g}",
+                f"keep each parameter's mean and 0.1%–99.9% range finite and below {MAX_MAGNITUDE:.0e} in size",
+            )
+        return not wild.any()
 
     def _nodes(self, value: Any) -> dict[str, Node]:
         if not isinstance(value, dict):
@@ -347,6 +387,7 @@ class _Checker:
         for name, policy in policies.items():
             self._policy(name, policy, actors, nodes, labels)
         self._probabilities(parameters, nodes)
+        self._finite_formulas(actors, parameters, nodes)
         targets = [target for node_id, node in nodes.items() for _, target in _moves(node_id, node)]
         sound = root in nodes and all(target in nodes for target in targets)
         if sound and self._acyclic_and_reachable(root, nodes):
@@ -502,7 +543,8 @@ class _Checker:
             if bad.size:
                 self.report(
                     ("dynamics", "discount"),
-                    f"discount is {discount[bad[0]]:.4g}, outside (0, 1), when {_describe(raw, bad[0])}",
+                    f"discount is {discount[bad[0]]:.4g}, outside (0, 1), "
+                    f"when {_describe(raw, bad[0], dynamics.discount.names)}",
                     "a discount factor per round lies strictly between 0 and 1",
                 )
         env = {**points, **{name: grid[None, :] for name, grid in dynamics.states(actor_ids).items()}}
@@ -679,26 +721,30 @@ class _Checker:
                     )
 
     def _acyclic_and_reachable(self, root: str, nodes: dict[str, Node]) -> bool:
-        state: dict[str, int] = {}  # 1 = on the current path, 2 = done
+        """Depth-first search with an explicit stack (a long chain of nodes must not exhaust Python's)."""
+        state: dict[str, int] = {root: 1}  # 1 = on the current path, 2 = done
+        trail = [root]
+        stack = [iter(_moves(root, nodes[root]))]
         ok = True
-
-        def visit(node_id: str, trail: list[str]) -> None:
-            nonlocal ok
-            state[node_id] = 1
-            for path, target in _moves(node_id, nodes[node_id]):
-                if state.get(target) == 1:
-                    cycle = [*trail[trail.index(target) :], target]
-                    self.report(
-                        path,
-                        "the tree has a cycle: " + " -> ".join(cycle),
-                        "a crisis tree must end: point one of these moves to an end node",
-                    )
-                    ok = False
-                elif target not in state:
-                    visit(target, [*trail, target])
-            state[node_id] = 2
-
-        visit(root, [root])
+        while stack:
+            step = next(stack[-1], None)
+            if step is None:
+                state[trail.pop()] = 2
+                stack.pop()
+                continue
+            path, target = step
+            if state.get(target) == 1:
+                cycle = [*trail[trail.index(target) :], target]
+                self.report(
+                    path,
+                    "the tree has a cycle: " + " -> ".join(cycle),
+                    "a crisis tree must end: point one of these moves to an end node",
+                )
+                ok = False
+            elif target not in state:
+                state[target] = 1
+                trail.append(target)
+                stack.append(iter(_moves(target, nodes[target])))
         for node_id in nodes:
             if node_id not in state:
                 self.report(
@@ -738,12 +784,45 @@ class _Checker:
                     "give these nodes different infoset labels",
                 )
 
+    def _finite_formulas(self, actors: dict[str, Actor], parameters: dict[str, Any], nodes: dict[str, Node]) -> None:
+        """Formulas of parameters alone (utility weights, effects, outcomes, payoffs) must give finite
+        numbers of a sane size at the test points: '1/0', 'log(0)' or '10**400' would be "solved"."""
+        env = _test_points(parameters)
+        formulas: list[tuple[Path, Expression]] = [
+            (("actors", index, "utility", key), expression)
+            for index, actor in enumerate(actors.values())
+            for key, expression in actor.utility.items()
+        ]
+        for node_id, node in nodes.items():
+            if isinstance(node, Terminal):
+                formulas += [(("nodes", node_id, "outcome", k), e) for k, e in node.outcome.items()]
+                formulas += [(("nodes", node_id, "payoffs", k), e) for k, e in node.payoffs.items()]
+            else:
+                moves = node.actions if isinstance(node, Decision) else node.chance
+                for name, move in moves.items():
+                    kind = "actions" if isinstance(node, Decision) else "chance"
+                    formulas += [(("nodes", node_id, kind, name, "effects", k), e) for k, e in move.effects.items()]
+        for path, expression in formulas:
+            if not expression.names <= set(env):
+                continue  # reads attributes (checked once compiled) or unknown names (reported already)
+            value = np.broadcast_to(np.asarray(expression(env), dtype=float), (_TEST_POINTS,))
+            wild = ~(np.abs(value) < MAX_MAGNITUDE)
+            if wild.any():
+                point = int(np.argmax(wild))
+                self.report(
+                    path,
+                    f"{expression.source!r} is {value[point]:.4g} when {_describe(env, point, expression.names)}",
+                    f"keep formulas finite and below {MAX_MAGNITUDE:.0e} in size (no division by zero, log(0), "
+                    "or huge powers)",
+                )
+
     def _probabilities(self, parameters: dict[str, Any], nodes: dict[str, Node]) -> None:
         env = _test_points(parameters)
         for node_id, node in nodes.items():
             if not isinstance(node, Chance) or any(not b.p.names <= set(parameters) for b in node.chance.values()):
                 continue  # unknown names are reported already
             probs = np.array([np.broadcast_to(b.p(env), (_TEST_POINTS,)) for b in node.chance.values()])
+            reads = frozenset().union(*(b.p.names for b in node.chance.values()))
             outside = (probs < -PROBABILITY_TOLERANCE) | (probs > 1 + PROBABILITY_TOLERANCE)
             outside |= ~np.isfinite(probs)  # (branches, points)
             total = probs.sum(axis=0)
@@ -754,7 +833,7 @@ class _Checker:
                 self.report(
                     ("nodes", node_id, "chance", name, "p"),
                     f"probability of {name!r} is {probs[branch, point]:.4g}, outside [0, 1], "
-                    f"when {_describe(env, point)}",
+                    f"when {_describe(env, point, reads)}",
                     "write probabilities that stay in [0, 1] over each parameter's range (e.g. clip(x, 0, 1))",
                 )
             elif bad_sum.size:
@@ -762,7 +841,7 @@ class _Checker:
                 self.report(
                     ("nodes", node_id, "chance"),
                     f"probabilities of chance node {node_id!r} sum to {total[point]:.6g}, not 1, "
-                    f"when {_describe(env, point)}",
+                    f"when {_describe(env, point, reads)}",
                     "make the branches complementary, e.g. 'p' and '1 - p'",
                 )
 
@@ -784,10 +863,12 @@ def _test_points(parameters: dict[str, Any]) -> dict[str, np.ndarray]:
     }
 
 
-def _describe(env: dict[str, np.ndarray], point: int) -> str:
-    if not env:
+def _describe(env: dict[str, np.ndarray], point: int, names: frozenset[str]) -> str:
+    """The values of the parameters a formula reads at one test point."""
+    shown = [name for name in env if name in names]
+    if not shown:
         return "evaluated"
-    return ", ".join(f"{name}={values[point]:.4g}" for name, values in env.items())
+    return ", ".join(f"{name}={env[name][point]:.4g}" for name in shown)
 
 
 def _moves(node_id: str, node: Node) -> list[tuple[Path, str]]:

@@ -47,7 +47,8 @@ Name = Annotated[str, Field(pattern=IDENTIFIER)]
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # NaN and infinities are refused everywhere a number is read (a payoff of inf would be "solved").
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Actor(Strict):
@@ -415,7 +416,7 @@ class Dynamics(Strict):
     start: str = ""  # label of the starting round, e.g. 1962-10-16 (dates label the rounds)
     rounds: int = Field(ge=1, le=1000)
     discount: Expr
-    rationality: float = Field(ge=0)  # logit lambda of solved actors; .inf asks for a pure MPE
+    rationality: float = Field(ge=0, allow_inf_nan=True)  # logit lambda of solved actors; .inf asks for a pure MPE
     ladder: list[Rung] = Field(min_length=2, max_length=21)
     start_rungs: dict[Name, int]
     flags: dict[Name, Flag] = Field(default_factory=dict)

@@ -1,10 +1,16 @@
-"""Pin or re-range parameters from the command line without editing the scenario file."""
+"""Pin or re-range parameters without editing the scenario file (the CLI's settings, the explorer's sliders).
+
+Settings pass the same value checks as the scenario file: a pinned probability of 1.7 is refused
+before any solving, in the scenario's own words.
+"""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 
 from escalade.scenario.errors import Problem, ScenarioError
+from escalade.scenario.load import check_values
 from escalade.scenario.model import Fixed, Scenario, Uniform
 
 
@@ -22,6 +28,9 @@ def override(
             problems.append(
                 Problem(scenario.source_file, None, f"no parameter {name!r} to override", f"known: {known}")
             )
+    for name, value in [*pins.items(), *((n, v) for n, r in ranges.items() for v in r)]:
+        if not math.isfinite(value):
+            problems.append(Problem(scenario.source_file, None, f"{name!r} is set to {value}", "give a finite number"))
     for name, (low, high) in ranges.items():
         if not low < high:
             problems.append(
@@ -42,4 +51,11 @@ def override(
         parameters[name] = Uniform(
             dist="uniform", low=low, high=high, doc=old.doc, source=f"range set by the user (was: {old.source})"
         )
-    return scenario.model_copy(update={"parameters": parameters})
+    changed = scenario.model_copy(update={"parameters": parameters})
+    problems = check_values(changed)
+    if problems:
+        settings = ", ".join(
+            [*(f"{n} = {v:g}" for n, v in pins.items()), *(f"{n} in {lo:g}:{hi:g}" for n, (lo, hi) in ranges.items())]
+        )
+        raise ScenarioError([Problem(p.file, None, f"with {settings}: {p.message}", p.hint) for p in problems])
+    return changed

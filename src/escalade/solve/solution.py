@@ -69,13 +69,14 @@ def certify(
     reach = reach_probabilities(tree, move_prob)
     regret, values = nash_regret(game, profile)
     max_regret = regret.max(axis=1) if regret.size else np.zeros(profile.shape[0])
-    allowed = tolerance * payoff_scale(game)
-    bad = np.flatnonzero(max_regret > allowed) if equilibrium else np.zeros(0, dtype=np.int64)
+    allowed = tolerance * payoff_scale(game) if equilibrium else np.full(max_regret.shape, np.inf)
+    # A certificate passes only as a finite number within its tolerance: NaN compares false either way.
+    bad = np.flatnonzero(~(np.isfinite(max_regret) & (max_regret <= allowed)))
     if bad.size:
         k = int(bad[0])
         raise SolverError(
             f"{method}: the answer for draw {k} fails its equilibrium check "
-            f"(max regret {max_regret[k]:.3g} > tolerance {allowed[k]:.3g}); "
+            f"(max regret {max_regret[k]:.3g}, tolerance {allowed[k]:.3g}); "
             f"{bad.size} of {len(max_regret)} draws fail. This is a bug: please report it."
         )
     return Solution(method, game, profile, values, reach, max_regret, list(notes or []))
