@@ -42,7 +42,13 @@ from escalade.scenario import Scenario
 from escalade.scenario import load as load_scenario
 from escalade.simulate import analysis_tree, claim_outputs, escalation_probabilities, sample_parameters, solve_draws
 from escalade.simulate.backends import Progress, run_chunks
-from escalade.simulate.trajectories import condition_key, course_label, courses, run_course
+from escalade.simulate.trajectories import (
+    condition_key,
+    course_label,
+    courses,
+    require_trajectory_memory,
+    run_course,
+)
 from escalade.solve import Solution, SolverError
 from escalade.solve import solve as solve_game
 
@@ -216,6 +222,11 @@ def simulate(
         raise ValueError(f"runs ({runs}) must be at least draws ({draws}): every parameter draw needs runs of its own")
     rounds = dynamics.rounds if rounds is None else rounds
     lam = dynamics.rationality if lam is None else lam
+    if not lam >= 0:  # NaN fails too
+        raise ValueError(f"rationality λ is {lam}; use a number ≥ 0 (0: uniform play), or inf for a pure MPE")
+    if rounds < 1 or runs < 1 or draws < 1:
+        raise ValueError(f"rounds ({rounds}), runs ({runs}) and draws ({draws}) must each be at least 1")
+    require_trajectory_memory(len(scenario.actors), len(dynamics.events), rounds, runs)
     if draws == 1 or not scenario.parameters:
         draws = 1
         values = {name: np.array([value]) for name, value in scenario.central_values().items()}

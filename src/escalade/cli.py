@@ -47,14 +47,16 @@ from escalade.report import (
     analysis_html,
     analysis_markdown,
     calibration_html,
+    json_text,
     outline,
     print_analysis,
+    publish,
     solution_table,
     summary_data,
+    table_writers,
+    text_writer,
     values_table,
     write_atomic,
-    write_atomic_with,
-    write_tables,
 )
 from escalade.report.dynamics import (
     dynamics_data,
@@ -119,11 +121,16 @@ def reported(ctx: typer.Context) -> Iterator[None]:
         for problem in exc.problems:
             err.print(f"[red]{problem}[/]", highlight=False, soft_wrap=True)
         raise typer.Exit(1) from None
-    except (EfgError, SolverError, ValueError, OSError) as exc:
+    except (EfgError, SolverError, ValueError, OSError, MemoryError) as exc:
         if ctx.obj.debug:
             raise
         err.print(f"[red]error:[/] {exc}", highlight=False, soft_wrap=True)
         raise typer.Exit(1) from None
+    except KeyboardInterrupt:
+        if ctx.obj.debug:
+            raise
+        err.print("[red]interrupted[/]: stopped before writing anything (output files are written as a set, last)")
+        raise typer.Exit(130) from None
 
 
 def _version(value: bool) -> None:
@@ -281,7 +288,7 @@ def solve(
                 }
             else:
                 record = {"method": solutions[0].method, "players": players, **_solution_json(solutions[0], strategic)}
-            sys.stdout.write(json.dumps(record, indent=2) + "\n")
+            sys.stdout.write(json_text(record))
             return
         if not solutions:
             out.print("No pure-strategy Nash equilibrium.")
@@ -316,7 +323,7 @@ def fit(
         lam, log_likelihood, solution = fit_lambda(game, np.array(flat))
         if as_json:
             record = {"lambda": lam, "log_likelihood": log_likelihood, "profile": solution.nested_profile()}
-            sys.stdout.write(json.dumps(record, indent=2) + "\n")
+            sys.stdout.write(json_text(record))
             return
         out.print(f"maximum-likelihood λ = [bold]{lam:.6g}[/] (log-likelihood {log_likelihood:.6g})")
         out.print(solution_table(solution, f"logit QRE at λ = {lam:.4g}"))
@@ -327,7 +334,7 @@ def serve(
     ctx: typer.Context,
     file: Annotated[str, typer.Argument(help="A scenario .yaml file or shipped name.")] = "dprk_russia_2024",
     host: Annotated[str, typer.Option(help="Address to listen on (local only by default).")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8765,
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8765,
 ) -> None:
     """Start the web explorer: parameter sliders, policies, the scenario editor, the equilibrium."""
     with reported(ctx):
@@ -393,7 +400,7 @@ def history(
                 if "tension_outcome" in selected.columns
                 else None,
             }
-            sys.stdout.write(json.dumps(record, indent=2) + "\n")
+            sys.stdout.write(json_text(record))
             return
         table = Table(title=f"{len(selected)} of {len(crises)} crises", title_justify="left")
         columns = ["violence", "crises", "base rate (95% Wilson)"] + (["model (95% CI)"] if model else [])
@@ -438,7 +445,7 @@ def backtest(
             write_atomic(out_dir / "calibration.html", calibration_html(result.calibration(), title))
         if as_json:
             record = {"n_train": result.n_train, "n_test": result.n_test, "log_loss": log_loss, "brier": brier}
-            sys.stdout.write(json.dumps(record, indent=2) + "\n")
+            sys.stdout.write(json_text(record))
             return
         table = Table(
             title=f"Forecasting violence: fit on {result.n_train} crises to {train_until}, "
@@ -473,7 +480,7 @@ def claims(
                  "verdict": v.verdict, "deciding": [d.parameter for d in v.deciding]}
                 for v in verdicts
             ]  # fmt: skip
-            sys.stdout.write(json.dumps(record, indent=2) + "\n")
+            sys.stdout.write(json_text(record))
             return
         table = Table(title=f"Claims of {scenario.name} over {draws:,} draws (seed {seed})", title_justify="left")
         for column in ("claim", "holds in (95% CI)", "verdict", "decided by"):
@@ -583,10 +590,16 @@ def _analysis_command(
                 analysis, notes=[*analysis.notes, "Set by the user: " + ", ".join(overrides)]
             )
         print_analysis(out, analysis)
-        write_atomic(out_dir / "report.md", analysis_markdown(analysis))
-        report = write_atomic(out_dir / "report.html", analysis_html(analysis))
-        write_atomic(out_dir / "summary.json", json.dumps(summary_data(analysis), indent=2, default=_plain) + "\n")
-        write_tables(analysis, out_dir)
+        publish(
+            out_dir,
+            {
+                "report.md": text_writer(analysis_markdown(analysis)),
+                "report.html": text_writer(analysis_html(analysis)),
+                "summary.json": text_writer(json_text(summary_data(analysis))),
+                **table_writers(analysis),
+            },
+        )
+        report = out_dir / "report.html"
         out.print(f"Report written to [bold]{report}[/] (also report.md, summary.json, runs.parquet, summary.csv)")
 
 
@@ -623,12 +636,6 @@ def _range(name: str, text: str) -> tuple[float, float]:
     if not sep:
         raise ValueError(f"--vary {name}={text}: write LOW:HIGH, e.g. {name}=0.2:0.8")
     return _number(name, low), _number(name, high)
-
-
-def _plain(value: object) -> object:
-    if isinstance(value, np.generic):
-        return value.item()
-    raise TypeError(f"cannot write {type(value).__name__} as JSON")
 
 
 @app.command()
@@ -691,11 +698,17 @@ def simulate(
         out.print(table)
         for note in dynamics_notes(analysis):
             err.print(f"[yellow]{note}[/]", highlight=False, soft_wrap=True)
-        write_atomic(out_dir / "dynamics.md", dynamics_markdown(analysis))
-        report = write_atomic(out_dir / "dynamics.html", dynamics_html(analysis))
-        write_atomic(out_dir / "dynamics.json", json.dumps(dynamics_data(analysis), indent=2, default=_plain) + "\n")
         frame = trajectories_frame(analysis)
-        write_atomic_with(out_dir / "trajectories.parquet", lambda path: frame.to_parquet(path, index=False))
+        publish(
+            out_dir,
+            {
+                "dynamics.md": text_writer(dynamics_markdown(analysis)),
+                "dynamics.html": text_writer(dynamics_html(analysis)),
+                "dynamics.json": text_writer(json_text(dynamics_data(analysis))),
+                "trajectories.parquet": lambda path: frame.to_parquet(path, index=False),
+            },
+        )
+        report = out_dir / "dynamics.html"
         out.print(f"Fan charts written to [bold]{report}[/] (also dynamics.md, dynamics.json, trajectories.parquet)")
 
 

@@ -36,6 +36,8 @@ def summary_rows(analysis: DynamicAnalysis, intervals: bool = True) -> list[list
     """One row per course of action (``intervals=False``: point estimates only, for terminals)."""
 
     def show(value: float, low: float, high: float, digits: int) -> str:
+        if np.isnan(value):
+            return "— (none to measure)"  # e.g. a ratchet index where no actor ever stepped up
         return f"{value:.{digits}f} [{low:.{digits}f}, {high:.{digits}f}]" if intervals else f"{value:.{digits}f}"
 
     return [

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from escalade.analyze import Analysis, runs_frame, summary_frame
-from escalade.report.files import write_atomic_with
+from escalade.report.files import Writer
 
 
-def write_tables(analysis: Analysis, folder: Path) -> list[Path]:
-    """Write runs.parquet and summary.csv atomically into ``folder``."""
+def table_writers(analysis: Analysis) -> dict[str, Writer]:
+    """Writers of runs.parquet and summary.csv, for :func:`escalade.report.files.publish`."""
     runs, summary = runs_frame(analysis), summary_frame(analysis)
-    return [
-        write_atomic_with(folder / "runs.parquet", lambda path: runs.to_parquet(path, index=False)),
-        write_atomic_with(folder / "summary.csv", lambda path: summary.to_csv(path, index=False)),
-    ]
+    return {
+        "runs.parquet": lambda path: runs.to_parquet(path, index=False),
+        "summary.csv": lambda path: summary.to_csv(path, index=False),
+    }

@@ -6,12 +6,35 @@ the same numbers whatever the back-end, the number of workers or the chunk size.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any, TypeVar
 
 Result = TypeVar("Result")
 Progress = Callable[[int, int], None]  # (chunks done, chunks in all)
+
+
+def available_memory() -> int:
+    """Bytes of memory this machine can give now (MemAvailable; all of it where that is unknown)."""
+    try:
+        with open("/proc/meminfo") as meminfo:
+            for line in meminfo:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+
+
+def require_memory(n_bytes: float, what: str, fix: str) -> None:
+    """Refuse, before allocating, a job whose arrays would not fit in the memory available."""
+    available = available_memory()
+    if n_bytes > available:
+        raise MemoryError(
+            f"{what} would need about {n_bytes / 2**30:,.1f} GiB of memory; {available / 2**30:,.1f} GiB "
+            f"is available — {fix}"
+        )
 
 
 def run_chunks(

@@ -10,7 +10,7 @@ import numpy as np
 
 from escalade.game import Tree, compile_game, compile_tree, force, full_information, policy_profile, script
 from escalade.scenario import Claim, Scenario
-from escalade.simulate.backends import Progress, run_chunks
+from escalade.simulate.backends import Progress, require_memory, run_chunks
 from escalade.solve import solve_spe
 
 ESCALATION = "escalation"  # the attribute read as the escalation level, when a scenario has it
@@ -74,6 +74,8 @@ def solve_draws(
     n = len(next(iter(values.values()))) if values else 1
     if n == 0:
         raise ValueError("no parameter draws to solve")
+    per_draw = (2 * tree.n_terminals + len(tree.players) + 2) * 8
+    require_memory(2.0 * n * per_draw, f"solving {n:,} draws of a {tree.n_nodes}-node tree", "ask for fewer draws")
     tasks = [
         (scenario, tree, fixed, dict(forced or {}), {name: v[start : start + chunk] for name, v in values.items()})
         for start in range(0, n, chunk)

@@ -13,6 +13,7 @@ import numpy as np
 from scipy.stats import qmc
 
 from escalade.scenario import Scenario
+from escalade.simulate.backends import require_memory
 
 METHODS = ("sobol", "mc")
 
@@ -26,6 +27,7 @@ def sample_parameters(scenario: Scenario, n: int, seed: int, method: str = "sobo
     names = sorted(scenario.parameters)
     if not names:
         return {}
+    require_memory(3.0 * n * len(names) * 8, f"{n:,} draws of {len(names)} parameters", "ask for fewer draws")
     if method == "sobol":
         sampler = qmc.Sobol(len(names), scramble=True, rng=np.random.default_rng(seed))
         with warnings.catch_warnings():

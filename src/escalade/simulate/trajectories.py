@@ -16,6 +16,7 @@ import numpy as np
 
 from escalade.game.markov import MarkovGame, compile_markov, scripted_moves
 from escalade.scenario import Scenario
+from escalade.simulate.backends import require_memory
 from escalade.solve.markov import MarkovSolution, solve_markov
 
 
@@ -38,6 +39,13 @@ class Trajectories:
     def levels(self) -> np.ndarray:
         """The crisis' escalation level each round: the highest rung of any actor, (N, T + 1)."""
         return self.rungs.max(axis=2)
+
+
+def require_trajectory_memory(actors: int, events: int, rounds: int, runs: int) -> None:
+    """Refuse up front a simulation whose arrays would not fit: uniforms, states, moves, categories
+    and step-downs take about five numbers per actor and one per event in every round of every run."""
+    n_bytes = 2.0 * runs * rounds * 8 * (5 * actors + events + 2)
+    require_memory(n_bytes, f"{runs:,} runs of {rounds:,} rounds", "ask for fewer runs or rounds")
 
 
 def random_numbers(game: MarkovGame, rounds: int, runs: int, seed: int) -> np.ndarray:
