@@ -309,7 +309,7 @@ class _Checker:
             if not self._name_ok(str(key), path):
                 continue
             dist = item.get("dist") if isinstance(item, dict) else None
-            if dist not in _DIST_MODELS:
+            if not isinstance(dist, str) or dist not in _DIST_MODELS:
                 self.report(
                     (*path, "dist") if isinstance(item, dict) and "dist" in item else path,
                     f"parameter {key!r} has no known distribution (dist: {dist!r})",
@@ -389,7 +389,7 @@ class _Checker:
         self._probabilities(parameters, nodes)
         self._finite_formulas(actors, parameters, nodes)
         targets = [target for node_id, node in nodes.items() for _, target in _moves(node_id, node)]
-        sound = root in nodes and all(target in nodes for target in targets)
+        sound = isinstance(root, str) and root in nodes and all(target in nodes for target in targets)
         if sound and self._acyclic_and_reachable(root, nodes):
             self._perfect_recall(root, nodes)
 

@@ -34,6 +34,7 @@ import numpy as np
 from scipy import sparse
 
 from escalade.game.markov import MarkovGame
+from escalade.solve.solution import SolverError
 
 REGRET_TOLERANCE = 1e-9  # relative to the game's payoff scale
 _TOLERANCE = 1e-11
@@ -197,4 +198,15 @@ def solve_markov(game: MarkovGame, lam: float, scripted: dict[int, np.ndarray] |
         if (change < _TOLERANCE).any():  # settled draws stop; the rest go on without them
             active = active[change >= _TOLERANCE]
             part = game.subset(active)
-    return certify(game, policy, solved, lam, iterations, active.size == 0)
+    solution = certify(game, policy, solved, lam, iterations, active.size == 0)
+    failed = np.flatnonzero(~solution.certified)
+    if np.isinf(lam) and failed.size:
+        # Best responses can cycle where no pure Markov-perfect equilibrium exists; a logit
+        # equilibrium exists at every finite λ, so that is the honest alternative.
+        raise SolverError(
+            f"λ = inf asks for a pure Markov-perfect equilibrium, but best-response iteration found none that "
+            f"passes its regret check in {failed.size} of {game.draws} parameter draws (largest regret "
+            f"{solution.regret[failed].max():.3g}): best responses cycle there — use a finite rationality λ, "
+            "e.g. 4, whose logit equilibrium always exists"
+        )
+    return solution
