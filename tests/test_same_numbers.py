@@ -1,0 +1,70 @@
+"""The flagship analyses give the numbers stored before the pipeline redesign (tests/data/expected).
+
+Every number (to 1e-9 relative) and every text value (verdicts, labels) in the stored summary.json and
+dynamics.json must come out again; keys added since are allowed, keys removed are not.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from escalade.cli import app
+
+EXPECTED = Path(__file__).parent / "data" / "expected"
+
+
+def differences(expected: Any, actual: Any, where: str = "") -> list[str]:
+    """Where ``actual`` departs from ``expected`` (extra keys in ``actual`` are allowed)."""
+    if isinstance(expected, dict):
+        if not isinstance(actual, dict):
+            return [f"{where}: expected a mapping, got {actual!r:.60}"]
+        found = []
+        for key, value in expected.items():
+            if key not in actual:
+                found.append(f"{where}/{key}: missing")
+            else:
+                found += differences(value, actual[key], f"{where}/{key}")
+        return found
+    if isinstance(expected, list):
+        if not isinstance(actual, list) or len(actual) != len(expected):
+            return [f"{where}: expected {len(expected)} items, got {actual!r:.60}"]
+        return [
+            d for i, (e, a) in enumerate(zip(expected, actual, strict=True)) for d in differences(e, a, f"{where}[{i}]")
+        ]
+    if isinstance(expected, float) and isinstance(actual, int | float) and not isinstance(actual, bool):
+        return (
+            [] if math.isclose(expected, actual, rel_tol=1e-9, abs_tol=1e-12) else [f"{where}: {expected} → {actual}"]
+        )
+    return [] if expected == actual else [f"{where}: {expected!r:.60} → {actual!r:.60}"]
+
+
+@pytest.mark.parametrize(
+    ("stored", "args", "output"),
+    [
+        ("run_flagship_64.json", ["run", "--draws", "64", "--sensitivity", "16"], "summary.json"),
+        (
+            "simulate_flagship_2x64x8.json",
+            ["simulate", "dprk_russia_dynamic", "--draws", "2", "--runs", "64", "--rounds", "8"],
+            "dynamics.json",
+        ),
+    ],
+)
+def test_the_flagship_gives_the_stored_numbers(tmp_path, stored, args, output):
+    result = CliRunner().invoke(app, [*args, "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    expected = json.loads((EXPECTED / stored).read_text())
+    actual = json.loads((tmp_path / output).read_text())
+    assert differences(expected, actual) == []
+
+
+def test_the_comparison_catches_a_changed_number():
+    stored = json.loads((EXPECTED / "run_flagship_64.json").read_text())
+    changed = json.loads(json.dumps(stored))
+    changed["policies"][0]["expected_escalation"]["mean"] *= 1 + 1e-6
+    assert differences(stored, changed) != [] and differences(stored, stored) == []
