@@ -14,7 +14,7 @@ from pathlib import Path
 from escalade.game import read_efg
 from escalade.solve import enumerate_pure, solve_qre
 
-GAMES = Path(__file__).resolve().parents[2] / "shared" / "data" / "gambit_games"
+GAMES = Path(__file__).resolve().parents[1] / "tests" / "data" / "gambit_games"
 NAMES = [
     "2_player_chance.efg",
     "cent4.efg",
