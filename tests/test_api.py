@@ -2,6 +2,7 @@ import numpy as np
 import pytest
 
 import escalade
+import escalade.pipeline
 
 
 @pytest.fixture(scope="module")
@@ -27,13 +28,13 @@ def test_solve_returns_tables(cuban):
 def test_solve_offers_the_other_methods(cuban):
     qre = cuban.solve(method="qre", lam=1.0).profile
     assert 0 < qre["probability"].min() < qre["probability"].max() < 1
-    with pytest.raises(ValueError, match="unknown method"):
+    with pytest.raises(escalade.pipeline.RequestError, match="method 'magic' is unknown"):
         cuban.solve(method="magic")
 
 
 def test_sweep_returns_frames_with_one_row_per_draw_and_policy():
     model = escalade.load("dprk_russia_2024")
-    analysis = model.sweep(draws=32, seed=3, sensitivity_samples=0)
+    analysis = model.sweep(draws=32, seed=3, sensitivity=0)
     frame = analysis.to_frame()
     assert len(frame) == 32 * 3 and set(frame["policy"]) == {"equilibrium", "escalation_management", "deterrence"}
     summary = analysis.summary()
@@ -56,19 +57,20 @@ def test_simulate_returns_a_dynamic_analysis_with_frames():
     assert fan["label"].iloc[-1] == "1962-10-28"
     assert "<table" in crisis._repr_html_()
     assert crisis.time_to_rung("USA=deterrence").iloc[0]["p_reached"] == 1.0  # the quarantine on day one
-    with pytest.raises(ValueError, match="no 'dynamics:' section"):
-        escalade.simulate("chicken")
+    with pytest.raises(escalade.pipeline.RequestError, match="no 'dynamics:' section"):
+        escalade.load("chicken").simulate()
 
 
 def test_simulate_gives_the_same_numbers_on_worker_processes():
     options = {"runs": 120, "draws": 2, "policies": {"USA": ["appeasement", "equilibrium"]}, "seed": 3}
-    serial = escalade.simulate("cuban_missile_1962_dynamic", **options)
-    parallel = escalade.simulate("cuban_missile_1962_dynamic", workers=2, **options)
+    model = escalade.load("cuban_missile_1962_dynamic")
+    serial = model.simulate(**options)
+    parallel = model.simulate(workers=2, **options)
     for a, b in zip(serial.paths, parallel.paths, strict=True):
         np.testing.assert_array_equal(a.trajectories.states, b.trajectories.states)
     assert [c.holds for c in serial.claims] == [c.holds for c in parallel.claims]
 
 
 def test_simulate_refuses_fewer_runs_than_draws():
-    with pytest.raises(ValueError, match="runs \\(10\\) must be at least draws \\(16\\)"):
-        escalade.simulate("cuban_missile_1962_dynamic", runs=10, draws=16)
+    with pytest.raises(escalade.pipeline.RequestError, match="runs \\(10\\) must be at least draws \\(16\\)"):
+        escalade.load("cuban_missile_1962_dynamic").simulate(runs=10, draws=16)

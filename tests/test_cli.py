@@ -63,7 +63,7 @@ def test_solve_with_a_policy_and_full_information():
 
 def test_full_information_names_an_actor():
     result = invoke("solve", "dprk_russia_2024", "--full-information", "NOBODY")
-    assert result.exit_code == 1 and "actors: RUS, DPRK" in result.output
+    assert result.exit_code == 1 and "no actor 'NOBODY' to give full information; use one of RUS, DPRK" in result.output
 
 
 def test_qre_at_a_given_lambda_and_its_limit():
@@ -75,7 +75,7 @@ def test_qre_at_a_given_lambda_and_its_limit():
 
 def test_lambda_needs_the_qre_method():
     result = invoke("solve", "chicken", "--lambda", "1")
-    assert result.exit_code == 1 and "--lambda goes with --method qre" in result.output
+    assert result.exit_code == 1 and "a logit precision λ goes with the qre method, not spe" in result.output
 
 
 def test_enumpure_lists_both_equilibria_of_chicken():
@@ -163,7 +163,7 @@ def test_sweep_writes_tidy_tables_with_overrides(tmp_path):
         (["--set", "p_reveal_combat=high"], "is not a number"),
         (["--vary", "audience_cost=3"], "write LOW:HIGH"),
         (["--set", "nonsense=1"], "no parameter 'nonsense'"),
-        (["--policy", "appeasement"], "unknown policies"),
+        (["--policy", "appeasement"], "no policy 'appeasement'"),
     ],
 )
 def test_sweep_options_are_checked(tmp_path, option, words):

@@ -4,7 +4,6 @@ from pathlib import Path
 
 import nbclient
 import nbformat
-import pytest
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "flagship.ipynb"
 

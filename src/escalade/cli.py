@@ -1,4 +1,8 @@
-"""The command line: wires the stages together; holds no modelling logic of its own."""
+"""The command line: parses arguments into requests, calls the pipeline, prints and writes the result.
+
+Nothing here models or analyses: requests are checked by their own ``validated``, results rendered by
+the report writers, and files published as a set.
+"""
 
 from __future__ import annotations
 
@@ -14,25 +18,12 @@ from typing import Annotated
 import numpy as np
 import typer
 from rich.console import Console
-from rich.progress import MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from escalade import __version__
-from escalade.analyze import violence_distribution
-from escalade.api import run as run_analysis
-from escalade.api import simulate as simulate_dynamics
-from escalade.api import test_claims
-from escalade.game import (
-    EfgError,
-    Game,
-    compile_game,
-    full_information,
-    policy_profile,
-    read_efg,
-    read_nfg,
-    script,
-    write_efg,
-)
+from escalade.game import EfgError, compile_tree, write_efg
+from escalade.game.compile import no_tree
 from escalade.game.markov import compile_markov
 from escalade.history import (
     VIOLENCE_LABELS,
@@ -43,35 +34,42 @@ from escalade.history import (
     violence_base_rates,
 )
 from escalade.history.backtest import backtest as run_backtest
+from escalade.pipeline import (
+    Backend,
+    DynamicRequest,
+    PointRequest,
+    RequestError,
+    Settings,
+    StaticRequest,
+    analyse,
+    claims,
+    model_violence,
+    open_game,
+    point_game,
+    simulate,
+    solve_point,
+)
+from escalade.pipeline.requests import CLAIMS, SWEEP
 from escalade.report import (
-    analysis_html,
-    analysis_markdown,
-    calibration_html,
+    backtest_report,
+    dynamic_report,
     json_text,
-    outline,
-    print_analysis,
     publish,
+    scenario_tree,
     solution_table,
-    summary_data,
+    static_report,
     table_writers,
     text_writer,
+    to_html,
+    to_json,
+    to_markdown,
+    to_terminal,
+    trajectories_frame,
     values_table,
     write_atomic,
 )
-from escalade.report.dynamics import (
-    dynamics_data,
-    dynamics_html,
-    dynamics_markdown,
-    trajectories_frame,
-)
-from escalade.report.dynamics import headline as headline_dynamics
-from escalade.report.dynamics import notes as dynamics_notes
-from escalade.report.dynamics import summary_rows as dynamics_rows
-from escalade.report.explorer import create_app
-from escalade.scenario import Scenario, ScenarioError, load, override, shipped_scenarios
-from escalade.simulate import sample_parameters, solve_draws
+from escalade.scenario import Scenario, ScenarioError, load, shipped_scenarios
 from escalade.solve import Solution, SolverError, fit_lambda
-from escalade.solve import solve as solve_game
 
 app = typer.Typer(
     help=(
@@ -111,10 +109,11 @@ class Options:
 
 @contextmanager
 def reported(ctx: typer.Context) -> Iterator[None]:
-    """Turn a user's mistake into red lines and exit code 1 (a traceback only with --debug)."""
+    """Turn a user's mistake into red lines and exit code 1 (a traceback only with --debug); Ctrl-C
+    into exit code 130. Outputs are published last, as a set, so neither leaves files behind."""
     try:
         yield
-    except ScenarioError as exc:
+    except (ScenarioError, RequestError) as exc:
         if ctx.obj.debug:
             raise
         err.print(f"[red]{len(exc.problems)} problem(s) found:[/]")
@@ -151,6 +150,7 @@ def main(
 
 
 ScenarioArg = Annotated[str, typer.Argument(help="A scenario .yaml file, or a shipped scenario's name.")]
+GameArg = Annotated[str, typer.Argument(help="A scenario (.yaml or shipped name), or a Gambit .efg or .nfg file.")]
 FullInfo = Annotated[
     str | None,
     typer.Option(
@@ -159,6 +159,18 @@ FullInfo = Annotated[
         help="What-if: ACTOR (an actor id, or 'all') sees every earlier move.",
     ),
 ]
+Seed = Annotated[int, typer.Option(help="Random seed; the same seed gives the same numbers.")]
+Pins = Annotated[
+    list[str] | None, typer.Option("--set", metavar="NAME=VALUE", help="Pin a parameter to a value (repeatable).")
+]
+Ranges = Annotated[
+    list[str] | None,
+    typer.Option("--vary", metavar="NAME=LOW:HIGH", help="Make a parameter uniform over a range (repeatable)."),
+]
+Workers = Annotated[int, typer.Option(min=1, help="Local worker processes for the draws.")]
+Scheduler = Annotated[str | None, typer.Option(help="Run the draws on this Dask scheduler (e.g. tcp://host:8786).")]
+OutDir = Annotated[Path, typer.Option("--out", help="Folder for report.md, summary.json, runs.parquet, summary.csv.")]
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 
 
 @app.command()
@@ -170,7 +182,7 @@ def validate(ctx: typer.Context, file: ScenarioArg) -> None:
             f"[green]ok[/] {scenario.source_file}: {len(scenario.actors)} actors, {len(scenario.parameters)} parameters"
         )
         if scenario.root is not None:
-            tree = compile_game(scenario).tree
+            tree = compile_tree(scenario)
             found += (
                 f", {len(scenario.nodes)} nodes → a tree of {tree.n_nodes} nodes, {tree.n_terminals} outcomes, "
                 f"{tree.n_infosets} information sets"
@@ -189,35 +201,20 @@ def validate(ctx: typer.Context, file: ScenarioArg) -> None:
 def show(ctx: typer.Context, file: ScenarioArg) -> None:
     """Print the scenario's tree as an outline."""
     with reported(ctx):
-        out.print(outline(load(file)))
+        out.print(scenario_tree(load(file)))
 
 
 @app.command()
 def scenarios() -> None:
     """List the scenarios shipped with escalade."""
     for name, path in sorted(shipped_scenarios().items()):
-        title = load(path).title
-        out.print(f"[bold]{name}[/]  {title}")
-
-
-def _game(file: str, who: str | None) -> tuple[Game, Scenario | None]:
-    """A Gambit .efg/.nfg file, or a scenario at its parameter means; returns (game, scenario or None)."""
-    if file.endswith(".efg"):
-        game, scenario = read_efg(file), None
-    elif file.endswith(".nfg"):
-        game, scenario = read_nfg(file), None
-    else:
-        scenario = load(file)
-        game = compile_game(scenario)
-    if who is not None:
-        game = dataclasses.replace(game, tree=full_information(game.tree, who))
-    return game, scenario
+        out.print(f"[bold]{name}[/]  {load(path).title}")
 
 
 @app.command()
 def export(
     ctx: typer.Context,
-    file: ScenarioArg,
+    file: GameArg,
     to: Annotated[Format, typer.Option("--to", help="Output format.")] = Format.efg,
     output: Annotated[
         Path | None,
@@ -227,8 +224,7 @@ def export(
 ) -> None:
     """Write the game (at the parameters' means) in Gambit's .efg format."""
     with reported(ctx):
-        game, _ = _game(file, who)
-        text = write_efg(game)
+        text = write_efg(point_game(open_game(file), PointRequest(full_information=who)))
         if output is None:
             sys.stdout.write(text)
         else:
@@ -252,7 +248,7 @@ def _solution_json(solution: Solution, strategic: bool) -> dict:
 @app.command()
 def solve(
     ctx: typer.Context,
-    file: Annotated[str, typer.Argument(help="A scenario (.yaml or shipped name), or a Gambit .efg or .nfg file.")],
+    file: GameArg,
     method: Annotated[
         Method,
         typer.Option(
@@ -270,17 +266,12 @@ def solve(
 ) -> None:
     """Solve a game at the parameters' means and print the equilibrium."""
     with reported(ctx):
-        game, scenario = _game(file, who)
-        if policy is not None:
-            if scenario is None or policy not in scenario.policies:
-                known = ", ".join(scenario.policies) if scenario else "none (a .efg file has no policies)"
-                raise ValueError(f"unknown policy {policy!r}; known: {known}")
-            game = script(game, policy_profile(scenario, game.tree, policy))
-        solutions = solve_game(game, method.value, lam)
-        players = list(game.tree.players)
+        solutions = solve_point(open_game(file), PointRequest(method.value, lam, policy, who))
+        several = method in (Method.enumpure, Method.lcp)
         strategic = file.endswith(".nfg")
         if as_json:
-            if method in (Method.enumpure, Method.lcp):
+            players = list(solutions[0].game.tree.players) if solutions else []
+            if several:
                 record = {
                     "method": method.value,
                     "players": players,
@@ -292,14 +283,9 @@ def solve(
             return
         if not solutions:
             out.print("No pure-strategy Nash equilibrium.")
+        names = {"spe": "subgame-perfect equilibrium", "qre": "logit QRE limit"}
         for i, solution in enumerate(solutions, start=1):
-            label = (
-                f"equilibrium {i} of {len(solutions)}"
-                if method in (Method.enumpure, Method.lcp)
-                else {"spe": "subgame-perfect equilibrium", "qre": "logit QRE limit"}.get(
-                    solution.method, solution.method
-                )
-            )
+            label = f"equilibrium {i} of {len(solutions)}" if several else names.get(solution.method, solution.method)
             out.print(solution_table(solution, f"{label}{' — ' + policy if policy else ''}"))
             out.print(values_table(solution))
             out.print(f"[dim]max regret {solution.max_regret[0]:.2e} (verified)[/]")
@@ -308,16 +294,16 @@ def solve(
 @app.command()
 def fit(
     ctx: typer.Context,
-    file: Annotated[str, typer.Argument(help="A scenario (.yaml or shipped name), or a Gambit .efg or .nfg file.")],
+    file: GameArg,
     counts: Annotated[
         Path,
         typer.Option(help="JSON file of observed action counts, nested [player][infoset][action] as in solve --json."),
     ],
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    as_json: JsonFlag = False,
 ) -> None:
     """Fit the logit precision λ to observed choices by maximum likelihood."""
     with reported(ctx):
-        game, _ = _game(file, None)
+        game = point_game(open_game(file))
         nested = json.loads(counts.read_text(encoding="utf-8"))
         flat = [float(c) for player in nested for infoset in player for c in infoset]
         lam, log_likelihood, solution = fit_lambda(game, np.array(flat))
@@ -340,14 +326,15 @@ def serve(
     with reported(ctx):
         scenario = load(file)
         if scenario.root is None:
-            raise ValueError(
-                f"the explorer shows game trees; {scenario.name} is dynamic only — run `escalade simulate`"
-            )
+            raise ValueError(no_tree(scenario))
         text = Path(scenario.source_file).read_text(encoding="utf-8")
         import uvicorn  # imported here: only the explorer needs a web server
 
+        from escalade.explorer import create_app, hosts_for
+
         out.print(f"escalade explorer on [bold]http://{host}:{port}/[/] (Ctrl+C to stop)")
-        uvicorn.run(create_app(scenario, text), host=host, port=port, log_level="warning")
+        app_ = create_app(scenario, text, allowed_hosts=hosts_for(host))
+        uvicorn.run(app_, host=host, port=port, log_level="warning")
 
 
 @app.command()
@@ -365,8 +352,8 @@ def history(
         ),
     ] = None,
     draws: Annotated[int, typer.Option(min=1, help="Parameter draws for the model's distribution.")] = 512,
-    seed: Annotated[int, typer.Option(help="Random seed.")] = 20241018,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    seed: Seed = StaticRequest.seed,
+    as_json: JsonFlag = False,
 ) -> None:
     """Base rates of violence in a reference class of historical crises (ICB), beside the model's."""
     with reported(ctx):
@@ -385,8 +372,7 @@ def history(
         rates = violence_base_rates(selected)
         model = None
         if scenario is not None and reference is not None:
-            runs = solve_draws(scenario, sample_parameters(scenario, draws, seed))
-            model = violence_distribution(runs, reference.violence_thresholds, seed)
+            model = model_violence(scenario, StaticRequest(draws=draws, seed=seed, sensitivity=0))
         if as_json:
             record = {
                 "n": len(selected),
@@ -434,46 +420,34 @@ def backtest(
     data: Annotated[Path, typer.Option(help="An ICB system-level CSV (or any CSV with the same columns).")],
     train_until: Annotated[int, typer.Option(help="Fit on crises triggered up to this year; forecast the rest.")],
     out_dir: Annotated[Path | None, typer.Option("--out", help="Folder for calibration.html.")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    as_json: JsonFlag = False,
 ) -> None:
     """Forecast the violence of later crises; score the strategic model against base rate and logit."""
     with reported(ctx):
-        result = run_backtest(load_icb(data), train_until)
-        log_loss, brier = result.log_loss(), result.brier()
+        report = backtest_report(run_backtest(load_icb(data), train_until), str(data))
         if out_dir is not None:
-            title = f"Calibration: crises after {train_until} ({result.n_test} crises)"
-            write_atomic(out_dir / "calibration.html", calibration_html(result.calibration(), title))
+            write_atomic(out_dir / "calibration.html", to_html(report))
         if as_json:
-            record = {"n_train": result.n_train, "n_test": result.n_test, "log_loss": log_loss, "brier": brier}
-            sys.stdout.write(json_text(record))
+            sys.stdout.write(json_text(report.sections[0].record))
             return
-        table = Table(
-            title=f"Forecasting violence: fit on {result.n_train} crises to {train_until}, "
-            f"test on {result.n_test} later ones (lower is better)",
-            title_justify="left",
-        )
-        for column in ("forecast", "log loss", "Brier score"):
-            table.add_column(column, justify="left" if column == "forecast" else "right")
-        for name in log_loss:
-            table.add_row(name, f"{log_loss[name]:.4f}", f"{brier[name]:.4f}")
-        out.print(table)
+        to_terminal(out, report)
 
 
-@app.command()
-def claims(
+@app.command("claims")
+def claims_command(
     ctx: typer.Context,
     file: Annotated[str, typer.Argument(help="A scenario .yaml file or shipped name.")] = "dprk_russia_2024",
-    draws: Annotated[int, typer.Option(min=1, help="Parameter draws to test the claims on.")] = 1024,
-    seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same numbers.")] = 20241018,
-    sobol: Annotated[int, typer.Option(min=0, help="Sobol base samples for what decides each claim (0: skip).")] = 64,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    draws: Annotated[int, typer.Option(min=1, help="Parameter draws to test the claims on.")] = CLAIMS.draws,
+    seed: Seed = CLAIMS.seed,
+    sobol: Annotated[
+        int, typer.Option(min=0, help="Sobol base samples for what decides each claim (0: skip).")
+    ] = CLAIMS.claim_samples,
+    as_json: JsonFlag = False,
 ) -> None:
     """Test the scenario's claims across its parameter draws: a verdict per claim, with its CI."""
     with reported(ctx):
-        scenario = load(file)
-        if not scenario.claims:
-            raise ValueError(f"{scenario.source_file} states no claims; add a 'claims:' section")
-        verdicts = test_claims(scenario, sample_parameters(scenario, draws, seed), seed, sobol, {})
+        request = dataclasses.replace(CLAIMS, draws=draws, seed=seed, claim_sensitivity=sobol)
+        verdicts = claims(load(file), request)
         if as_json:
             record = [
                 {"name": v.name, "text": v.text, "share": v.holds.share, "low": v.holds.low, "high": v.holds.high,
@@ -482,7 +456,7 @@ def claims(
             ]  # fmt: skip
             sys.stdout.write(json_text(record))
             return
-        table = Table(title=f"Claims of {scenario.name} over {draws:,} draws (seed {seed})", title_justify="left")
+        table = Table(title=f"Claims over {draws:,} draws (seed {seed})", title_justify="left")
         for column in ("claim", "holds in (95% CI)", "verdict", "decided by"):
             table.add_column(column)
         for v in verdicts:
@@ -491,31 +465,19 @@ def claims(
         out.print(table)
 
 
-Draws = Annotated[int, typer.Option(min=1, help="Parameter draws for the uncertainty analysis.")]
-Seed = Annotated[int, typer.Option(help="Random seed; the same seed gives the same numbers.")]
-OutDir = Annotated[Path, typer.Option("--out", help="Folder for report.md, summary.json, runs.parquet, summary.csv.")]
-Pins = Annotated[
-    list[str] | None, typer.Option("--set", metavar="NAME=VALUE", help="Pin a parameter to a value (repeatable).")
-]
-Ranges = Annotated[
-    list[str] | None,
-    typer.Option("--vary", metavar="NAME=LOW:HIGH", help="Make a parameter uniform over a range (repeatable)."),
-]
-Workers = Annotated[int, typer.Option(min=1, help="Local worker processes for the draws.")]
-Scheduler = Annotated[str | None, typer.Option(help="Run the draws on this Dask scheduler (e.g. tcp://host:8786).")]
-
-
 @app.command()
 def run(
     ctx: typer.Context,
     file: Annotated[str, typer.Argument(help="A scenario .yaml file or shipped name.")] = "dprk_russia_2024",
-    draws: Draws = 4096,
-    seed: Seed = 20241018,
+    draws: Annotated[int, typer.Option(min=1, help="Parameter draws.")] = StaticRequest.draws,
+    seed: Seed = StaticRequest.seed,
     out_dir: OutDir = Path("out"),
     who: FullInfo = None,
     pins: Pins = None,
     ranges: Ranges = None,
-    sensitivity: Annotated[int, typer.Option(min=0, help="Sobol base samples (a power of two; 0: skip).")] = 256,
+    sensitivity: Annotated[
+        int, typer.Option(min=0, help="Sobol base samples (a power of two; 0: skip).")
+    ] = StaticRequest.sensitivity,
     workers: Workers = 1,
     scheduler: Scheduler = None,
     history_data: Annotated[
@@ -523,95 +485,131 @@ def run(
     ] = None,
 ) -> None:
     """The full analysis: equilibria, policies compared over uncertain parameters, what decides it."""
-    _analysis_command(
-        ctx, file, draws, seed, out_dir, who, pins, ranges, sensitivity, None, "sobol", workers, scheduler, history_data
-    )
+    with reported(ctx):
+        request = StaticRequest(
+            draws=draws, seed=seed, full_information=who, sensitivity=sensitivity, history_data=history_data,
+            settings=_settings(pins, ranges),
+        )  # fmt: skip
+        _static(load(file), request, workers, scheduler, out_dir)
 
 
 @app.command()
 def sweep(
     ctx: typer.Context,
     file: Annotated[str, typer.Argument(help="A scenario .yaml file or shipped name.")],
-    draws: Draws = 10_000,
-    seed: Seed = 20241018,
+    draws: Annotated[int, typer.Option(min=1, help="Parameter draws.")] = SWEEP.draws,
+    seed: Seed = SWEEP.seed,
     out_dir: OutDir = Path("out"),
     policy: Annotated[
         list[str] | None, typer.Option(help="Compare only these policies (repeatable; default: all).")
     ] = None,
     pins: Pins = None,
     ranges: Ranges = None,
-    method: Annotated[str, typer.Option(help="Sampling: sobol (scrambled, quasi-random) or mc.")] = "sobol",
-    sensitivity: Annotated[int, typer.Option(min=0, help="Sobol base samples (a power of two; 0: skip).")] = 0,
+    method: Annotated[str, typer.Option(help="Sampling: sobol (scrambled, quasi-random) or mc.")] = SWEEP.sampling,
+    sensitivity: Annotated[
+        int, typer.Option(min=0, help="Sobol base samples (a power of two; 0: skip).")
+    ] = SWEEP.sensitivity,
     workers: Workers = 1,
     scheduler: Scheduler = None,
 ) -> None:
     """Solve the scenario over many parameter draws and write tidy tables (Parquet and CSV)."""
-    _analysis_command(
-        ctx, file, draws, seed, out_dir, None, pins, ranges, sensitivity, policy, method, workers, scheduler
-    )
-
-
-def _analysis_command(
-    ctx: typer.Context,
-    file: str,
-    draws: int,
-    seed: int,
-    out_dir: Path,
-    who: str | None,
-    pins: list[str] | None,
-    ranges: list[str] | None,
-    sensitivity: int,
-    policies: list[str] | None,
-    method: str,
-    workers: int,
-    scheduler: str | None,
-    history_data: Path | None = None,
-) -> None:
     with reported(ctx):
-        scenario, pinned, ranged = _overridden(file, pins, ranges)
-        with Progress(SpinnerColumn(), TextColumn("{task.description}"), MofNCompleteColumn(), console=err) as bar:
-            task = bar.add_task("solving chunks of draws", total=None)
-            analysis = run_analysis(
-                scenario,
-                draws=draws,
-                seed=seed,
-                full_information=who,
-                sensitivity_samples=sensitivity,
-                policies=policies,
-                sample_method=method,
-                workers=workers,
-                scheduler=scheduler,
-                progress=lambda done, total: bar.advance(task),
-                history_data=history_data,
-            )
-        overrides = [f"{k}={v}" for k, v in {**pinned, **ranged}.items()]
-        if overrides:
-            analysis = dataclasses.replace(
-                analysis, notes=[*analysis.notes, "Set by the user: " + ", ".join(overrides)]
-            )
-        print_analysis(out, analysis)
+        request = dataclasses.replace(
+            SWEEP, draws=draws, seed=seed, sampling=method, sensitivity=sensitivity,
+            policies=None if policy is None else tuple(policy), settings=_settings(pins, ranges),
+        )  # fmt: skip
+        _static(load(file), request, workers, scheduler, out_dir)
+
+
+def _static(scenario: Scenario, request: StaticRequest, workers: int, scheduler: str | None, out_dir: Path) -> None:
+    """Analyse, print the report, and publish report.md/.html, summary.json, runs.parquet, summary.csv."""
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=err, transient=True) as bar:
+        task = bar.add_task("solving chunks of draws", total=None)
+        analysis = analyse(
+            scenario, request, Backend(workers, scheduler, lambda done, total: bar.update(task, total=total, advance=1))
+        )
+    report = static_report(analysis)
+    to_terminal(out, report)
+    publish(
+        out_dir,
+        {
+            "report.md": text_writer(to_markdown(report)),
+            "report.html": text_writer(to_html(report)),
+            "summary.json": text_writer(to_json(report)),
+            **table_writers(analysis),
+        },
+    )
+    written = "(also report.md, summary.json, runs.parquet, summary.csv)"
+    out.print(f"Report written to [bold]{out_dir / 'report.html'}[/] {written}")
+
+
+@app.command("simulate")
+def simulate_command(
+    ctx: typer.Context,
+    file: Annotated[str, typer.Argument(help="A dynamic scenario .yaml file or shipped name.")] = "dprk_russia_dynamic",
+    rounds: Annotated[int | None, typer.Option(min=1, help="Rounds to simulate (default: the scenario's).")] = None,
+    runs: Annotated[int, typer.Option(min=1, help="Trajectories per course of action.")] = DynamicRequest.runs,
+    policy: Annotated[
+        list[str] | None,
+        typer.Option(
+            metavar="ACTOR=POLICY",
+            help="Script an actor (repeatable; several for one actor are compared; 'equilibrium' = solved). "
+            "Default: everyone solved, then each of the scenario's policies alone.",
+        ),
+    ] = None,
+    draws: Annotated[
+        int, typer.Option(min=1, help="Parameter draws (Sobol); 1 uses the parameters' means.")
+    ] = DynamicRequest.draws,
+    lam: Annotated[
+        float | None,
+        typer.Option("--lambda", help="Logit rationality of solved actors (default: the scenario's; inf: pure MPE)."),
+    ] = None,
+    window: Annotated[
+        int, typer.Option(min=1, help="Rounds within which a step down reverses a step up.")
+    ] = DynamicRequest.window,
+    seed: Seed = DynamicRequest.seed,
+    out_dir: Annotated[
+        Path, typer.Option("--out", help="Folder for dynamics.html, dynamics.md, dynamics.json, trajectories.parquet.")
+    ] = Path("out"),
+    pins: Pins = None,
+    ranges: Ranges = None,
+    workers: Workers = 1,
+    scheduler: Scheduler = None,
+) -> None:
+    """Run a crisis forward over rounds under each course of action; fan charts and the ratchet index."""
+    with reported(ctx):
+        choices: dict[str, list[str]] = {}
+        for actor, name in _pairs(policy or []):
+            choices.setdefault(actor, []).append(name)
+        request = DynamicRequest(
+            rounds=rounds, runs=runs, draws=draws, lam=lam, window=window, seed=seed,
+            policies={actor: tuple(names) for actor, names in choices.items()}, settings=_settings(pins, ranges),
+        )  # fmt: skip
+        with err.status("solving and simulating each course of action"):
+            analysis = simulate(load(file), request, Backend(workers, scheduler))
+        report = dynamic_report(analysis)
+        to_terminal(out, report)
+        frame = trajectories_frame(analysis)
         publish(
             out_dir,
             {
-                "report.md": text_writer(analysis_markdown(analysis)),
-                "report.html": text_writer(analysis_html(analysis)),
-                "summary.json": text_writer(json_text(summary_data(analysis))),
-                **table_writers(analysis),
+                "dynamics.md": text_writer(to_markdown(report)),
+                "dynamics.html": text_writer(to_html(report)),
+                "dynamics.json": text_writer(to_json(report)),
+                "trajectories.parquet": lambda path: frame.to_parquet(path, index=False),
             },
         )
-        report = out_dir / "report.html"
-        out.print(f"Report written to [bold]{report}[/] (also report.md, summary.json, runs.parquet, summary.csv)")
+        out.print(
+            f"Fan charts written to [bold]{out_dir / 'dynamics.html'}[/] "
+            "(also dynamics.md, dynamics.json, trajectories.parquet)"
+        )
 
 
-def _overridden(
-    file: str, pins: list[str] | None, ranges: list[str] | None
-) -> tuple[Scenario, dict[str, str], dict[str, str]]:
-    """The scenario with ``--set NAME=VALUE`` and ``--vary NAME=LOW:HIGH`` applied, and those settings."""
+def _settings(pins: list[str] | None, ranges: list[str] | None) -> Settings:
+    """``--set NAME=VALUE`` and ``--vary NAME=LOW:HIGH`` as the request's settings."""
     pinned, ranged = _assignments(pins, "=VALUE"), _assignments(ranges, "=LOW:HIGH")
-    scenario = override(
-        load(file), {k: _number(k, v) for k, v in pinned.items()}, {k: _range(k, v) for k, v in ranged.items()}
-    )
-    return scenario, pinned, ranged
+    return Settings({k: _number(k, v) for k, v in pinned.items()}, {k: _range(k, v) for k, v in ranged.items()})
 
 
 def _assignments(items: list[str] | None, form: str) -> dict[str, str]:
@@ -636,80 +634,6 @@ def _range(name: str, text: str) -> tuple[float, float]:
     if not sep:
         raise ValueError(f"--vary {name}={text}: write LOW:HIGH, e.g. {name}=0.2:0.8")
     return _number(name, low), _number(name, high)
-
-
-@app.command()
-def simulate(
-    ctx: typer.Context,
-    file: Annotated[str, typer.Argument(help="A dynamic scenario .yaml file or shipped name.")] = "dprk_russia_dynamic",
-    rounds: Annotated[int | None, typer.Option(min=1, help="Rounds to simulate (default: the scenario's).")] = None,
-    runs: Annotated[int, typer.Option(min=1, help="Trajectories per course of action.")] = 4096,
-    policy: Annotated[
-        list[str] | None,
-        typer.Option(
-            metavar="ACTOR=POLICY",
-            help="Script an actor (repeatable; several for one actor are compared; 'equilibrium' = solved). "
-            "Default: everyone solved, then each of the scenario's policies alone.",
-        ),
-    ] = None,
-    draws: Annotated[int, typer.Option(min=1, help="Parameter draws (Sobol); 1 uses the parameters' means.")] = 16,
-    lam: Annotated[
-        float | None,
-        typer.Option("--lambda", help="Logit rationality of solved actors (default: the scenario's; inf: pure MPE)."),
-    ] = None,
-    window: Annotated[int, typer.Option(min=1, help="Rounds within which a step down reverses a step up.")] = 3,
-    seed: Seed = 20241018,
-    out_dir: Annotated[
-        Path, typer.Option("--out", help="Folder for dynamics.html, dynamics.md, dynamics.json, trajectories.parquet.")
-    ] = Path("out"),
-    pins: Pins = None,
-    ranges: Ranges = None,
-    workers: Workers = 1,
-    scheduler: Scheduler = None,
-) -> None:
-    """Run a crisis forward over rounds under each course of action; fan charts and the ratchet index."""
-    with reported(ctx):
-        scenario, pinned, ranged = _overridden(file, pins, ranges)
-        choices: dict[str, list[str]] = {}
-        for actor, name in _pairs(policy or []):
-            choices.setdefault(actor, []).append(name)
-        with err.status("solving and simulating each course of action"):
-            analysis = simulate_dynamics(
-                scenario,
-                rounds=rounds,
-                runs=runs,
-                policies=choices,
-                seed=seed,
-                draws=draws,
-                lam=lam,
-                window=window,
-                workers=workers,
-                scheduler=scheduler,
-            )
-        overrides = [f"{k}={v}" for k, v in {**pinned, **ranged}.items()]
-        if overrides:
-            analysis = dataclasses.replace(analysis, notes=["Set by the user: " + ", ".join(overrides)])
-        out.print(headline_dynamics(analysis))
-        table = Table(
-            "course of action", "final level", "final rungs", "P(de-escalation)", "ratchet", "score", "certified"
-        )
-        for row in dynamics_rows(analysis, intervals=False):
-            table.add_row(*row)
-        out.print(table)
-        for note in dynamics_notes(analysis):
-            err.print(f"[yellow]{note}[/]", highlight=False, soft_wrap=True)
-        frame = trajectories_frame(analysis)
-        publish(
-            out_dir,
-            {
-                "dynamics.md": text_writer(dynamics_markdown(analysis)),
-                "dynamics.html": text_writer(dynamics_html(analysis)),
-                "dynamics.json": text_writer(json_text(dynamics_data(analysis))),
-                "trajectories.parquet": lambda path: frame.to_parquet(path, index=False),
-            },
-        )
-        report = out_dir / "dynamics.html"
-        out.print(f"Fan charts written to [bold]{report}[/] (also dynamics.md, dynamics.json, trajectories.parquet)")
 
 
 def _pairs(items: list[str]) -> list[tuple[str, str]]:

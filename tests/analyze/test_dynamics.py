@@ -70,7 +70,7 @@ def test_a_claim_true_by_construction_holds_and_its_reverse_fails():
     scenario = loads(
         SHOCKED.replace("cost: {dist: fixed, value: 0,", "cost: {dist: uniform, low: 0, high: 8,") + claims
     )
-    crisis = escalade.simulate(scenario, rounds=30, runs=1600, draws=8, seed=4)
+    crisis = escalade.Model(scenario).simulate(rounds=30, runs=1600, draws=8, seed=4)
     verdicts = {v.name: v for v in crisis.claims}
     assert verdicts["ratchet"].holds.share == 1.0 and verdicts["ratchet"].verdict.startswith("holds")
     assert verdicts["reverse"].holds.share == 0.0 and verdicts["reverse"].verdict.startswith("fails")

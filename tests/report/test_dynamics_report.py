@@ -8,7 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from escalade.cli import app
-from tests.report.conftest import SCREENSHOTS
+from tests.conftest import SCREENSHOTS
 from tests.report.test_html import _Tags
 
 

@@ -34,6 +34,8 @@ class Analysis:
     sensitivity: Sensitivity | None = None  # which parameters decide the headline outputs
     claims: list[ClaimVerdict] = field(default_factory=list)  # the scenario's claims, tested on the draws
     history: HistoryComparison | None = None  # base rates of the reference class, when data is given
+    escalation: dict[str, list[float]] = field(default_factory=dict)  # policy -> P(ending at level 0, 1, …)
+    value_of_information: dict[str, Estimate] = field(default_factory=dict)  # policy -> the what-if actor's gain
     version: str = __version__
     created: str = ""
 

@@ -76,6 +76,18 @@ def value_of_information(
     }
 
 
+def escalation_shares(runs: list[Runs]) -> dict[str, list[float]]:
+    """Per policy: the probability (mean over draws) of ending at each whole escalation level, from 0
+    to the highest level any policy's tree reaches."""
+    top = max(0, *(int(np.rint(r.terminal_escalation).max()) for r in runs if r.terminal_escalation.size))
+    shares = {}
+    for r in runs:
+        rounded = np.rint(r.terminal_escalation)
+        per_level = [(r.outcome_probs * (rounded == level)).sum(axis=1).mean() for level in range(top + 1)]
+        shares[r.policy] = [float(share) for share in per_level]
+    return shares
+
+
 def violence_distribution(runs: Runs, thresholds: list[float], seed: int) -> dict[int, Estimate]:
     """The model's probability of each ICB violence level (1–4), reading escalation through
     ``thresholds`` (see the scenario's ``reference_class``), averaged over draws with bootstrap CIs."""

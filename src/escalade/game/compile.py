@@ -18,12 +18,18 @@ from escalade.scenario import Chance, Decision, Scenario
 from escalade.scenario.load import MAX_MAGNITUDE
 
 
+def no_tree(scenario: Scenario) -> str:
+    """Why a dynamic-only scenario cannot be solved as a tree, and what to do instead."""
+    return (
+        f"{scenario.name} has no game tree ('root:' and 'nodes:'), only dynamics: run it over rounds "
+        "(`escalade simulate`, or Model.simulate)"
+    )
+
+
 def compile_tree(scenario: Scenario) -> Tree:
     """Unfold the scenario's node graph into a tree (depth-first, then laid out breadth first)."""
     if scenario.root is None:
-        raise ValueError(
-            f"{scenario.name} has no game tree ('root:' and 'nodes:'), only dynamics — run `escalade simulate`"
-        )
+        raise ValueError(no_tree(scenario))
     actor_index = {actor_id: i for i, actor_id in enumerate(scenario.actor_ids)}
     builder = TreeBuilder(scenario.actor_ids)
     stack: list[tuple[str, int, str]] = [(scenario.root, -1, "")]

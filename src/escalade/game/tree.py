@@ -327,7 +327,7 @@ def full_information(tree: Tree, who: str) -> Tree:
         return split_infosets(tree)
     if who not in tree.players:
         raise ValueError(
-            f"--full-information takes an actor id or 'all', not {who!r}; actors: {', '.join(tree.players)}"
+            f"full information is for an actor id or 'all', not {who!r}; actors: {', '.join(tree.players)}"
         )
     return split_infosets(tree, tree.players.index(who))
 

@@ -96,7 +96,7 @@ def backtest(crises: pd.DataFrame, train_until: int) -> Backtest:
     test = crises[crises["year_triggered"] > train_until]
     if len(train) < 30 or len(test) == 0:
         raise HistoryDataError(
-            f"--train-until {train_until} leaves {len(train)} crises to fit and {len(test)} to forecast; "
+            f"training up to {train_until} leaves {len(train)} crises to fit and {len(test)} to forecast; "
             "choose a year with at least 30 crises before it and some after"
         )
     y_train = train["violence"].to_numpy(dtype=int) - 1

@@ -1,26 +1,36 @@
-"""Stage 6: render tables and the scenario for people (no modelling here)."""
+"""Stage 6: render results for people (no modelling, no statistics here).
 
+A result becomes an outline (:func:`static_report`, :func:`dynamic_report`, :func:`backtest_report`);
+the writers :func:`to_terminal`, :func:`to_markdown`, :func:`to_html` and :func:`to_json` render any
+outline. Files are published as a set (:func:`publish`).
+"""
+
+from escalade.report.dynamic import dynamic_report, trajectories_frame
 from escalade.report.files import OutputError, json_text, publish, text_writer, write_atomic
-from escalade.report.html import analysis_html, calibration_html
-from escalade.report.markdown import analysis_markdown
-from escalade.report.summary import headline, summary_data
+from escalade.report.history import backtest_report
+from escalade.report.outline import Report, Section, to_html, to_json, to_markdown, to_terminal
+from escalade.report.static import static_report
 from escalade.report.tables import table_writers
-from escalade.report.terminal import outline, print_analysis, solution_table, values_table
+from escalade.report.terminal import scenario_tree, solution_table, values_table
 
 __all__ = [
     "OutputError",
-    "analysis_html",
-    "analysis_markdown",
-    "calibration_html",
-    "headline",
+    "Report",
+    "Section",
+    "backtest_report",
+    "dynamic_report",
     "json_text",
-    "outline",
-    "print_analysis",
     "publish",
+    "scenario_tree",
     "solution_table",
-    "summary_data",
+    "static_report",
     "table_writers",
     "text_writer",
+    "to_html",
+    "to_json",
+    "to_markdown",
+    "to_terminal",
+    "trajectories_frame",
     "values_table",
     "write_atomic",
 ]

@@ -1,22 +1,11 @@
-"""Terminal rendering with rich: tables and trees, never dict dumps."""
+"""Terminal views of a scenario and of one solution (analyses go through the outline writers)."""
 
 from __future__ import annotations
 
-from rich.console import Console
 from rich.table import Table
 from rich.tree import Tree as RichTree
 
-from escalade.analyze import Analysis, likely_paths
-from escalade.report.summary import (
-    CLAIM_HEADER,
-    HISTORY_HEADER,
-    claim_rows,
-    headline,
-    history_rows,
-    information_value,
-    policy_rows,
-    sensitivity_sentence,
-)
+from escalade.analyze import likely_paths
 from escalade.scenario import Chance, Decision, Scenario
 from escalade.solve import Solution
 
@@ -44,79 +33,7 @@ def values_table(solution: Solution, k: int = 0) -> Table:
     return table
 
 
-def print_analysis(console: Console, analysis: Analysis) -> None:
-    scenario = analysis.scenario
-    console.rule(f"[bold]{scenario.title}")
-    for note in analysis.notes:
-        console.print(f"[yellow]Note:[/] {note}")
-    for policy, solution in analysis.central.items():
-        console.print(solution_table(solution, f"Equilibrium play at the parameters' means — {policy}"))
-    title = f"Courses of action over {analysis.draws:,} parameter draws (95% bootstrap CI)"
-    console.print(policy_table(analysis, title))
-    console.print(headline(analysis))
-    if analysis.sensitivity is not None:
-        console.print(sensitivity_table(analysis))
-        console.print(sensitivity_sentence(analysis))
-    if analysis.history is not None:
-        table = Table(
-            title=f"History: {analysis.history.n_crises} ICB crises in the reference class, beside the model",
-            title_justify="left",
-        )
-        for column in HISTORY_HEADER:
-            table.add_column(column)
-        for row in history_rows(analysis):
-            table.add_row(*row)
-        console.print(table)
-    if analysis.claims:
-        table = Table(title="Claims tested across the parameter draws", title_justify="left")
-        for column in CLAIM_HEADER:
-            table.add_column(column)
-        for row in claim_rows(analysis.claims):
-            table.add_row(*row)
-        console.print(table)
-    if analysis.what_if is not None:
-        who = analysis.what_if.full_information
-        console.print(policy_table(analysis.what_if, f"What-if: {who} sees every earlier move"))
-        gains = information_value(analysis)
-        if gains:
-            table = Table(title=f"Value of information to {who} (expected utility gained)", title_justify="left")
-            table.add_column("policy")
-            table.add_column("gain", justify="right")
-            for policy, estimate in gains.items():
-                table.add_row(policy, str(estimate))
-            console.print(table)
-    console.print(
-        f"[dim]seed {analysis.seed} · scenario sha256 {scenario.sha256[:16]} · escalade {analysis.version}[/]"
-    )
-
-
-def sensitivity_table(analysis: Analysis, top: int = 8) -> Table:
-    sensitivity = analysis.sensitivity
-    assert sensitivity is not None
-    output = sensitivity.tornado_output
-    swings = {swing.parameter: swing for swing in sensitivity.tornado}
-    table = Table(title=f"What decides {output} (Sobol indices, tornado 5%–95%)", title_justify="left")
-    for column in ("parameter", "S1", "ST", "swing"):
-        table.add_column(column, justify="left" if column == "parameter" else "right")
-    for index in sensitivity.sobol[output][:top]:
-        swing = swings[index.parameter]
-        bar = "█" * round(20 * min(swing.width, 1.0))
-        table.add_row(index.parameter, f"{index.first:.2f}", f"{index.total:.2f}", f"{swing.width:.3f} {bar}")
-    return table
-
-
-def policy_table(analysis: Analysis, title: str) -> Table:
-    table = Table(title=title, title_justify="left")
-    table.add_column("policy")
-    table.add_column("E[escalation]", justify="right")
-    for level in analysis.levels:
-        table.add_column(f"P(esc ≥ {level:g})", justify="right")
-    for row in policy_rows(analysis):
-        table.add_row(*row)
-    return table
-
-
-def outline(scenario: Scenario) -> RichTree:
+def scenario_tree(scenario: Scenario) -> RichTree:
     """The scenario's tree as an outline; a node shared by several paths is expanded once."""
     means = scenario.central_values()
     root = RichTree(f"[bold]{scenario.title}[/]  ({len(scenario.actors)} actors)")

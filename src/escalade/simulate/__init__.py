@@ -9,8 +9,10 @@ from escalade.simulate.runs import (
     solve_draws,
 )
 from escalade.simulate.sample import METHODS, sample_parameters
+from escalade.simulate.trajectories import EQUILIBRIUM
 
 __all__ = [
+    "EQUILIBRIUM",
     "ESCALATION",
     "METHODS",
     "Runs",

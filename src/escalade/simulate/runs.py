@@ -11,6 +11,7 @@ import numpy as np
 from escalade.game import Tree, compile_game, compile_tree, force, full_information, policy_profile, script
 from escalade.scenario import Claim, Scenario
 from escalade.simulate.backends import Progress, require_memory, run_chunks
+from escalade.simulate.trajectories import EQUILIBRIUM
 from escalade.solve import solve_spe
 
 ESCALATION = "escalation"  # the attribute read as the escalation level, when a scenario has it
@@ -82,7 +83,7 @@ def solve_draws(
     ]
     parts = run_chunks(_solve_chunk, tasks, workers, scheduler, progress)
     probs, actors, escalation, regret = (np.concatenate(column) for column in zip(*parts, strict=True))
-    return Runs(policy or "equilibrium", values, probs, actors, escalation, regret, tree)
+    return Runs(policy or EQUILIBRIUM, values, probs, actors, escalation, regret, tree)
 
 
 def _solve_chunk(

@@ -102,8 +102,8 @@ EQUILIBRIUM = "equilibrium"  # the policy name for "solved, not scripted"
 def courses(scenario: Scenario, choices: dict[str, list[str]] | None = None) -> list[dict[str, str]]:
     """The courses of action to compare, each a policy name per actor (``equilibrium`` = solved).
 
-    With ``choices`` (actor -> policy names), every combination of them; without, everyone solved
-    and then each of the scenario's dynamic policies on its own.
+    With ``choices`` (actor -> policy names, checked by the request), every combination of them;
+    without, everyone solved and then each of the scenario's dynamic policies on its own.
     """
     dynamics = scenario.dynamics
     assert dynamics is not None
@@ -113,14 +113,6 @@ def courses(scenario: Scenario, choices: dict[str, list[str]] | None = None) -> 
             {a: name if a == policy.actor else EQUILIBRIUM for a in actors}
             for name, policy in dynamics.policies.items()
         ]
-    for actor, names in choices.items():
-        if actor not in actors:
-            raise ValueError(f"unknown actor {actor!r} in --policy; actors: {', '.join(actors)}")
-        for name in names:
-            if name not in dynamics.policy_names(actor):
-                raise ValueError(
-                    f"{actor} has no dynamic policy {name!r}; use one of: {', '.join(dynamics.policy_names(actor))}"
-                )
     options = [choices.get(a, [EQUILIBRIUM]) for a in actors]
     return [dict(zip(actors, combo, strict=True)) for combo in itertools.product(*options)]
 

@@ -23,7 +23,7 @@ def solve(game: Game, method: str = "spe", lam: float | None = None) -> list[Sol
     if method not in METHODS:
         raise ValueError(f"unknown method {method!r}; use one of {', '.join(METHODS)}")
     if lam is not None and method != "qre":
-        raise ValueError("--lambda goes with --method qre")
+        raise ValueError(f"a logit precision λ goes with the qre method, not {method}")
     if method == "spe":
         return [solve_spe(game)]
     if method == "qre":

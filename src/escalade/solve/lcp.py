@@ -182,5 +182,5 @@ def solve_lcp(game: Game, tries: int = 8) -> list[Solution]:
             continue
         found.append(certify("lcp", single, profile[None, :]))
     if not found:
-        raise SolverError("Lemke's algorithm found no equilibrium from any start; try --method qre")
+        raise SolverError("Lemke's algorithm found no equilibrium from any start; try the qre method")
     return found

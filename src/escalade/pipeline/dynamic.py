@@ -1,0 +1,73 @@
+"""The dynamic analysis: a crisis over rounds, run forward under each course of action.
+
+Parameter draws are sampled once; each course (and each condition a dynamic claim compares) is
+solved for the unscripted actors' logit Markov equilibrium and simulated on the same random numbers,
+so differences between courses are not noise of the draw. Courses run as tasks on the backend.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+
+from escalade.analyze.dynamics import DynamicAnalysis, claim_conditions, dynamic_claims, history_fit, measure
+from escalade.pipeline.requests import Backend, DynamicRequest
+from escalade.scenario import Scenario
+from escalade.simulate import sample_parameters
+from escalade.simulate.backends import run_chunks
+from escalade.simulate.trajectories import (
+    condition_key,
+    course_label,
+    courses,
+    require_trajectory_memory,
+    run_course,
+)
+
+
+def simulate(
+    scenario: Scenario, request: DynamicRequest = DynamicRequest(), backend: Backend = Backend()
+) -> DynamicAnalysis:
+    """Trajectories of every course of action (see :func:`courses`), measured and with claims tested."""
+    scenario = request.validated(scenario)
+    backend.validated()
+    dynamics = scenario.dynamics
+    assert dynamics is not None
+    rounds = dynamics.rounds if request.rounds is None else request.rounds
+    lam = dynamics.rationality if request.lam is None else request.lam
+    require_trajectory_memory(len(scenario.actors), len(dynamics.events), rounds, request.runs)
+    draws, seed = request.draws, request.seed
+    if draws == 1 or not scenario.parameters:
+        draws = 1
+        values = {name: np.array([value]) for name, value in scenario.central_values().items()}
+    else:
+        values = sample_parameters(scenario, draws, seed)
+    compared = [(course, {}) for course in courses(scenario, {a: list(p) for a, p in request.policies.items()})]
+    needed = {condition_key(c): c for c in [*compared, *claim_conditions(scenario)]}
+    tasks = [(scenario, condition, values, lam, rounds, request.runs, seed) for condition in needed.values()]
+    results = dict(zip(needed, run_chunks(run_course, tasks, backend.workers, backend.scheduler), strict=True))
+    paths = [
+        measure(course_label(course), *results[condition_key((course, {}))], request.window, seed, values)
+        for course, _ in compared
+    ]
+    claims = dynamic_claims(scenario, lambda c: results[condition_key(c)][1], draws, request.window, seed)
+    history = {}
+    if dynamics.history is not None:
+        history = {
+            p.label: history_fit(p.trajectories.levels, dynamics.history.rungs, dynamics.history.source) for p in paths
+        }
+    return DynamicAnalysis(
+        scenario=scenario,
+        seed=seed,
+        draws=draws,
+        rounds=rounds,
+        runs=request.runs,
+        window=request.window,
+        lam=lam,
+        labels=dynamics.round_labels(rounds),
+        paths=paths,
+        history=history,
+        claims=claims,
+        notes=request.settings.note(),
+        created=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+    )

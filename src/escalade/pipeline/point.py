@@ -1,0 +1,63 @@
+"""Solve at one parameter point: the one place the CLI, the Python API and the explorer solve a game.
+
+A scenario is compiled at its parameters' means (with any pins); a Gambit ``.efg``/``.nfg`` file is
+read as it is. Either way the request is checked first, then one solver runs (see escalade.solve).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+from escalade.game import Game, Tree, compile_game, compile_tree, full_information, policy_profile, read_efg, read_nfg
+from escalade.game import script as script_policy
+from escalade.pipeline.requests import PointRequest
+from escalade.scenario import Scenario, load
+from escalade.solve import Solution, SolverError, solve
+
+
+def open_game(source: str | Path | Scenario) -> Scenario | Game:
+    """A scenario (a .yaml path or a shipped name), or the game of a Gambit .efg or .nfg file."""
+    if isinstance(source, Scenario):
+        return source
+    text = str(source)
+    if text.endswith(".efg"):
+        return read_efg(text)
+    if text.endswith(".nfg"):
+        return read_nfg(text)
+    return load(text)
+
+
+def point_game(target: Scenario | Game, request: PointRequest = PointRequest(), tree: Tree | None = None) -> Game:
+    """The game a point request solves; ``tree`` (already compiled, with any what-if applied) is reused."""
+    if isinstance(target, Game):
+        request.validated(None, target.tree.players)
+        if request.full_information is None:
+            return target
+        return dataclasses.replace(target, tree=full_information(target.tree, request.full_information))
+    scenario = request.validated(target, target.actor_ids)
+    assert scenario is not None
+    if tree is None:
+        tree = compile_tree(scenario)
+        if request.full_information is not None:
+            tree = full_information(tree, request.full_information)
+    game = compile_game(scenario, tree=tree)
+    return game if request.policy is None else script_policy(game, policy_profile(scenario, tree, request.policy))
+
+
+def solve_point(
+    target: Scenario | Game, request: PointRequest = PointRequest(), tree: Tree | None = None
+) -> list[Solution]:
+    """The equilibria the request's method finds at the point: one for ``spe`` and ``qre``, possibly
+    several (or none) for ``lcp`` and ``enumpure``; each with its verified regret."""
+    return solve(point_game(target, request, tree), request.method, request.lam)
+
+
+def first_solution(
+    target: Scenario | Game, request: PointRequest = PointRequest(), tree: Tree | None = None
+) -> Solution:
+    """The first equilibrium the method finds, or an error saying there is none."""
+    solutions = solve_point(target, request, tree)
+    if not solutions:
+        raise SolverError(f"{request.method} finds no equilibrium of this game; the spe method always finds one")
+    return solutions[0]

@@ -1,0 +1,178 @@
+"""The static analysis: a game tree solved across parameter draws, as SALib's three visible steps.
+
+``draws = sample(...)``, ``runs = evaluate(draws)`` for every policy, ``analyze(runs)``; then what
+decides the answer (Sobol, tornado, tipping points), the scenario's claims on the same draws, the
+reference class beside the model, and the full-information what-if. The tree is compiled once per
+scenario variant: once for the scenario, once more only for a what-if.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from pathlib import Path
+
+import numpy as np
+
+from escalade.analyze import (
+    Analysis,
+    ClaimVerdict,
+    HistoryComparison,
+    Sensitivity,
+    compare_policies,
+    escalation_shares,
+    evaluate_claims,
+    scenario_sobol,
+    share_lower,
+    tipping_points,
+    tornado,
+    uncertain_parameters,
+    value_of_information,
+    violence_distribution,
+)
+from escalade.game import Tree, compile_tree, full_information
+from escalade.history import load_icb, reference_class, violence_base_rates
+from escalade.pipeline.point import first_solution
+from escalade.pipeline.requests import Backend, PointRequest, StaticRequest
+from escalade.scenario import Scenario
+from escalade.simulate import EQUILIBRIUM, claim_outputs, escalation_probabilities, sample_parameters, solve_draws
+
+
+def analyse(scenario: Scenario, request: StaticRequest = StaticRequest(), backend: Backend = Backend()) -> Analysis:
+    """Solve at the parameter means and across the request's draws, for every policy compared."""
+    stated = request.validated(scenario)  # the settings applied; claims use every policy it defines
+    backend.validated()
+    compared = stated
+    if request.policies is not None:
+        compared = stated.model_copy(update={"policies": {name: stated.policies[name] for name in request.policies}})
+    tree = compile_tree(stated)
+    values = sample_parameters(compared, request.draws, request.seed, request.sampling)
+    base = _analyse(compared, values, request, tree, None, backend)
+    if request.sensitivity and uncertain_parameters(compared):
+        base = dataclasses.replace(base, sensitivity=sensitivity(base, request.sensitivity, backend))
+    if request.history_data is not None:
+        base = dataclasses.replace(base, history=compare_history(base, request.history_data))
+    if stated.claims:
+        claims = test_claims(stated, values, request.seed, request.claim_samples, tree, backend)
+        base = dataclasses.replace(base, claims=claims)
+    if request.full_information is None:
+        return base
+    who = request.full_information
+    what_if = _analyse(compared, values, request, full_information(tree, who), who, backend)
+    gains = {}
+    if who != "all":
+        gains = value_of_information(base.runs, what_if.runs, tree.players.index(who), request.seed)
+    return dataclasses.replace(base, what_if=what_if, value_of_information=gains)
+
+
+def _analyse(
+    scenario: Scenario,
+    values: dict[str, np.ndarray],
+    request: StaticRequest,
+    tree: Tree,
+    who: str | None,
+    backend: Backend,
+) -> Analysis:
+    notes = []
+    if not tree.is_perfect_information():
+        notes.append(
+            "Actors cannot see some moves (information sets): inside those subgames the equilibrium "
+            "is the limit of the logit quantal response equilibrium (see docs/solvers.md)."
+        )
+    notes += request.settings.note()
+    policies = [None, *scenario.policies]
+    central = {
+        policy or EQUILIBRIUM: first_solution(scenario, PointRequest(policy=policy), tree) for policy in policies
+    }
+    chunked = {"workers": backend.workers, "scheduler": backend.scheduler, "progress": backend.progress}
+    runs = [solve_draws(scenario, values, policy, tree=tree, **chunked) for policy in policies]
+    levels = request.levels
+    rows = compare_policies(runs, levels, request.seed)
+    beats = {(a.policy, b.policy): share_lower(a, b, max(levels)) for a in runs for b in runs if a is not b}
+    created = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return Analysis(
+        scenario,
+        request.seed,
+        request.draws,
+        who,
+        levels,
+        central,
+        runs,
+        rows,
+        beats,
+        notes,
+        escalation=escalation_shares(runs),
+        created=created,
+    )
+
+
+def sensitivity(analysis: Analysis, base_samples: int, backend: Backend) -> Sensitivity:
+    """Sobol indices of P(escalation >= level) per policy (and of the first two policies' gap)."""
+    scenario, level = analysis.scenario, max(analysis.levels)
+    policies = [None, *scenario.policies]
+    names = [policy or EQUILIBRIUM for policy in policies]
+    scripted = list(scenario.policies)
+    tree = analysis.runs[0].tree
+    chunked = {"workers": backend.workers, "scheduler": backend.scheduler}
+
+    def model(values: dict) -> np.ndarray:
+        probabilities = escalation_probabilities(scenario, values, policies, level, tree, **chunked)
+        if len(scripted) >= 2:
+            probabilities = np.column_stack([probabilities, probabilities[:, 1] - probabilities[:, 2]])
+        return probabilities
+
+    outputs = [f"P(escalation ≥ {level:g}) under {name}" for name in names]
+    if len(scripted) >= 2:
+        outputs.append(f"{scripted[0]} minus {scripted[1]}")
+    sobol = scenario_sobol(scenario, model, outputs, base_samples, analysis.seed)
+    swings = tornado(scenario, model, output=len(outputs) - 1)
+    tipping = []
+    if len(scripted) >= 2:
+        tipping = tipping_points(
+            scenario, lambda v: escalation_probabilities(scenario, v, scripted, level, tree, **chunked), scripted
+        )
+    return Sensitivity(level, base_samples, sobol, outputs[-1], swings, tipping)
+
+
+def test_claims(
+    scenario: Scenario, values: dict, seed: int, sobol_samples: int, tree: Tree, backend: Backend
+) -> list[ClaimVerdict]:
+    """Each claim of the scenario tested on the draws, with the parameters that decide it."""
+    chunked = {"workers": backend.workers, "scheduler": backend.scheduler}
+    return evaluate_claims(
+        scenario,
+        values,
+        lambda draws, claim: claim_outputs(scenario, draws, claim, tree, **chunked),
+        seed,
+        sobol_samples,
+    )
+
+
+def claims(
+    scenario: Scenario, request: StaticRequest = StaticRequest(), backend: Backend = Backend()
+) -> list[ClaimVerdict]:
+    """The scenario's claims alone, tested on the request's draws."""
+    scenario = request.validated(scenario)
+    backend.validated()
+    if not scenario.claims:
+        raise ValueError(f"{scenario.source_file} states no claims; add a 'claims:' section")
+    values = sample_parameters(scenario, request.draws, request.seed, request.sampling)
+    return test_claims(scenario, values, request.seed, request.claim_samples, compile_tree(scenario), backend)
+
+
+def compare_history(analysis: Analysis, data: Path) -> HistoryComparison:
+    """Base rates of the scenario's reference class beside the equilibrium's violence distribution."""
+    reference = analysis.scenario.reference_class
+    assert reference is not None  # checked by the request
+    crises = reference_class(load_icb(data), reference.codes)
+    model = violence_distribution(analysis.runs[0], reference.violence_thresholds, analysis.seed)
+    return HistoryComparison(str(data), reference.codes, len(crises), violence_base_rates(crises), model)
+
+
+def model_violence(scenario: Scenario, request: StaticRequest = StaticRequest()) -> dict:
+    """The equilibrium's distribution over the reference class's ICB violence levels, on the request's draws."""
+    scenario = request.validated(scenario)
+    assert scenario.reference_class is not None
+    values = sample_parameters(scenario, request.draws, request.seed, request.sampling)
+    runs = solve_draws(scenario, values)
+    return violence_distribution(runs, scenario.reference_class.violence_thresholds, request.seed)

@@ -1,0 +1,246 @@
+"""Figures for the HTML report and the explorer: Plotly charts (as HTML fragments, Plotly's script
+inlined once by the page) and the equilibrium tree as inline SVG. Drawing only: every number comes
+from an analysis or a solution."""
+
+from __future__ import annotations
+
+import html
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from escalade.analyze import Analysis
+from escalade.analyze.dynamics import DynamicAnalysis, PolicyPath
+from escalade.solve import Solution
+
+# Okabe & Ito (2008) colour-blind-safe palette
+PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000"]
+
+
+def escape(text: object) -> str:
+    return html.escape(str(text))
+
+
+def figure_html(figure: go.Figure, label: str) -> str:
+    figure.update_layout(template="simple_white", margin={"l": 60, "r": 20, "t": 50, "b": 50}, font={"size": 13})
+    return (
+        f'<div class="plot" role="img" aria-label="{escape(label)}">'
+        + figure.to_html(full_html=False, include_plotlyjs=False)
+        + "</div>"
+    )
+
+
+def _rgba(colour: str, alpha: float) -> str:
+    red, green, blue = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({red},{green},{blue},{alpha})"
+
+
+def policy_chart(analysis: Analysis) -> str:
+    figure = go.Figure()
+    for i, level in enumerate(analysis.levels):
+        estimates = [row.p_at_least[level] for row in analysis.rows]
+        figure.add_bar(
+            name=f"P(escalation ≥ {level:g})",
+            x=[row.policy.replace("_", " ") for row in analysis.rows],
+            y=[e.mean for e in estimates],
+            error_y={
+                "type": "data",
+                "symmetric": False,
+                "array": [e.high - e.mean for e in estimates],
+                "arrayminus": [e.mean - e.low for e in estimates],
+            },
+            marker_color=PALETTE[i % len(PALETTE)],
+        )
+    figure.update_layout(
+        barmode="group",
+        title="Probability of escalation by course of action (95% CI)",
+        yaxis_title="probability",
+        yaxis_range=[0, 1],
+    )
+    return figure_html(figure, "bar chart of escalation probabilities per policy")
+
+
+def escalation_chart(analysis: Analysis) -> str:
+    figure = go.Figure()
+    for i, (policy, shares) in enumerate(analysis.escalation.items()):
+        figure.add_bar(
+            name=policy.replace("_", " "), x=list(range(len(shares))), y=shares, marker_color=PALETTE[i % len(PALETTE)]
+        )
+    figure.update_layout(
+        barmode="group",
+        title="Distribution of the escalation level reached",
+        xaxis_title="escalation level",
+        yaxis_title="probability",
+    )
+    return figure_html(figure, "distribution of escalation levels per policy")
+
+
+def tornado_chart(analysis: Analysis, top: int = 10) -> str:
+    """Each parameter's swing as a bar from the output at its 5% quantile to that at its 95% quantile."""
+    sensitivity = analysis.sensitivity
+    assert sensitivity is not None
+    swings = sensitivity.tornado[:top][::-1]
+    figure = go.Figure()
+    figure.add_bar(
+        y=[s.parameter for s in swings],
+        x=[s.output_at_high - s.output_at_low for s in swings],
+        base=[s.output_at_low for s in swings],
+        orientation="h",
+        marker_color=[PALETTE[1] if s.output_at_high >= s.output_at_low else PALETTE[0] for s in swings],
+        hovertemplate="%{y}: %{base:.3f} (5%) → %{customdata:.3f} (95%)<extra></extra>",
+        customdata=[s.output_at_high for s in swings],
+        showlegend=False,
+    )
+    figure.update_layout(
+        title=f"Tornado: {sensitivity.tornado_output} (5% → 95% quantile; orange rises, blue falls)",
+        xaxis_title="output",
+        height=120 + 40 * len(swings),
+    )
+    return figure_html(figure, "tornado chart of parameter swings")
+
+
+def tree_svg(solution: Solution, floor: float = 1e-6) -> str:
+    """The equilibrium at the parameters' means: every reached node, with its unreached moves as stubs."""
+    tree = solution.game.tree
+    reach = solution.reach[0]
+    slot = tree.slot
+    shown: list[int] = []
+    order = tree.preorder()
+    for node in order:
+        parent = tree.parent[node]
+        if node == 0 or reach[parent] > floor:
+            shown.append(node)
+    shown_set = set(shown)
+    row: dict[int, float] = {}
+    next_row = 0
+    for node in reversed(order):  # leaves get rows, parents sit between their shown children
+        if node not in shown_set:
+            continue
+        children = [
+            c for c in range(tree.first_child[node], tree.first_child[node] + tree.n_children[node]) if c in shown_set
+        ]
+        if children and reach[node] > floor:
+            row[node] = float(np.mean([row[c] for c in children]))
+        else:
+            row[node] = next_row
+            next_row += 1
+    # rows were assigned bottom-up in reverse order; flip so the first move is on top
+    top = max(row.values(), default=0)
+    x_step, y_step = 170, 34
+    width, height = x_step * (int(tree.depth[shown].max()) + 1) + 320, y_step * (int(top) + 2)
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img" '
+        'aria-label="game tree with the equilibrium path highlighted">'
+    ]
+
+    def position(node: int) -> tuple[float, float]:
+        return 70 + x_step * int(tree.depth[node]), y_step * (top - row[node] + 1)
+
+    for node in shown:
+        if node == 0:
+            continue
+        parent = int(tree.parent[node])
+        (x0, y0), (x1, y1) = position(parent), position(node)
+        probability = solution.game.chance_prob[0, node] if slot[node] < 0 else solution.profile[0, slot[node]]
+        on_path = reach[node] > floor
+        colour, stroke = (PALETTE[1], 3) if on_path and probability > 0.5 else ("#999", 1)
+        parts.append(f'<line x1="{x0}" y1="{y0}" x2="{x1}" y2="{y1}" stroke="{colour}" stroke-width="{stroke}"/>')
+        label = f"{tree.move_labels[node]} ({probability:.2f})"
+        parts.append(
+            f'<text x="{(x0 + x1) / 2}" y="{(y0 + y1) / 2 - 4}" font-size="10" text-anchor="middle" '
+            f'fill="#333">{escape(label)}</text>'
+        )
+    for node in shown:
+        x, y = position(node)
+        reached = reach[node] > floor
+        fill = "#fff" if not reached else (PALETTE[0] if tree.player[node] >= 0 else "#777")
+        parts.append(f'<circle cx="{x}" cy="{y}" r="5" fill="{fill}" stroke="#333"/>')
+        if tree.n_children[node] == 0 or not reached:
+            text = tree.node_labels[node] if tree.n_children[node] == 0 else "…"
+            if tree.n_children[node] == 0:
+                esc = solution.game.outcome[0, tree.terminal[node]]
+                if "escalation" in solution.game.attributes:
+                    text += f" — escalation {esc[solution.game.attributes.index('escalation')]:g}"
+            parts.append(f'<text x="{x + 9}" y="{y + 4}" font-size="11">{escape(text)}</text>')
+        else:
+            parts.append(
+                f'<text x="{x - 4}" y="{y - 8}" font-size="11" font-weight="bold" '
+                f'text-anchor="end">{escape(tree.mover(node))}</text>'
+            )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def fan_chart(analysis: DynamicAnalysis, path: PolicyPath, colour: str) -> str:
+    fan = analysis.fan(path.label)
+    x = fan["label"].tolist()
+    figure = go.Figure()
+    for low, high, alpha, name in (("q05", "q95", 0.18, "5–95%"), ("q25", "q75", 0.35, "25–75%")):
+        figure.add_trace(go.Scatter(x=x, y=fan[high], mode="lines", line={"width": 0}, showlegend=False))
+        figure.add_trace(
+            go.Scatter(
+                x=x, y=fan[low], mode="lines", line={"width": 0}, fill="tonexty", name=name,
+                fillcolor=_rgba(colour, alpha),
+            )
+        )  # fmt: skip
+    figure.add_trace(go.Scatter(x=x, y=fan["q50"], mode="lines", line={"color": colour, "width": 2}, name="median"))
+    figure.add_trace(go.Scatter(x=x, y=fan["mean"], mode="lines", line={"color": colour, "dash": "dot"}, name="mean"))
+    rungs = path.trajectories.rungs.mean(axis=0)
+    for i, actor in enumerate(path.trajectories.actors):
+        figure.add_trace(
+            go.Scatter(
+                x=x, y=rungs[:, i], mode="lines", name=f"mean rung of {actor}",
+                line={"color": PALETTE[(i + 4) % len(PALETTE)], "width": 1, "dash": "dash"},
+            )
+        )  # fmt: skip
+    fit = analysis.history.get(path.label)
+    if fit is not None:
+        figure.add_trace(
+            go.Scatter(
+                x=x[: fit.rounds], y=fit.observed, mode="markers+lines", name="observed",
+                line={"color": "#000000", "width": 1}, marker={"symbol": "x", "size": 8},
+            )
+        )  # fmt: skip
+    assert analysis.scenario.dynamics is not None
+    figure.update_layout(
+        title=f"Escalation level (highest rung) under {path.label}",
+        yaxis={"title": "rung", "range": [-0.3, analysis.scenario.dynamics.top + 0.3], "dtick": 1},
+        xaxis={"title": analysis.scenario.dynamics.round},
+        height=360,
+    )
+    return figure_html(figure, f"fan chart of escalation under {path.label}")
+
+
+def score_chart(analysis: DynamicAnalysis) -> str:
+    figure = go.Figure()
+    for index, path in enumerate(analysis.paths):
+        scores = analysis.scores(path.label).groupby("round", sort=True)["score"].mean()
+        labels = [analysis.labels[t] for t in scores.index]
+        figure.add_trace(
+            go.Scatter(
+                x=labels, y=scores.values, mode="lines+markers", name=path.label,
+                line={"color": PALETTE[index % len(PALETTE)]},
+            )
+        )  # fmt: skip
+    figure.update_layout(
+        title="Mean escalation score per actor and round (Rivera et al. 2024 weights)",
+        yaxis={"title": "score"},
+        height=360,
+    )
+    return figure_html(figure, "escalation score per round by course of action")
+
+
+def calibration_chart(calibration: pd.DataFrame, title: str) -> str:
+    """Forecast probability against observed frequency, per model (a backtest's calibration)."""
+    figure = go.Figure()
+    figure.add_scatter(
+        x=[0, 1], y=[0, 1], mode="lines", line={"dash": "dot", "color": "#999"}, name="perfect calibration"
+    )
+    for i, (model, rows) in enumerate(calibration.groupby("model", sort=False)):
+        figure.add_scatter(
+            x=rows["forecast"], y=rows["observed"], mode="lines+markers", name=str(model),
+            marker={"size": 6 + 14 * rows["count"] / rows["count"].max(), "color": PALETTE[i % len(PALETTE)]},
+        )  # fmt: skip
+    figure.update_layout(title=title, xaxis_title="forecast probability", yaxis_title="observed frequency")
+    return figure_html(figure, "calibration plot")

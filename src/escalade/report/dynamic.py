@@ -1,0 +1,314 @@
+"""The outline of a dynamic run: courses of action compared, fan charts of escalation over rounds,
+time to each rung, escalation scores, claims, the observed path, and each solution's certificate."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from escalade.analyze.dynamics import DynamicAnalysis, PolicyPath, category_shares
+from escalade.report.charts import PALETTE, fan_chart, score_chart
+from escalade.report.outline import Figure, Report, Section, Table
+from escalade.report.static import CLAIM_COLUMNS, claims_section, footer, parameters_section, provenance
+from escalade.scenario.model import CATEGORIES
+
+SUMMARY_COLUMNS = [
+    "course of action",
+    "final level",
+    "final rungs",
+    "P(de-escalation)",
+    "ratchet index",
+    "score / actor-round",
+    "certified",
+]
+
+
+def dynamic_report(analysis: DynamicAnalysis) -> Report:
+    """The dynamic run as an outline for the writers in :mod:`escalade.report.outline`."""
+    scenario = analysis.scenario
+    sections = [
+        _courses(analysis),
+        _over_time(analysis),
+        _arrivals(analysis),
+        _scores(analysis),
+        *([_claims(analysis)] if analysis.claims else []),
+        *([_history(analysis)] if analysis.history else []),
+        _certificates(analysis),
+        _ladder(analysis),
+        parameters_section(scenario),
+    ]
+    record = {
+        **provenance(scenario, analysis.version, analysis.seed, analysis.draws, analysis.created),
+        "runs": analysis.runs,
+        "rounds": analysis.rounds,
+        "ratchet_window": analysis.window,
+        "lambda": None if np.isinf(analysis.lam) else analysis.lam,
+        "headline": headline(analysis),
+        "notes": warnings(analysis),
+        "claims": [],
+    }
+    size = f"{analysis.draws} draws · {analysis.runs:,} runs"
+    closing = footer(scenario, analysis.version, analysis.seed, size, analysis.created)
+    return Report(
+        scenario.title, scenario.description, [headline(analysis)], warnings(analysis), sections, record, closing
+    )
+
+
+def headline(analysis: DynamicAnalysis) -> str:
+    """One sentence: which course ends lowest and which ratchets most."""
+    lowest = min(analysis.paths, key=lambda p: p.final_level.mean)
+    highest = max(analysis.paths, key=lambda p: p.final_level.mean)
+    ratchet = max(analysis.paths, key=lambda p: -1 if np.isnan(p.ratchet.mean) else p.ratchet.mean)
+    lowest_rungs = "; ".join(
+        f"{actor} under {min(analysis.paths, key=lambda p: p.final_rungs[actor]).label} "
+        f"({min(p.final_rungs[actor] for p in analysis.paths):.2f})"
+        for actor in analysis.paths[0].final_rungs
+    )
+    return (
+        f"After {analysis.rounds} rounds the crisis ends lowest under {lowest.label} (mean level "
+        f"{lowest.final_level.mean:.2f}) and highest under {highest.label} ({highest.final_level.mean:.2f}); "
+        f"each side ends lowest on the ladder: {lowest_rungs}. Commitments ratchet most under {ratchet.label} "
+        f"(ratchet index {ratchet.ratchet.mean:.2f})."
+    )
+
+
+def warnings(analysis: DynamicAnalysis) -> list[str]:
+    """The run's notes, and a warning for every course whose value iteration did not settle."""
+    found = list(analysis.notes)
+    for path in analysis.paths:
+        if not path.solution.converged or not path.solution.certified.all():
+            found.append(
+                f"{path.label}: value iteration did not settle for every draw (logit residual "
+                f"{path.solution.logit_residual.max():.2g}); treat its trajectories as approximate or lower λ."
+            )
+    return found
+
+
+def _show(value: float, low: float, high: float, digits: int) -> str:
+    if np.isnan(value):
+        return "— (none to measure)"  # e.g. a ratchet index where no actor ever stepped up
+    return f"{value:.{digits}f} [{low:.{digits}f}, {high:.{digits}f}]"
+
+
+def _courses(analysis: DynamicAnalysis) -> Section:
+    rows = [
+        [
+            p.label,
+            _show(p.final_level.mean, p.final_level.low, p.final_level.high, 2),
+            ", ".join(f"{actor} {rung:.2f}" for actor, rung in p.final_rungs.items()),
+            _show(p.deescalation.share, p.deescalation.low, p.deescalation.high, 3),
+            _show(p.ratchet.mean, p.ratchet.low, p.ratchet.high, 3),
+            _show(p.score.mean, p.score.low, p.score.high, 2),
+            "yes" if p.solution.certified.all() else "NO",
+        ]
+        for p in analysis.paths
+    ]
+    tables = [Table(SUMMARY_COLUMNS, rows, frozenset({1, 3, 4, 5}))]
+    assert analysis.scenario.dynamics is not None
+    round_name = analysis.scenario.dynamics.round
+    notes = [
+        f"{analysis.runs:,} runs of {analysis.rounds} {round_name}s per course over {analysis.draws} "
+        "parameter draws, with 95% intervals (bootstrap over runs; Wilson for shares). The level is the "
+        "highest rung of any actor; final rungs are each actor's mean after the last round. The ratchet "
+        "index is the share of step-ups not followed by a step down by the same actor within "
+        f"{analysis.window} rounds; P(de-escalation) is the share of runs that end below their peak. "
+        "Every course uses the same random numbers."
+    ]
+    if any(p.drivers for p in analysis.paths):
+        drivers = [[p.label, ", ".join(f"{n} ({rho:+.2f})" for n, rho in p.drivers) or "—"] for p in analysis.paths]
+        tables.append(
+            Table(
+                ["course of action", "parameters, strongest first (Spearman's rho over the draws)"],
+                drivers,
+                caption="What moves the final level",
+            )
+        )
+        notes.append(
+            f"Rank correlation between each parameter's draws and the mean final level in that draw "
+            f"({analysis.draws} draws: a first look, not a variance decomposition)."
+        )
+    return Section(
+        "Courses of action compared",
+        tables=tables,
+        notes=notes,
+        record={"courses": [_course(analysis, p) for p in analysis.paths]},
+    )
+
+
+def _course(analysis: DynamicAnalysis, p: PolicyPath) -> dict[str, Any]:
+    return {
+        "course": p.label,
+        "final_level": vars(p.final_level),
+        "final_rungs": p.final_rungs,
+        "drivers_of_final_level": [{"parameter": name, "spearman": rho} for name, rho in p.drivers],
+        "p_deescalation": p.deescalation.record(),
+        "ratchet_index": vars(p.ratchet),
+        "score_per_actor_round": vars(p.score),
+        "category_shares": category_shares(p.trajectories),
+        "fan": analysis.fan(p.label).to_dict(orient="records"),
+        "time_to_rung": analysis.time_to_rung(p.label).to_dict(orient="records"),
+        "time_to_rung_by_actor": {
+            actor: analysis.time_to_rung(p.label, actor).to_dict(orient="records") for actor in p.final_rungs
+        },
+        "history": None if p.label not in analysis.history else vars(analysis.history[p.label]),
+        "certificate": {
+            "certified": bool(p.solution.certified.all()),
+            "converged": p.solution.converged,
+            "iterations": p.solution.iterations,
+            "max_regret": float(p.solution.regret.max()),
+            "max_logit_residual": float(p.solution.logit_residual.max()),
+        },
+    }
+
+
+def _over_time(analysis: DynamicAnalysis) -> Section:
+    figures = [
+        Figure(fan_chart(analysis, path, PALETTE[i % len(PALETTE)]), f"fan chart of escalation under {path.label}")
+        for i, path in enumerate(analysis.paths)
+    ]
+    tables = []
+    for path in analysis.paths:
+        fan = analysis.fan(path.label)
+        rows = [[r.label, f"{r.mean:.2f}", f"{r.q05:g}", f"{r.q50:g}", f"{r.q95:g}"] for r in fan.itertuples()]
+        tables.append(Table(["round", "mean", "5%", "median", "95%"], rows, frozenset({1, 2, 3, 4}), path.label))
+    return Section("Escalation over time", tables=tables, figures=figures)
+
+
+def _arrivals(analysis: DynamicAnalysis) -> Section:
+    dynamics = analysis.scenario.dynamics
+    assert dynamics is not None
+    return Section(
+        "Time to each rung",
+        paragraphs=[
+            f"For the escalation level (either side) and for each actor: the share of runs that reach the rung "
+            f"within {analysis.rounds} {dynamics.round}s (95% interval for the level) and the median "
+            f"{dynamics.round} of arrival among those that do."
+        ],
+        tables=[_arrival_table(analysis, path) for path in analysis.paths],
+    )
+
+
+def _arrival_table(analysis: DynamicAnalysis, path: PolicyPath) -> Table:
+    dynamics = analysis.scenario.dynamics
+    assert dynamics is not None
+    actors = path.trajectories.actors
+    level = analysis.time_to_rung(path.label).set_index("rung")
+    each = {actor: analysis.time_to_rung(path.label, actor).set_index("rung") for actor in actors}
+
+    def arrival(frame: pd.DataFrame, rung: int) -> str:
+        if rung not in frame.index:
+            return "—"  # at or below where this series starts
+        row = frame.loc[rung]
+        median = "" if np.isnan(row.median_round) else f" (median {row.median_round:g})"
+        return f"{row.p_reached:.3f}{median}"
+
+    def interval(rung: int) -> str:
+        return f"[{level.loc[rung].low:.3f}, {level.loc[rung].high:.3f}]" if rung in level.index else "—"
+
+    rungs = sorted({*level.index, *(rung for frame in each.values() for rung in frame.index)})
+    rows = [
+        [str(rung), dynamics.ladder[rung].name, arrival(level, rung), interval(rung)]
+        + [arrival(each[actor], rung) for actor in actors]
+        for rung in rungs
+    ]
+    columns = ["rung", "name", "level reaches", "95% interval", *(f"{a} reaches" for a in actors)]
+    return Table(columns, rows, caption=path.label)
+
+
+def _scores(analysis: DynamicAnalysis) -> Section:
+    dynamics = analysis.scenario.dynamics
+    assert dynamics is not None
+    rows = [[p.label, *(f"{v:.3f}" for v in category_shares(p.trajectories).values())] for p in analysis.paths]
+    weights = ", ".join(f"{c} {w:g}" for c, w in dynamics.score_weights.items())
+    return Section(
+        "Escalation score (comparable with LLM war-game studies)",
+        tables=[Table(["course of action", *CATEGORIES], rows, frozenset(range(1, len(CATEGORIES) + 1)))],
+        figures=[Figure(score_chart(analysis), "escalation score per round by course of action")],
+        notes=[f"Share of moves in each category. Weights: {weights}."],
+    )
+
+
+def _claims(analysis: DynamicAnalysis) -> Section:
+    return claims_section(
+        analysis.claims,
+        CLAIM_COLUMNS[:4],
+        [
+            f"Each claim compares its output under two conditions draw by draw ({analysis.draws} parameter draws, "
+            f"{analysis.runs // analysis.draws:,} runs each, the same random numbers on both sides); the share is of "
+            "draws where the output is lower under the first condition, with a Wilson interval."
+        ],
+    )
+
+
+def _history(analysis: DynamicAnalysis) -> Section:
+    source = next(iter(analysis.history.values())).source
+    rows = [[label, f"{fit.inside_90:.2f}"] for label, fit in analysis.history.items()]
+    return Section(
+        "Against history",
+        paragraphs=[f"Observed path: {source}"],
+        tables=[Table(["course of action", "observed rounds inside the 5–95% band"], rows, frozenset({1}))],
+    )
+
+
+def _certificates(analysis: DynamicAnalysis) -> Section:
+    rows = [
+        [
+            p.label,
+            "inf (pure)" if np.isinf(p.solution.lam) else f"{p.solution.lam:g}",
+            f"{p.solution.iterations}",
+            "yes" if p.solution.converged else "no",
+            f"{p.solution.regret.max():.3g}",
+            f"{p.solution.logit_residual.max():.2g}",
+        ]
+        for p in analysis.paths
+    ]
+    return Section(
+        "Solutions and their certificates",
+        tables=[
+            Table(
+                ["course of action", "λ", "iterations", "converged", "max regret", "logit residual"],
+                rows,
+                frozenset({2, 4, 5}),
+            )
+        ],
+        notes=[
+            "Regret: the largest gain a solved actor gets by changing its move in one state for one round, on the "
+            "exact values of the policy (zero for a Markov-perfect equilibrium; positive by design at finite λ). "
+            "Logit residual: distance of the policy from the logit response to its own values."
+        ],
+    )
+
+
+def _ladder(analysis: DynamicAnalysis) -> Section:
+    dynamics = analysis.scenario.dynamics
+    assert dynamics is not None
+    rows = [[str(i), rung.name, rung.category] for i, rung in enumerate(dynamics.ladder)]
+    return Section(
+        "The ladder", tables=[Table(["rung", "name", "category of stepping up to it"], rows, frozenset({0}))]
+    )
+
+
+def trajectories_frame(analysis: DynamicAnalysis) -> pd.DataFrame:
+    """One row per course, run, round and actor: rung at the end of the round, move and its score."""
+    frames = []
+    for path in analysis.paths:
+        t = path.trajectories
+        runs, rounds, actors = t.moves.shape
+        run, round_, actor = np.meshgrid(np.arange(runs), np.arange(1, rounds + 1), np.arange(actors), indexing="ij")
+        frames.append(
+            pd.DataFrame(
+                {
+                    "course": path.label,
+                    "run": run.ravel(),
+                    "draw": t.draw[run.ravel()],
+                    "round": round_.ravel(),
+                    "actor": np.array(t.actors)[actor.ravel()],
+                    "rung": t.rungs[:, 1:, :].ravel(),
+                    "category": np.array(CATEGORIES)[t.categories.ravel()],
+                    "score": t.scores.ravel(),
+                }
+            )
+        )
+    return pd.concat(frames, ignore_index=True)
