@@ -34,9 +34,8 @@ import numpy as np
 from scipy import sparse
 
 from escalade.game.markov import MarkovGame
-from escalade.solve.solution import SolverError
+from escalade.solve.solution import REGRET_TOLERANCE, SolverError
 
-REGRET_TOLERANCE = 1e-9  # relative to the game's payoff scale
 _TOLERANCE = 1e-11
 _MAX_ITERATIONS = 3_000
 _PATIENCE = 400  # sweeps before a draw that has not settled is damped further
