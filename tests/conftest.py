@@ -49,7 +49,7 @@ def _find(variable: str, names: tuple[str, ...]) -> str | None:
 
 
 @pytest.fixture(scope="session")
-def browser():
+def chromium():
     chromium = _find("ESCALADE_CHROMIUM", BROWSERS)
     chromedriver = _find("ESCALADE_CHROMEDRIVER", ("chromedriver",))
     if chromium is None or chromedriver is None:
@@ -67,3 +67,10 @@ def browser():
     driver = webdriver.Chrome(service=Service(chromedriver), options=options)
     yield driver
     driver.quit()
+
+
+@pytest.fixture
+def browser(chromium):
+    """The shared Chromium with its console log emptied, so each test reads only its own messages."""
+    chromium.get_log("browser")
+    return chromium
