@@ -1,7 +1,10 @@
 """The flagship analyses give the numbers stored before the pipeline redesign (tests/data/expected).
 
-Every number (to 1e-9 relative) and every text value (verdicts, labels) in the stored summary.json and
-dynamics.json must come out again; keys added since are allowed, keys removed are not.
+Every number and every text value (verdicts, labels) in the stored summary.json and dynamics.json must
+come out again; keys added since are allowed, keys removed are not. Numbers agree to 1e-6: the
+redesign changed none (it passed at 1e-9), and the QRE speed-up then replaced the traced approximation
+of the logit limit (off by up to ≈1e-6) with the exact limit, the bound the speed issue allows. For
+the same reason a likely path whose probability is below 1e-6 may come or go.
 """
 
 from __future__ import annotations
@@ -32,16 +35,22 @@ def differences(expected: Any, actual: Any, where: str = "") -> list[str]:
                 found += differences(value, actual[key], f"{where}/{key}")
         return found
     if isinstance(expected, list):
+        expected, actual = _visible(expected), _visible(actual)
         if not isinstance(actual, list) or len(actual) != len(expected):
             return [f"{where}: expected {len(expected)} items, got {actual!r:.60}"]
         return [
             d for i, (e, a) in enumerate(zip(expected, actual, strict=True)) for d in differences(e, a, f"{where}[{i}]")
         ]
     if isinstance(expected, float) and isinstance(actual, int | float) and not isinstance(actual, bool):
-        return (
-            [] if math.isclose(expected, actual, rel_tol=1e-9, abs_tol=1e-12) else [f"{where}: {expected} → {actual}"]
-        )
+        return [] if math.isclose(expected, actual, rel_tol=1e-6, abs_tol=1e-6) else [f"{where}: {expected} → {actual}"]
     return [] if expected == actual else [f"{where}: {expected!r:.60} → {actual!r:.60}"]
+
+
+def _visible(items: Any) -> Any:
+    """A list without the likely paths whose probability is below 1e-6 (see the module docstring)."""
+    if not isinstance(items, list):
+        return items
+    return [item for item in items if not (isinstance(item, dict) and item.get("probability", 1.0) < 1e-6)]
 
 
 @pytest.mark.parametrize(
@@ -66,5 +75,5 @@ def test_the_flagship_gives_the_stored_numbers(tmp_path, stored, args, output):
 def test_the_comparison_catches_a_changed_number():
     stored = json.loads((EXPECTED / "run_flagship_64.json").read_text())
     changed = json.loads(json.dumps(stored))
-    changed["policies"][0]["expected_escalation"]["mean"] *= 1 + 1e-6
+    changed["policies"][0]["expected_escalation"]["mean"] += 1e-5
     assert differences(stored, changed) != [] and differences(stored, stored) == []

@@ -34,11 +34,19 @@ from scipy import sparse
 from scipy.optimize import minimize_scalar
 
 from escalade.game import CHANCE, Game, Tree
-from escalade.solve.solution import APPROXIMATE_TOLERANCE, Solution, SolverError, certify
+from escalade.solve.solution import APPROXIMATE_TOLERANCE, REGRET_TOLERANCE, Solution, SolverError, certify
 from escalade.solve.verify import logit_residual, nash_regret, payoff_scale
 
 FIRST_STEP = 0.03
 MAX_ACCELERATION = 1.1
+FAST_ACCELERATION = 2.0  # where the path runs straight and the corrector converges at once
+STRAIGHT = 0.9995  # cosine between successive tangents under which the path counts as straight
+REGRET_FROM = 1.0  # λ · range from which the path may have reached its limit
+SNAP = 1e-3  # a path whose leading actions all have probability above 1 − SNAP is tested for its pure limit
+SUPPORT = 1e-5  # at the limit, actions below this share of their infoset's leading one are off the support
+OFF_SUPPORT = 800.0  # log-probability standing for zero (exp(-800) is 0 in double precision)
+POLISH_ITERATIONS = 30
+POLISH_TOLERANCE = 1e-14  # indifference to this many payoff ranges
 MIN_STEP = 1e-10
 MAX_STEPS = 20_000
 CORRECTOR_TOLERANCE = 1e-11
@@ -233,6 +241,8 @@ def solve_qre(game: Game, lam: float | None = None, notes: list[str] | None = No
     # (the logit check in _finish confirms it), so such draws are traced to the limit.
     target = np.full(k, np.inf) if lam is None else lam * scale
     x = _trace(game, equations, x, np.where(target > LIMIT_LAMBDA, np.inf, target), scale)
+    if lam is None:
+        x = _polish(game, equations, x, scale)
     return _finish(game, x, lam, notes)
 
 
@@ -272,14 +282,98 @@ def _trace(game: Game, equations: _Equations, x: np.ndarray, target: np.ndarray,
             continue
         x[good], lams[good] = new[:, :-1], new[:, -1]
         jac, _ = equations.jacobian(x[good], lams[good], good)
-        tangent[good] = _tangent(jac, tangent[good])
-        step[good] *= np.where(iterations <= 3, MAX_ACCELERATION, 1.0)
-        limit = good[np.isinf(target[good])]
+        previous = tangent[good]
+        tangent[good] = _tangent(jac, previous)
+        turn = np.einsum("ks,ks->k", tangent[good], previous)  # cosine of the angle the path turned
+        step[good] *= np.where(
+            (iterations <= 2) & (turn > STRAIGHT), FAST_ACCELERATION, np.where(iterations <= 3, MAX_ACCELERATION, 1.0)
+        )
+        limit = good[np.isinf(target[good]) & (lams[good] >= REGRET_FROM)]
         if limit.size:
-            regret, _ = nash_regret(_subset(game, limit), np.exp(x[limit]))
-            converged = regret.max(axis=1, initial=0.0) <= 0.5 * APPROXIMATE_TOLERANCE * scale[limit]
-            done[limit[converged]] = True
+            done[limit[_settled(game, equations.st, x, limit, scale)]] = True
     raise SolverError(f"the QRE path did not finish in {MAX_STEPS} steps")
+
+
+def _settled(game: Game, st: _Structure, x: np.ndarray, rows: np.ndarray, scale: np.ndarray) -> np.ndarray:
+    """Which of ``rows`` have reached the limit: either the pure profile the path is heading for (every
+    infoset's leading action above 1 − SNAP) is an exact equilibrium, and ``x`` becomes it; or the
+    traced profile itself is within half the limit's tolerance (a mixed limit)."""
+    profile = np.exp(x[rows])
+    leading = np.maximum.reduceat(profile, np.flatnonzero(st.is_base), axis=1)[:, st.slot_infoset]  # (k, S)
+    pure = np.all(leading >= 1.0 - SNAP, axis=1)
+    candidate = np.where(pure[:, None], (profile == leading).astype(float), profile)
+    regret, _ = nash_regret(_subset(game, rows), candidate)
+    regret = regret.max(axis=1, initial=0.0)
+    snapped = pure & (regret <= REGRET_TOLERANCE * scale[rows])
+    with np.errstate(divide="ignore"):
+        x[rows[snapped]] = np.log(candidate[snapped])
+    return snapped | (~pure & (regret <= 0.5 * APPROXIMATE_TOLERANCE * scale[rows]))
+
+
+def _polish(game: Game, equations: _Equations, x: np.ndarray, scale: np.ndarray) -> np.ndarray:
+    """The exact limit on the traced profile's support: Newton's method on the conditions that the
+    actions of each support are indifferent (their probabilities summing to one), the actions off it
+    at probability zero. A traced limit stops where its regret is within tolerance, which in a mixed
+    limit can leave the probabilities 1e-4 away from where the path is heading; a draw keeps the
+    polished profile only if its regret is no larger."""
+    st = equations.st
+    k, n = x.shape
+    starts = np.flatnonzero(st.is_base)
+    profile = np.exp(x)
+    leading = np.maximum.reduceat(profile, starts, axis=1)[:, st.slot_infoset]
+    support = profile >= SUPPORT * leading  # (k, S)
+    # each infoset's first action on the support, per draw
+    first = np.where(support, np.arange(n)[None, :], n)
+    anchor = np.minimum.reduceat(first, starts, axis=1)[:, st.slot_infoset]  # (k, S)
+    z = np.where(support, x, -OFF_SUPPORT)
+    eye = np.eye(n)
+    live = np.ones(k, dtype=bool)  # draws whose Newton iteration is still well posed
+    converged = np.zeros(k, dtype=bool)
+    for _ in range(POLISH_ITERATIONS):
+        system, residual = _indifference(equations, z, support, anchor, eye)
+        converged = live & (np.abs(residual).max(axis=1) <= POLISH_TOLERANCE)
+        if not (live & ~converged).any():
+            break
+        # a limit that is not isolated (a mover indifferent over a continuum) makes the system singular:
+        # such draws keep their traced profile
+        live &= np.linalg.cond(system) < 1e12
+        step = ~converged & live
+        delta = np.linalg.solve(np.where(step[:, None, None], system, eye[None]), -residual[:, :, None])[:, :, 0]
+        z = z + np.where(step[:, None] & support, np.clip(delta, -1.0, 1.0), 0.0)
+    polished = np.where(converged[:, None], np.exp(z), profile)
+    sums = np.add.reduceat(polished, starts, axis=1)
+    valid = converged & np.all(np.abs(sums - 1.0) <= 1e-9, axis=1) & np.all(polished <= 1.0, axis=1)
+    if not valid.any():
+        return x
+    before, _ = nash_regret(game, profile)
+    after, _ = nash_regret(game, np.where(valid[:, None], polished, profile))
+    limit = np.maximum(before.max(axis=1, initial=0.0), 0.1 * REGRET_TOLERANCE * scale)
+    better = valid & (after.max(axis=1, initial=0.0) <= limit)
+    with np.errstate(divide="ignore"):
+        return np.where(better[:, None], np.log(np.where(better[:, None], polished, 1.0)), x)
+
+
+def _indifference(
+    equations: _Equations, z: np.ndarray, support: np.ndarray, anchor: np.ndarray, eye: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The conditions of :func:`_polish` and their Jacobian (k, S, S): on each infoset's support, every
+    action's value equals the anchor's and the probabilities sum to one; off it, log-probabilities stay."""
+    st = equations.st
+    k = z.shape[0]
+    rows = np.arange(k)
+    jac, _ = equations.jacobian(z, np.ones(k), rows)  # at λ = 1: jac_x = I - I[base] - (dU - dU[base])
+    u, _ = equations.values(z, rows)
+    relative = eye[None] - eye[st.base][None] - jac[:, :, :-1]  # d(U_a - U_base)/dz, zero on base rows
+    gap_jac = relative - np.take_along_axis(relative, anchor[:, :, None], axis=1)  # d(U_a - U_anchor)/dz
+    gap = u - np.take_along_axis(u, anchor, axis=1)
+    mass = np.where(support, np.exp(z), 0.0)
+    sums = np.add.reduceat(mass, np.flatnonzero(st.is_base), axis=1)[:, st.slot_infoset] - 1.0
+    is_anchor = anchor == np.arange(z.shape[1])[None, :]
+    same = st.slot_infoset[:, None] == st.slot_infoset[None, :]
+    system = np.where(is_anchor[:, :, None], same[None] * mass[:, None, :], gap_jac)
+    system = np.where(support[:, :, None], system * support[:, None, :], eye[None])  # off-support rows fixed
+    residual = np.where(support, np.where(is_anchor, sums, gap), 0.0)
+    return system, residual
 
 
 def _subset(game: Game, rows: np.ndarray) -> Game:
