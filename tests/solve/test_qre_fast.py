@@ -8,8 +8,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from escalade.game import Game, compile_tree, read_efg
-from escalade.scenario import load
+from escalade.game import Game, compile_game, compile_tree, read_efg
+from escalade.scenario import load, override
 from escalade.solve import SolverError, qre, solve_qre
 from escalade.solve.spe import regions
 from escalade.solve.verify import (
@@ -100,3 +100,12 @@ def test_the_fast_limit_equals_the_plain_homotopy_on_random_games(monkeypatch):
 
     changed = (leading(at_one) != leading(plain)).any(axis=0)
     assert changed.sum() >= 10
+
+
+def test_a_near_pure_path_heading_for_a_mixed_limit_still_ends(monkeypatch):
+    # found by the scenario fuzzer: in chicken with a crash costing 10,000, each driver's mixed limit puts
+    # 1 - 1e-4 on swerving, past the snapping threshold; the pure profile is no equilibrium
+    game = compile_game(override(load("chicken"), {"crash_cost": 10_000.0}))
+    fast = solve_qre(game).profile
+    np.testing.assert_allclose(fast, plain_limit(game, monkeypatch), atol=1e-9)
+    assert 0 < fast.min() < 2e-4

@@ -97,8 +97,24 @@ class PointRequest:
         return None if scenario is None else self.settings.apply(scenario)
 
 
+class _ScenarioRequest:
+    """What the static and the dynamic requests share: checked against a scenario, then its settings applied."""
+
+    settings: Settings
+
+    def problems(self, scenario: Scenario) -> list[str]:
+        raise NotImplementedError
+
+    def validated(self, scenario: Scenario) -> Scenario:
+        """The scenario with the settings applied, or every problem at once."""
+        problems = self.problems(scenario)
+        if problems:
+            raise RequestError(problems)
+        return self.settings.apply(scenario)
+
+
 @dataclass(frozen=True)
-class StaticRequest:
+class StaticRequest(_ScenarioRequest):
     """A game tree solved across parameter draws: policies compared, what decides it, claims tested."""
 
     draws: int = 4096
@@ -133,16 +149,9 @@ class StaticRequest:
             found.append(f"{scenario.name} has no reference_class section to compare with history data")
         return found
 
-    def validated(self, scenario: Scenario) -> Scenario:
-        """The scenario with the settings applied, or every problem at once."""
-        problems = self.problems(scenario)
-        if problems:
-            raise RequestError(problems)
-        return self.settings.apply(scenario)
-
 
 @dataclass(frozen=True)
-class DynamicRequest:
+class DynamicRequest(_ScenarioRequest):
     """A dynamic scenario run forward over rounds under each course of action."""
 
     rounds: int | None = None  # None: the scenario's own
@@ -177,13 +186,6 @@ class DynamicRequest:
                 if name not in known
             ]
         return found
-
-    def validated(self, scenario: Scenario) -> Scenario:
-        """The scenario with the settings applied, or every problem at once."""
-        problems = self.problems(scenario)
-        if problems:
-            raise RequestError(problems)
-        return self.settings.apply(scenario)
 
 
 def _whole(value: object) -> bool:

@@ -307,7 +307,12 @@ def _settled(game: Game, st: _Structure, x: np.ndarray, rows: np.ndarray, scale:
     snapped = pure & (regret <= REGRET_TOLERANCE * scale[rows])
     with np.errstate(divide="ignore"):
         x[rows[snapped]] = np.log(candidate[snapped])
-    return snapped | (~pure & (regret <= 0.5 * APPROXIMATE_TOLERANCE * scale[rows]))
+    # a near-pure path whose pure profile is no equilibrium heads for a mixed limit: judge it as traced
+    near = np.flatnonzero(pure & ~snapped)
+    if near.size:
+        traced, _ = nash_regret(_subset(game, rows[near]), profile[near])
+        regret[near] = traced.max(axis=1, initial=0.0)
+    return snapped | (~snapped & (regret <= 0.5 * APPROXIMATE_TOLERANCE * scale[rows]))
 
 
 def _polish(game: Game, equations: _Equations, x: np.ndarray, scale: np.ndarray) -> np.ndarray:
