@@ -43,6 +43,7 @@ bench: $(STAMP)
 	$(PY) bench/sweep.py
 	$(PY) bench/solvers.py
 	$(PY) bench/dynamics.py
+	$(PY) bench/targets.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache

@@ -1,0 +1,100 @@
+"""The speed targets of the issue "Fast enough to think with", each printed as measured / target.
+
+Run with `make bench` (or `python bench/targets.py [--quick]`). Where a baseline can run in the same
+process (the plain QRE homotopy, Gambit's step rule without snapping), the ratio against it is printed
+too. Numbers only: nothing is asserted, and timings never enter the test suite.
+"""
+
+from __future__ import annotations
+
+import resource
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from escalade.pipeline import SEED, Backend, DynamicRequest, StaticRequest, analyse, simulate
+from escalade.pipeline.requests import SWEEP
+from escalade.scenario import load
+from escalade.simulate import sample_parameters, solve_draws
+from escalade.solve import qre
+
+ESCALADE = str(Path(sys.executable).parent / "escalade")
+
+
+def seconds(work: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    work()
+    return time.perf_counter() - start
+
+
+def line(what: str, measured: float, target: float, unit: str = "s", baseline: float | None = None) -> None:
+    verdict = "met" if measured <= target else "MISSED"
+    ratio = f"  {baseline / measured:6.1f}× the baseline ({baseline:.2f} {unit})" if baseline else ""
+    print(f"{what:<58} {measured:9.2f} {unit} / {target:g} {unit}  {verdict}{ratio}")
+
+
+def plain_homotopy(work: Callable[[], object]) -> float:
+    """Time ``work`` with the QRE limit traced as before the speed-up (Gambit's step rule, no snapping)."""
+    saved = qre.FAST_ACCELERATION, qre.SNAP, qre.REGRET_FROM
+    qre.FAST_ACCELERATION, qre.SNAP, qre.REGRET_FROM = qre.MAX_ACCELERATION, 0.0, 0.0
+    try:
+        return seconds(work)
+    finally:
+        qre.FAST_ACCELERATION, qre.SNAP, qre.REGRET_FROM = saved
+
+
+def start_up(*args: str) -> float:
+    return min(seconds(lambda: subprocess.run([ESCALADE, *args], capture_output=True, check=True)) for _ in range(3))
+
+
+def peak_memory_mib(draws: int) -> float:
+    code = (
+        "import resource; from escalade.scenario import load; "
+        "from escalade.simulate import sample_parameters, solve_draws; "
+        f"s = load('dprk_russia_2024'); v = sample_parameters(s, {draws}, 1); solve_draws(s, v); "
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
+    )
+    return int(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout) / 1024
+
+
+def main(quick: bool) -> None:
+    flagship = load("dprk_russia_2024")
+    values = sample_parameters(flagship, 10_000, SEED)
+    line("flagship equilibrium, 10,000 draws, 1 process", seconds(lambda: solve_draws(flagship, values)), 2.0)
+    # the plain homotopy does not finish on all 10,000 of these draws (nor did main 8b949f3): compare on 2,000
+    first = {name: draws[:2_000] for name, draws in values.items()}
+    fast = seconds(lambda: solve_draws(flagship, first))
+    line(
+        "flagship equilibrium, 2,000 draws, against the plain homotopy",
+        fast,
+        0.4,
+        baseline=plain_homotopy(lambda: solve_draws(flagship, first)),
+    )
+    two = Backend(workers=2)
+    line(
+        "escalade sweep (10,000 draws, 3 policies, claims), 2 workers",
+        seconds(lambda: analyse(flagship, SWEEP, two)),
+        2.0,
+    )
+    line(
+        "escalade run defaults (4,096 draws, Sobol 256, claims), 2 workers",
+        seconds(lambda: analyse(flagship, StaticRequest(), two)),
+        3.0,
+    )
+    line("escalade --help", start_up("--help"), 0.5)
+    line("escalade validate chicken", start_up("validate", "chicken"), 0.5)
+    if not quick:
+        line("peak memory, 100,000 flagship draws", peak_memory_mib(100_000), 1024, "MiB")
+        dynamic = load("dprk_russia_dynamic")
+        line(
+            "escalade simulate dprk_russia_dynamic, 64 draws, 2 workers",
+            seconds(lambda: simulate(dynamic, DynamicRequest(draws=64), two)),
+            15.0,
+        )
+    print(f"(this process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MiB)")
+
+
+if __name__ == "__main__":
+    main("--quick" in sys.argv)
