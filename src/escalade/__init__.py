@@ -7,9 +7,24 @@ The stages are packages (scenario, game, solve, simulate, analyze, report); the 
 them is ``escalade.pipeline``.
 """
 
-from escalade.analyze import Analysis
-from escalade.analyze.dynamics import DynamicAnalysis
-from escalade.api import Equilibrium, Model, load
+import importlib
+
 from escalade.version import __version__
+
+# imported on first use, so that `escalade --help` does not load numpy, scipy and pandas
+_LAZY = {
+    "Analysis": "escalade.analyze",
+    "DynamicAnalysis": "escalade.analyze.dynamics",
+    "Equilibrium": "escalade.api",
+    "Model": "escalade.api",
+    "load": "escalade.api",
+}
+
+
+def __getattr__(name: str) -> object:
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'escalade' has no attribute {name!r}")
+
 
 __all__ = ["Analysis", "DynamicAnalysis", "Equilibrium", "Model", "__version__", "load"]

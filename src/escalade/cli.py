@@ -1,7 +1,8 @@
 """The command line: parses arguments into requests, calls the pipeline, prints and writes the result.
 
 Nothing here models or analyses: requests are checked by their own ``validated``, results rendered by
-the report writers, and files published as a set.
+the report writers, and files published as a set. Each command imports the stages it uses when it
+runs, so that `escalade --help` starts without loading numpy, scipy or pandas.
 """
 
 from __future__ import annotations
@@ -13,63 +14,18 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import numpy as np
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from escalade import __version__
-from escalade.game import EfgError, compile_tree, write_efg
-from escalade.game.compile import no_tree
-from escalade.game.markov import compile_markov
-from escalade.history import (
-    VIOLENCE_LABELS,
-    code_base_rates,
-    load_icb,
-    median_duration,
-    reference_class,
-    violence_base_rates,
-)
-from escalade.history.backtest import backtest as run_backtest
-from escalade.pipeline import (
-    Backend,
-    DynamicRequest,
-    PointRequest,
-    RequestError,
-    Settings,
-    StaticRequest,
-    analyse,
-    claims,
-    model_violence,
-    open_game,
-    point_game,
-    simulate,
-    solve_point,
-)
-from escalade.pipeline.requests import CLAIMS, SWEEP
-from escalade.report import (
-    backtest_report,
-    dynamic_report,
-    json_text,
-    publish,
-    scenario_tree,
-    solution_table,
-    static_report,
-    table_writers,
-    text_writer,
-    to_html,
-    to_json,
-    to_markdown,
-    to_terminal,
-    trajectories_frame,
-    values_table,
-    write_atomic,
-)
-from escalade.scenario import Scenario, ScenarioError, load, shipped_scenarios
-from escalade.solve import Solution, SolverError, fit_lambda
+from escalade.pipeline.requests import CLAIMS, SWEEP, DynamicRequest, PointRequest, Settings, StaticRequest
+
+if TYPE_CHECKING:
+    from escalade.scenario import Scenario
+    from escalade.solve import Solution
 
 app = typer.Typer(
     help=(
@@ -113,17 +69,19 @@ def reported(ctx: typer.Context) -> Iterator[None]:
     into exit code 130. Outputs are published last, as a set, so neither leaves files behind."""
     try:
         yield
-    except (ScenarioError, RequestError) as exc:
-        if ctx.obj.debug:
+    except (ValueError, OSError, MemoryError, RuntimeError) as exc:
+        from escalade.pipeline import RequestError
+        from escalade.scenario import ScenarioError
+        from escalade.solve import SolverError
+
+        if ctx.obj.debug or (isinstance(exc, RuntimeError) and not isinstance(exc, SolverError)):
             raise
-        err.print(f"[red]{len(exc.problems)} problem(s) found:[/]")
-        for problem in exc.problems:
-            err.print(f"[red]{problem}[/]", highlight=False, soft_wrap=True)
-        raise typer.Exit(1) from None
-    except (EfgError, SolverError, ValueError, OSError, MemoryError) as exc:
-        if ctx.obj.debug:
-            raise
-        err.print(f"[red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        if isinstance(exc, ScenarioError | RequestError):
+            err.print(f"[red]{len(exc.problems)} problem(s) found:[/]")
+            for problem in exc.problems:
+                err.print(f"[red]{problem}[/]", highlight=False, soft_wrap=True)
+        else:  # EfgError is a ValueError
+            err.print(f"[red]error:[/] {exc}", highlight=False, soft_wrap=True)
         raise typer.Exit(1) from None
     except KeyboardInterrupt:
         if ctx.obj.debug:
@@ -177,6 +135,10 @@ JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 def validate(ctx: typer.Context, file: ScenarioArg) -> None:
     """Check a scenario and report every problem with its line."""
     with reported(ctx):
+        from escalade.game import compile_tree
+        from escalade.game.markov import compile_markov
+        from escalade.scenario import load
+
         scenario = load(file)
         found = (
             f"[green]ok[/] {scenario.source_file}: {len(scenario.actors)} actors, {len(scenario.parameters)} parameters"
@@ -201,12 +163,17 @@ def validate(ctx: typer.Context, file: ScenarioArg) -> None:
 def show(ctx: typer.Context, file: ScenarioArg) -> None:
     """Print the scenario's tree as an outline."""
     with reported(ctx):
+        from escalade.report import scenario_tree
+        from escalade.scenario import load
+
         out.print(scenario_tree(load(file)))
 
 
 @app.command()
 def scenarios() -> None:
     """List the scenarios shipped with escalade."""
+    from escalade.scenario import load, shipped_scenarios
+
     for name, path in sorted(shipped_scenarios().items()):
         out.print(f"[bold]{name}[/]  {load(path).title}")
 
@@ -224,6 +191,10 @@ def export(
 ) -> None:
     """Write the game (at the parameters' means) in Gambit's .efg format."""
     with reported(ctx):
+        from escalade.game import write_efg
+        from escalade.pipeline import open_game, point_game
+        from escalade.report import write_atomic
+
         text = write_efg(point_game(open_game(file), PointRequest(full_information=who)))
         if output is None:
             sys.stdout.write(text)
@@ -266,6 +237,9 @@ def solve(
 ) -> None:
     """Solve a game at the parameters' means and print the equilibrium."""
     with reported(ctx):
+        from escalade.pipeline import open_game, solve_point
+        from escalade.report import json_text, solution_table, values_table
+
         solutions = solve_point(open_game(file), PointRequest(method.value, lam, policy, who))
         several = method in (Method.enumpure, Method.lcp)
         strategic = file.endswith(".nfg")
@@ -303,6 +277,12 @@ def fit(
 ) -> None:
     """Fit the logit precision λ to observed choices by maximum likelihood."""
     with reported(ctx):
+        import numpy as np
+
+        from escalade.pipeline import open_game, point_game
+        from escalade.report import json_text, solution_table
+        from escalade.solve import fit_lambda
+
         game = point_game(open_game(file))
         nested = json.loads(counts.read_text(encoding="utf-8"))
         flat = [float(c) for player in nested for infoset in player for c in infoset]
@@ -324,6 +304,9 @@ def serve(
 ) -> None:
     """Start the web explorer: parameter sliders, policies, the scenario editor, the equilibrium."""
     with reported(ctx):
+        from escalade.game.compile import no_tree
+        from escalade.scenario import load
+
         scenario = load(file)
         if scenario.root is None:
             raise ValueError(no_tree(scenario))
@@ -357,6 +340,18 @@ def history(
 ) -> None:
     """Base rates of violence in a reference class of historical crises (ICB), beside the model's."""
     with reported(ctx):
+        from escalade.history import (
+            VIOLENCE_LABELS,
+            code_base_rates,
+            load_icb,
+            median_duration,
+            reference_class,
+            violence_base_rates,
+        )
+        from escalade.pipeline import model_violence
+        from escalade.report import json_text
+        from escalade.scenario import load
+
         crises = load_icb(data, level)
         scenario = load(file) if file else None
         reference = scenario.reference_class if scenario else None
@@ -424,6 +419,10 @@ def backtest(
 ) -> None:
     """Forecast the violence of later crises; score the strategic model against base rate and logit."""
     with reported(ctx):
+        from escalade.history import load_icb
+        from escalade.history.backtest import backtest as run_backtest
+        from escalade.report import backtest_report, json_text, to_html, to_terminal, write_atomic
+
         report = backtest_report(run_backtest(load_icb(data), train_until), str(data))
         if out_dir is not None:
             write_atomic(out_dir / "calibration.html", to_html(report))
@@ -446,6 +445,10 @@ def claims_command(
 ) -> None:
     """Test the scenario's claims across its parameter draws: a verdict per claim, with its CI."""
     with reported(ctx):
+        from escalade.pipeline import claims
+        from escalade.report import json_text
+        from escalade.scenario import load
+
         request = dataclasses.replace(CLAIMS, draws=draws, seed=seed, claim_sensitivity=sobol)
         verdicts = claims(load(file), request)
         if as_json:
@@ -486,6 +489,8 @@ def run(
 ) -> None:
     """The full analysis: equilibria, policies compared over uncertain parameters, what decides it."""
     with reported(ctx):
+        from escalade.scenario import load
+
         request = StaticRequest(
             draws=draws, seed=seed, full_information=who, sensitivity=sensitivity, history_data=history_data,
             settings=_settings(pins, ranges),
@@ -514,6 +519,8 @@ def sweep(
 ) -> None:
     """Solve the scenario over many parameter draws and write tidy tables (Parquet and CSV)."""
     with reported(ctx):
+        from escalade.scenario import load
+
         request = dataclasses.replace(
             SWEEP, draws=draws, seed=seed, sampling=method, sensitivity=sensitivity,
             policies=None if policy is None else tuple(policy), settings=_settings(pins, ranges),
@@ -523,6 +530,20 @@ def sweep(
 
 def _static(scenario: Scenario, request: StaticRequest, workers: int, scheduler: str | None, out_dir: Path) -> None:
     """Analyse, print the report, and publish report.md/.html, summary.json, runs.parquet, summary.csv."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from escalade.pipeline import Backend, analyse
+    from escalade.report import (
+        publish,
+        static_report,
+        table_writers,
+        text_writer,
+        to_html,
+        to_json,
+        to_markdown,
+        to_terminal,
+    )
+
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     with Progress(*columns, console=err, transient=True) as bar:
         task = bar.add_task("solving chunks of draws", total=None)
@@ -579,6 +600,19 @@ def simulate_command(
 ) -> None:
     """Run a crisis forward over rounds under each course of action; fan charts and the ratchet index."""
     with reported(ctx):
+        from escalade.pipeline import Backend, simulate
+        from escalade.report import (
+            dynamic_report,
+            publish,
+            text_writer,
+            to_html,
+            to_json,
+            to_markdown,
+            to_terminal,
+            trajectories_frame,
+        )
+        from escalade.scenario import load
+
         choices: dict[str, list[str]] = {}
         for actor, name in _pairs(policy or []):
             choices.setdefault(actor, []).append(name)

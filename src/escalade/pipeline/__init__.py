@@ -7,8 +7,8 @@ the Python API, the web explorer) call these functions and render what they retu
 - :func:`claims` and :func:`model_violence` — the claims alone, the model beside its reference class.
 """
 
-from escalade.pipeline.dynamic import simulate
-from escalade.pipeline.point import first_solution, open_game, point_game, solve_point
+import importlib
+
 from escalade.pipeline.requests import (
     LEVELS,
     SEED,
@@ -19,7 +19,25 @@ from escalade.pipeline.requests import (
     Settings,
     StaticRequest,
 )
-from escalade.pipeline.static import analyse, claims, model_violence
+
+# the functions load the stages, so they are imported on first use (the command line starts faster)
+_FUNCTIONS = {
+    "simulate": "escalade.pipeline.dynamic",
+    "first_solution": "escalade.pipeline.point",
+    "open_game": "escalade.pipeline.point",
+    "point_game": "escalade.pipeline.point",
+    "solve_point": "escalade.pipeline.point",
+    "analyse": "escalade.pipeline.static",
+    "claims": "escalade.pipeline.static",
+    "model_violence": "escalade.pipeline.static",
+}
+
+
+def __getattr__(name: str) -> object:
+    if name in _FUNCTIONS:
+        return getattr(importlib.import_module(_FUNCTIONS[name]), name)
+    raise AttributeError(f"module 'escalade.pipeline' has no attribute {name!r}")
+
 
 __all__ = [
     "LEVELS",

@@ -3,6 +3,9 @@
 A request is checked once, against the scenario it will run on, by :meth:`validated`: every problem
 is collected and raised together as a :class:`RequestError` worded for the scenario (policy, actor,
 parameter and method names), never for a command line. Inside the pipeline the request is trusted.
+
+This module is light on purpose: the stages are imported inside the checks that need them, so that the
+command line, whose options take their defaults from here, starts without loading numpy or scipy.
 """
 
 from __future__ import annotations
@@ -11,12 +14,11 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from escalade.game.compile import no_tree
-from escalade.scenario import Scenario, override
-from escalade.simulate import METHODS as SAMPLING_METHODS
-from escalade.simulate.backends import Progress
-from escalade.solve import METHODS as SOLVER_METHODS
+if TYPE_CHECKING:
+    from escalade.scenario import Scenario
+    from escalade.simulate.backends import Progress
 
 SEED = 20241018  # the day the South Korean intelligence service disclosed the deployment (NIS, 18 Oct 2024)
 LEVELS = (5.0, 7.0)  # escalation levels reported when a request names none
@@ -58,6 +60,8 @@ class Settings:
 
     def apply(self, scenario: Scenario) -> Scenario:
         """The scenario with the settings applied; they pass the scenario's own value checks."""
+        from escalade.scenario import override
+
         return override(scenario, self.pins, self.ranges) if self.pins or self.ranges else scenario
 
     def note(self) -> list[str]:
@@ -78,6 +82,8 @@ class PointRequest:
     settings: Settings = field(default_factory=Settings)
 
     def problems(self, scenario: Scenario | None, players: list[str]) -> list[str]:
+        from escalade.solve import METHODS as SOLVER_METHODS
+
         found = []
         if self.method not in SOLVER_METHODS:
             found.append(f"method {self.method!r} is unknown; use one of {', '.join(SOLVER_METHODS)}")
@@ -133,6 +139,9 @@ class StaticRequest(_ScenarioRequest):
         return self.sensitivity // 4 if self.claim_sensitivity is None else self.claim_sensitivity
 
     def problems(self, scenario: Scenario) -> list[str]:
+        from escalade.game.compile import no_tree
+        from escalade.simulate import METHODS as SAMPLING_METHODS
+
         found = _draw_problems(self.draws, self.seed)
         if scenario.root is None:
             found.append(no_tree(scenario))
