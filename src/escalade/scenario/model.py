@@ -21,7 +21,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from scipy import stats
+from scipy import special  # the quantile functions; scipy.stats would cost a second of start-up
 
 from escalade.scenario.expressions import FUNCTIONS, Expression, ExpressionError, parse
 
@@ -69,12 +69,9 @@ class _Parameter(Strict):
 
     def ppf(self, q: np.ndarray) -> np.ndarray:
         """Quantile function: maps uniform numbers in [0, 1] to parameter values."""
-        return np.asarray(self.frozen().ppf(q), dtype=float)
+        raise NotImplementedError
 
     def mean(self) -> float:
-        return float(self.frozen().mean())
-
-    def frozen(self) -> Any:  # a scipy.stats frozen distribution
         raise NotImplementedError
 
 
@@ -100,8 +97,11 @@ class Uniform(_Parameter):
             raise ValueError("uniform needs low < high — swap or widen the bounds")
         return self
 
-    def frozen(self) -> Any:
-        return stats.uniform(loc=self.low, scale=self.high - self.low)
+    def ppf(self, q: np.ndarray) -> np.ndarray:
+        return self.low + np.asarray(q, dtype=float) * (self.high - self.low)
+
+    def mean(self) -> float:
+        return 0.5 * (self.low + self.high)
 
 
 class Triangular(_Parameter):
@@ -116,9 +116,17 @@ class Triangular(_Parameter):
             raise ValueError("triangular needs low <= mode <= high and low < high")
         return self
 
-    def frozen(self) -> Any:
+    def ppf(self, q: np.ndarray) -> np.ndarray:
+        q = np.asarray(q, dtype=float)
         width = self.high - self.low
-        return stats.triang(c=(self.mode - self.low) / width, loc=self.low, scale=width)
+        below = q < (self.mode - self.low) / width
+        with np.errstate(invalid="ignore"):
+            rising = self.low + np.sqrt(q * width * (self.mode - self.low))
+            falling = self.high - np.sqrt((1 - q) * width * (self.high - self.mode))
+        return np.where(below, rising, falling)
+
+    def mean(self) -> float:
+        return (self.low + self.mode + self.high) / 3
 
 
 class Beta(_Parameter):
@@ -126,8 +134,13 @@ class Beta(_Parameter):
     a: float = Field(gt=0)
     b: float = Field(gt=0)
 
-    def frozen(self) -> Any:
-        return stats.beta(self.a, self.b)
+    def ppf(self, q: np.ndarray) -> np.ndarray:
+        q = np.asarray(q, dtype=float)
+        x = np.asarray(special.betaincinv(self.a, self.b, q), dtype=float)
+        return np.where(np.isnan(x), np.where(q < 0.5, 0.0, 1.0), x)  # the inversion gives up below 1e-300
+
+    def mean(self) -> float:
+        return self.a / (self.a + self.b)
 
 
 class Normal(_Parameter):
@@ -135,8 +148,11 @@ class Normal(_Parameter):
     mean_: float = Field(alias="mean")
     sd: float = Field(gt=0)
 
-    def frozen(self) -> Any:
-        return stats.norm(loc=self.mean_, scale=self.sd)
+    def ppf(self, q: np.ndarray) -> np.ndarray:
+        return self.mean_ + self.sd * special.ndtri(np.asarray(q, dtype=float))
+
+    def mean(self) -> float:
+        return self.mean_
 
 
 class LogNormal(_Parameter):
@@ -146,8 +162,11 @@ class LogNormal(_Parameter):
     median: float = Field(gt=0)
     sigma: float = Field(gt=0)
 
-    def frozen(self) -> Any:
-        return stats.lognorm(s=self.sigma, scale=self.median)
+    def ppf(self, q: np.ndarray) -> np.ndarray:
+        return self.median * np.exp(self.sigma * special.ndtri(np.asarray(q, dtype=float)))
+
+    def mean(self) -> float:
+        return self.median * float(np.exp(0.5 * self.sigma**2))
 
 
 Parameter = Annotated[Fixed | Uniform | Triangular | Beta | Normal | LogNormal, Field(discriminator="dist")]
