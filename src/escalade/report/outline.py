@@ -14,6 +14,7 @@ from typing import Any
 from plotly.offline import get_plotlyjs
 from rich.console import Console
 from rich.table import Table as RichTable
+from rich.text import Text
 
 from escalade.report.charts import escape
 from escalade.report.files import json_text
@@ -130,7 +131,7 @@ def html_table(table: Table) -> str:
 def to_terminal(console: Console, report: Report) -> None:
     console.rule(f"[bold]{escape_markup(report.title)}")
     for line in report.headline:
-        console.print(line, highlight=False, soft_wrap=True)
+        console.print(line, highlight=False, soft_wrap=True, markup=False)
     for warning in report.warnings:
         console.print(f"[yellow]Note:[/] {escape_markup(warning)}", highlight=False, soft_wrap=True)
     for section in report.sections:
@@ -138,11 +139,11 @@ def to_terminal(console: Console, report: Report) -> None:
         for paragraph in section.paragraphs:
             console.print(paragraph, highlight=False, soft_wrap=True, markup=False)
         for table in section.tables:
-            shown = RichTable(title=table.caption or None, title_justify="left")
+            shown = RichTable(title=Text(table.caption) if table.caption else None, title_justify="left")
             for i, column in enumerate(table.columns):
-                shown.add_column(column, justify="right" if i in table.numeric else "left")
+                shown.add_column(Text(column), justify="right" if i in table.numeric else "left")
             for row in table.rows:
-                shown.add_row(*(str(cell) for cell in row))
+                shown.add_row(*(Text(str(cell)) for cell in row))  # cells are text, never markup
             console.print(shown)
         if section.figures:
             labels = "; ".join(figure.label for figure in section.figures)
