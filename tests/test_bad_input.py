@@ -267,3 +267,22 @@ def test_ctrl_c_exits_130_and_writes_nothing(tmp_path):
     assert process.returncode == 130, stderr
     assert "interrupted" in stderr and "Traceback" not in stderr
     assert not out.exists() or list(out.iterdir()) == []
+
+
+def test_a_missing_gambit_file_is_named_with_a_fix():
+    result = invoke("solve", "nosuch.efg")
+    assert (
+        result.exit_code == 1
+        and "nosuch.efg: no such Gambit file — give the path of a .efg or .nfg file" in result.output
+    )
+
+
+def test_a_misspelt_distribution_is_one_problem_with_a_suggestion():
+    found = problems(MINIMAL.replace("dist: uniform", "dist: unifrom"))
+    assert found == ["bad.yaml:7: parameter 'p' has no known distribution (dist: 'unifrom') — did you mean 'uniform'?"]
+
+
+def test_settings_problems_name_the_settings_not_the_file():
+    with pytest.raises(ScenarioError) as caught:
+        override(load("dprk_russia_2024"), {"p_reveal_combat": 1.7})
+    assert str(caught.value.problems[0]).startswith("settings: with p_reveal_combat = 1.7:")

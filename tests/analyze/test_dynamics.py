@@ -4,7 +4,14 @@ import numpy as np
 import pytest
 
 import escalade
-from escalade.analyze.dynamics import deescalation, draw_outputs, drivers, fan_frame, time_to_rung
+from escalade.analyze.dynamics import (
+    MIN_DRIVER_DRAWS,
+    deescalation,
+    draw_outputs,
+    drivers,
+    fan_frame,
+    time_to_rung,
+)
 from escalade.scenario import ScenarioError, loads
 from escalade.simulate.trajectories import Trajectories
 from tests.simulate.test_trajectories import SHOCKED
@@ -102,3 +109,9 @@ def test_drivers_rank_the_parameters_that_move_the_output():
     assert found[0][0] == "strong" and found[0][1] < -0.95
     assert [name for name, _ in found] == ["strong", "weak"]  # the fixed parameter says nothing
     assert drivers(values, np.ones(32)) == []
+
+
+def test_no_drivers_are_reported_from_too_few_draws():
+    values = {"a": np.arange(MIN_DRIVER_DRAWS, dtype=float), "b": np.ones(MIN_DRIVER_DRAWS)}
+    assert drivers(values, values["a"] * 2)[0] == ("a", pytest.approx(1.0))
+    assert drivers({"a": values["a"][:2]}, values["a"][:2]) == []

@@ -144,10 +144,14 @@ def history_fit(levels: np.ndarray, observed: dict[str, list[int]], source: str)
     )
 
 
+MIN_DRIVER_DRAWS = 8  # with fewer draws every rank correlation is ±1 or a few coarse values: meaningless
+
+
 def drivers(values: dict[str, np.ndarray], output: np.ndarray, top: int = 3) -> list[tuple[str, float]]:
     """The parameters whose draws rank-correlate most strongly with ``output`` (per draw): Spearman's
-    rho, strongest first. Parameters that do not vary, and outputs that do not, give nothing."""
-    if np.ptp(output) == 0:
+    rho, strongest first. Parameters that do not vary, outputs that do not, and fewer than
+    MIN_DRIVER_DRAWS draws give nothing."""
+    if output.size < MIN_DRIVER_DRAWS or np.ptp(output) == 0:
         return []
     found = []
     for name, draws in values.items():

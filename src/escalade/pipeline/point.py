@@ -21,10 +21,10 @@ def open_game(source: str | Path | Scenario) -> Scenario | Game:
     if isinstance(source, Scenario):
         return source
     text = str(source)
-    if text.endswith(".efg"):
-        return read_efg(text)
-    if text.endswith(".nfg"):
-        return read_nfg(text)
+    if text.endswith((".efg", ".nfg")):
+        if not Path(text).is_file():
+            raise ValueError(f"{text}: no such Gambit file — give the path of a .efg or .nfg file")
+        return read_efg(text) if text.endswith(".efg") else read_nfg(text)
     return load(text)
 
 

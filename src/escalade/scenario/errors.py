@@ -23,7 +23,7 @@ class ScenarioError(ValueError):
     """A scenario with one or more problems; ``problems`` lists all of them, in file order."""
 
     def __init__(self, problems: list[Problem]) -> None:
-        self.problems = sorted(problems, key=lambda p: (p.file, p.line or 0, p.message))
+        self.problems = sorted(set(problems), key=lambda p: (p.file, p.line or 0, p.message))  # each once
         count = len(self.problems)
         heading = f"{count} problem{'s' if count != 1 else ''} in the scenario"
         super().__init__("\n".join([heading, *map(str, self.problems)]))

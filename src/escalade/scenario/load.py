@@ -153,6 +153,7 @@ class _Checker:
     def __init__(self, lines: Lines) -> None:
         self.lines = lines
         self.problems: list[Problem] = []
+        self.declared_parameters: set[str] = set()
 
     def report(self, path: Path, message: str, hint: str) -> None:
         self.problems.append(self.lines.problem(path, message, hint))
@@ -303,6 +304,7 @@ class _Checker:
             self.report(("parameters",), "'parameters' must be a mapping", "write 'name:' first")
             return {}
         result = {}
+        self.declared_parameters = {str(key) for key in value}
         for key, item in value.items():
             path = ("parameters", key)
             if not self._name_ok(str(key), path):
@@ -312,7 +314,9 @@ class _Checker:
                 self.report(
                     (*path, "dist") if isinstance(item, dict) and "dist" in item else path,
                     f"parameter {key!r} has no known distribution (dist: {dist!r})",
-                    "set 'dist:' to one of " + ", ".join(DISTRIBUTIONS),
+                    _suggest(dist, DISTRIBUTIONS, "distributions")
+                    if isinstance(dist, str)
+                    else "set 'dist:' to one of " + ", ".join(DISTRIBUTIONS),
                 )
                 continue
             parsed = self.piece(_DIST_MODELS[dist], item, path)
@@ -373,7 +377,9 @@ class _Checker:
                 f"{name!r} is both a parameter and an attribute",
                 "rename one: formulas could not tell them apart",
             )
-        params, state = set(parameters), set(parameters) | set(attributes)
+        # a parameter whose definition failed is still declared: formulas that use it are not at fault
+        params = set(parameters) | self.declared_parameters
+        state = params | set(attributes)
         for index, actor in enumerate(actors.values()):
             path = ("actors", index, "utility")
             self._keys_known(actor.utility, attributes, path, "attribute")

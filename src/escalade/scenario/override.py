@@ -25,19 +25,15 @@ def override(
     for name in [*pins, *ranges]:
         if name not in scenario.parameters:
             known = ", ".join(sorted(scenario.parameters))
-            problems.append(
-                Problem(scenario.source_file, None, f"no parameter {name!r} to override", f"known: {known}")
-            )
+            problems.append(Problem("settings", None, f"no parameter {name!r} to override", f"known: {known}"))
     for name, value in [*pins.items(), *((n, v) for n, r in ranges.items() for v in r)]:
         if not math.isfinite(value):
-            problems.append(Problem(scenario.source_file, None, f"{name!r} is set to {value}", "give a finite number"))
+            problems.append(Problem("settings", None, f"{name!r} is set to {value}", "give a finite number"))
     for name, (low, high) in ranges.items():
         if not low < high:
-            problems.append(
-                Problem(scenario.source_file, None, f"range for {name!r} is empty", "write low:high, low < high")
-            )
+            problems.append(Problem("settings", None, f"range for {name!r} is empty", "write low:high, low < high"))
     for name in set(pins) & set(ranges):
-        problems.append(Problem(scenario.source_file, None, f"{name!r} is both pinned and varied", "choose one"))
+        problems.append(Problem("settings", None, f"{name!r} is both pinned and varied", "choose one"))
     if problems:
         raise ScenarioError(problems)
     parameters = dict(scenario.parameters)
@@ -57,5 +53,6 @@ def override(
         settings = ", ".join(
             [*(f"{n} = {v:g}" for n, v in pins.items()), *(f"{n} in {lo:g}:{hi:g}" for n, (lo, hi) in ranges.items())]
         )
-        raise ScenarioError([Problem(p.file, None, f"with {settings}: {p.message}", p.hint) for p in problems])
+        hint = "choose settings inside the range the scenario allows (its parameters' own ranges pass these checks)"
+        raise ScenarioError([Problem("settings", None, f"with {settings}: {p.message}", hint) for p in problems])
     return changed
