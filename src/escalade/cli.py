@@ -292,13 +292,24 @@ def fit(
         game = point_game(open_game(file))
         nested = json.loads(counts.read_text(encoding="utf-8"))
         flat = [float(c) for player in nested for infoset in player for c in infoset]
-        lam, log_likelihood, solution = fit_lambda(game, np.array(flat))
+        fitted = fit_lambda(game, np.array(flat))
         if as_json:
-            record = {"lambda": lam, "log_likelihood": log_likelihood, "profile": solution.nested_profile()}
+            record = {
+                "lambda": fitted.lam,
+                "log_likelihood": fitted.log_likelihood,
+                "interval_95": [fitted.low, fitted.high],
+                "at_search_bound": fitted.at_bound,
+                "profile": fitted.solution.nested_profile(),
+            }
             sys.stdout.write(json_text(record))
             return
-        out.print(f"maximum-likelihood λ = [bold]{lam:.6g}[/] (log-likelihood {log_likelihood:.6g})")
-        out.print(solution_table(solution, f"logit QRE at λ = {lam:.4g}"))
+        out.print(
+            f"maximum-likelihood λ = [bold]{fitted.lam:.6g}[/] (log-likelihood {fitted.log_likelihood:.6g}), "
+            f"95% profile-likelihood interval [{fitted.low:.4g}, {fitted.high:.4g}]"
+        )
+        if fitted.warning:
+            err.print(f"[yellow]warning:[/] {fitted.warning}", highlight=False, soft_wrap=True)
+        out.print(solution_table(fitted.solution, f"logit QRE at λ = {fitted.lam:.4g}"))
 
 
 @app.command()

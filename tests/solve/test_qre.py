@@ -127,9 +127,19 @@ def test_fitted_lambda_recovers_the_lambda_that_generated_the_frequencies():
     game = read_efg(next(p for p in gambit_efg_files() if p.name == "2_player_chance.efg"))
     for true in (0.4, 2.0, 7.5):
         counts = solve_qre(game, true).profile[0] * 10_000
-        lam, _, solution = fit_lambda(game, counts)
-        assert lam == pytest.approx(true, rel=1e-4)
-        np.testing.assert_allclose(solution.profile[0], counts / 10_000, atol=1e-6)
+        fitted = fit_lambda(game, counts)
+        assert fitted.lam == pytest.approx(true, rel=1e-4) and not fitted.at_bound
+        assert fitted.low < true < fitted.high
+        np.testing.assert_allclose(fitted.solution.profile[0], counts / 10_000, atol=1e-6)
+
+
+def test_the_interval_shrinks_with_more_data_and_a_bound_is_flagged():
+    game = read_efg(next(p for p in gambit_efg_files() if p.name == "2_player_chance.efg"))
+    profile = solve_qre(game, 2.0).profile[0]
+    few, many = fit_lambda(game, profile * 50), fit_lambda(game, profile * 5_000)
+    assert many.high - many.low < few.high - few.low
+    uniform = fit_lambda(game, np.ones(game.tree.n_slots))  # uniform play: λ = 0 fits best, below the bound
+    assert uniform.at_bound and uniform.low == pytest.approx(1e-3) and "search bound" in uniform.warning
 
 
 def test_fitting_refuses_counts_of_the_wrong_shape():

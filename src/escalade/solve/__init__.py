@@ -9,7 +9,7 @@ limit), ``lcp`` (equilibria of two-player games by Lemke's algorithm on the sequ
 from escalade.game import Game
 from escalade.solve.enumpure import enumerate_pure
 from escalade.solve.lcp import solve_lcp
-from escalade.solve.qre import fit_lambda, solve_qre
+from escalade.solve.qre import LambdaFit, fit_lambda, solve_qre
 from escalade.solve.solution import APPROXIMATE_TOLERANCE, REGRET_TOLERANCE, Solution, SolverError, certify
 from escalade.solve.spe import solve_spe
 from escalade.solve.verify import nash_regret
@@ -35,6 +35,7 @@ __all__ = [
     "APPROXIMATE_TOLERANCE",
     "METHODS",
     "REGRET_TOLERANCE",
+    "LambdaFit",
     "Solution",
     "SolverError",
     "certify",

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy import sparse
-from scipy.optimize import minimize_scalar
+from scipy.optimize import brentq, minimize_scalar
 
 from escalade.game import CHANCE, Game, Tree
 from escalade.solve.solution import APPROXIMATE_TOLERANCE, REGRET_TOLERANCE, Solution, SolverError, certify
@@ -450,25 +450,52 @@ def _finish(game: Game, x: np.ndarray, lam: float | None, notes: list[str] | Non
     return certify(f"qre(lambda={lam:g})", game, profile, notes=notes, equilibrium=False)
 
 
-def fit_lambda(game: Game, counts: np.ndarray, low: float = 1e-3, high: float = 1e3) -> tuple[float, float, Solution]:
+@dataclass(frozen=True)
+class LambdaFit:
+    """A maximum-likelihood logit precision with its 95% profile-likelihood interval."""
+
+    lam: float
+    log_likelihood: float
+    low: float  # the interval's ends: where the log-likelihood is 1.92 below its maximum (χ²₁ 95% / 2),
+    high: float  # or the search bound where it never falls that far (the data cannot bound λ there)
+    at_bound: bool  # the maximum lies on the search bound: the likelihood rises beyond it, or is flat
+    solution: Solution  # the QRE at λ
+
+    @property
+    def warning(self) -> str:
+        if self.at_bound:
+            return (
+                f"λ = {self.lam:.3g} lies on the search bound: the likelihood is largest at (or beyond) the edge of "
+                "the range searched, so the data do not pin λ down; read the interval, not the point"
+            )
+        return ""
+
+
+def fit_lambda(game: Game, counts: np.ndarray, low: float = 1e-3, high: float = 1e3) -> LambdaFit:
     """The maximum-likelihood λ for observed choices, as in McKelvey & Palfrey (1998, section 4).
 
     ``counts`` (S,) holds how often each action was observed, infoset after infoset (the profile
     order). Each candidate λ is solved exactly on the principal branch; the log-likelihood
-    ``Σ counts · log σ_λ`` is maximised over log λ in [low, high] (scipy's bounded Brent search).
-    Returns ``(λ, log-likelihood, the QRE at λ)``.
+    ``Σ counts · log σ_λ`` is maximised over log λ in [low, high] (scipy's bounded Brent search), and
+    the 95% interval is where it stays within 1.92 of the maximum (a profile-likelihood interval,
+    ends found by Brent's root finder on log λ).
     """
     counts = np.asarray(counts, dtype=float)
     if counts.shape != (game.tree.n_slots,) or np.any(counts < 0) or counts.sum() == 0:
         raise SolverError(f"counts must be {game.tree.n_slots} non-negative numbers, one per action, not all zero")
     single = game.draw(0)
 
-    def negative_log_likelihood(log_lam: float) -> float:
+    def log_likelihood(log_lam: float) -> float:
         profile = solve_qre(single, float(np.exp(log_lam))).profile[0]
-        return -float(np.sum(counts * np.log(np.maximum(profile, 1e-300))))
+        return float(np.sum(counts * np.log(np.maximum(profile, 1e-300))))
 
-    result = minimize_scalar(
-        negative_log_likelihood, bounds=(np.log(low), np.log(high)), method="bounded", options={"xatol": 1e-6}
-    )
-    lam = float(np.exp(result.x))
-    return lam, -float(result.fun), solve_qre(single, lam)
+    bounds = (np.log(low), np.log(high))
+    result = minimize_scalar(lambda x: -log_likelihood(x), bounds=bounds, method="bounded", options={"xatol": 1e-6})
+    best, peak = float(result.x), -float(result.fun)
+    drop = lambda x: log_likelihood(x) - (peak - 1.92)  # noqa: E731
+    ends = []
+    for edge in bounds:
+        ends.append(edge if drop(edge) >= 0 else brentq(drop, *sorted((best, edge)), xtol=1e-6))
+    at_bound = min(abs(best - bounds[0]), abs(best - bounds[1])) < 1e-3
+    lam = float(np.exp(best))
+    return LambdaFit(lam, peak, float(np.exp(ends[0])), float(np.exp(ends[1])), at_bound, solve_qre(single, lam))
