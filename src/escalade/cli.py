@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
@@ -545,10 +545,19 @@ def sweep(
         _static(load(file), request, workers, scheduler, out_dir)
 
 
-def _static(scenario: Scenario, request: StaticRequest, workers: int, scheduler: str | None, out_dir: Path) -> None:
-    """Analyse, print the report, and publish report.md/.html, summary.json, runs.parquet, summary.csv."""
+@contextmanager
+def progress_bar(description: str) -> Iterator[Callable[[int, int], None]]:
+    """A progress bar with the total and the time left, advanced by the pipeline's progress callback."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=err, transient=True) as bar:
+        task = bar.add_task(description, total=None)
+        yield lambda done, total: bar.update(task, total=total, completed=done)
+
+
+def _static(scenario: Scenario, request: StaticRequest, workers: int, scheduler: str | None, out_dir: Path) -> None:
+    """Analyse, print the report, and publish report.md/.html, summary.json, runs.parquet, summary.csv."""
     from escalade.pipeline import Backend, analyse
     from escalade.report import (
         publish,
@@ -561,12 +570,8 @@ def _static(scenario: Scenario, request: StaticRequest, workers: int, scheduler:
         to_terminal,
     )
 
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
-    with Progress(*columns, console=err, transient=True) as bar:
-        task = bar.add_task("solving chunks of draws", total=None)
-        analysis = analyse(
-            scenario, request, Backend(workers, scheduler, lambda done, total: bar.update(task, total=total, advance=1))
-        )
+    with progress_bar("solving chunks of draws") as advance:
+        analysis = analyse(scenario, request, Backend(workers, scheduler, advance))
     report = static_report(analysis)
     to_terminal(out, report)
     publish(
@@ -637,8 +642,8 @@ def simulate_command(
             rounds=rounds, runs=runs, draws=draws, lam=lam, window=window, seed=seed,
             policies={actor: tuple(names) for actor, names in choices.items()}, settings=_settings(pins, ranges),
         )  # fmt: skip
-        with err.status("solving and simulating each course of action"):
-            analysis = simulate(load(file), request, Backend(workers, scheduler))
+        with progress_bar("solving and simulating each course of action") as advance:
+            analysis = simulate(load(file), request, Backend(workers, scheduler, advance))
         report = dynamic_report(analysis)
         to_terminal(out, report)
         frame = trajectories_frame(analysis)

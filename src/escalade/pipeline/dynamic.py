@@ -45,7 +45,8 @@ def simulate(
     compared = [(course, {}) for course in courses(scenario, {a: list(p) for a, p in request.policies.items()})]
     needed = {condition_key(c): c for c in [*compared, *claim_conditions(scenario)]}
     tasks = [(scenario, condition, values, lam, rounds, request.runs, seed) for condition in needed.values()]
-    results = dict(zip(needed, run_chunks(run_course, tasks, backend.workers, backend.scheduler), strict=True))
+    solved = run_chunks(run_course, tasks, backend.workers, backend.scheduler, backend.progress)
+    results = dict(zip(needed, solved, strict=True))
     paths = [
         measure(course_label(course), *results[condition_key((course, {}))], request.window, seed, values)
         for course, _ in compared
