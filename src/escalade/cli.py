@@ -24,6 +24,8 @@ from escalade import __version__
 from escalade.pipeline.requests import CLAIMS, SWEEP, DynamicRequest, PointRequest, Settings, StaticRequest
 
 if TYPE_CHECKING:
+    from escalade.report import Report
+    from escalade.report.files import Writer
     from escalade.scenario import Scenario
     from escalade.solve import Solution
 
@@ -559,32 +561,22 @@ def progress_bar(description: str) -> Iterator[Callable[[int, int], None]]:
 def _static(scenario: Scenario, request: StaticRequest, workers: int, scheduler: str | None, out_dir: Path) -> None:
     """Analyse, print the report, and publish report.md/.html, summary.json, runs.parquet, summary.csv."""
     from escalade.pipeline import Backend, analyse
-    from escalade.report import (
-        publish,
-        static_report,
-        table_writers,
-        text_writer,
-        to_html,
-        to_json,
-        to_markdown,
-        to_terminal,
-    )
+    from escalade.report import static_report, table_writers
 
     with progress_bar("solving chunks of draws") as advance:
         analysis = analyse(scenario, request, Backend(workers, scheduler, advance))
-    report = static_report(analysis)
+    _present(static_report(analysis), out_dir, ("report.md", "report.html", "summary.json"), table_writers(analysis))
+
+
+def _present(report: Report, out_dir: Path, names: tuple[str, str, str], extra: dict[str, Writer]) -> None:
+    """Print the report, then publish it as Markdown, HTML and JSON (``names``) with ``extra`` files, as one set."""
+    from escalade.report import publish, text_writer, to_html, to_json, to_markdown, to_terminal
+
     to_terminal(out, report)
-    publish(
-        out_dir,
-        {
-            "report.md": text_writer(to_markdown(report)),
-            "report.html": text_writer(to_html(report)),
-            "summary.json": text_writer(to_json(report)),
-            **table_writers(analysis),
-        },
-    )
-    written = "(also report.md, summary.json, runs.parquet, summary.csv)"
-    out.print(f"Report written to [bold]{out_dir / 'report.html'}[/] {written}")
+    renderings = (to_markdown(report), to_html(report), to_json(report))
+    written = publish(out_dir, {**dict(zip(names, map(text_writer, renderings), strict=True)), **extra})
+    others = ", ".join(path.name for path in written if path.name != names[1])
+    out.print(f"Report written to [bold]{out_dir / names[1]}[/] (also {others})")
 
 
 @app.command("simulate")
@@ -623,16 +615,7 @@ def simulate_command(
     """Run a crisis forward over rounds under each course of action; fan charts and the ratchet index."""
     with reported(ctx):
         from escalade.pipeline import Backend, simulate
-        from escalade.report import (
-            dynamic_report,
-            publish,
-            text_writer,
-            to_html,
-            to_json,
-            to_markdown,
-            to_terminal,
-            trajectories_frame,
-        )
+        from escalade.report import dynamic_report, trajectories_frame
         from escalade.scenario import load
 
         choices: dict[str, list[str]] = {}
@@ -644,22 +627,9 @@ def simulate_command(
         )  # fmt: skip
         with progress_bar("solving and simulating each course of action") as advance:
             analysis = simulate(load(file), request, Backend(workers, scheduler, advance))
-        report = dynamic_report(analysis)
-        to_terminal(out, report)
         frame = trajectories_frame(analysis)
-        publish(
-            out_dir,
-            {
-                "dynamics.md": text_writer(to_markdown(report)),
-                "dynamics.html": text_writer(to_html(report)),
-                "dynamics.json": text_writer(to_json(report)),
-                "trajectories.parquet": lambda path: frame.to_parquet(path, index=False),
-            },
-        )
-        out.print(
-            f"Fan charts written to [bold]{out_dir / 'dynamics.html'}[/] "
-            "(also dynamics.md, dynamics.json, trajectories.parquet)"
-        )
+        extra = {"trajectories.parquet": lambda path: frame.to_parquet(path, index=False)}
+        _present(dynamic_report(analysis), out_dir, ("dynamics.md", "dynamics.html", "dynamics.json"), extra)
 
 
 def _settings(pins: list[str] | None, ranges: list[str] | None) -> Settings:

@@ -55,7 +55,7 @@ def publish(folder: str | Path, writers: Mapping[str, Writer]) -> list[Path]:
 def write_atomic(path: str | Path, text: str) -> Path:
     """Write one text file atomically (a set of one)."""
     path = Path(path)
-    return publish(path.parent, {path.name: lambda staged: staged.write_text(text, encoding="utf-8")})[0]
+    return publish(path.parent, {path.name: text_writer(text)})[0]
 
 
 def text_writer(text: str) -> Writer:
