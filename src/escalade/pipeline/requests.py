@@ -44,6 +44,14 @@ class Backend:
     def problems(self) -> list[str]:
         return [] if _whole(self.workers) and self.workers >= 1 else [f"workers is {self.workers!r}; use 1 or more"]
 
+    def chunking(self, report_progress: bool) -> dict[str, object]:
+        """The keyword arguments of the simulate stage's chunked solvers (progress only where asked)."""
+        return {
+            "workers": self.workers,
+            "scheduler": self.scheduler,
+            "progress": self.progress if report_progress else None,
+        }
+
     def validated(self) -> Backend:
         problems = self.problems()
         if problems:

@@ -84,8 +84,7 @@ def _analyse(
     central = {
         policy or EQUILIBRIUM: first_solution(scenario, PointRequest(policy=policy), tree) for policy in policies
     }
-    chunked = {"workers": backend.workers, "scheduler": backend.scheduler, "progress": backend.progress}
-    runs = [solve_draws(scenario, values, policy, tree=tree, **chunked) for policy in policies]
+    runs = [solve_draws(scenario, values, policy, tree=tree, **backend.chunking(True)) for policy in policies]
     levels = request.levels
     rows = compare_policies(runs, levels, request.seed)
     beats = {(a.policy, b.policy): share_lower(a, b, max(levels)) for a in runs for b in runs if a is not b}
@@ -113,7 +112,7 @@ def sensitivity(analysis: Analysis, base_samples: int, backend: Backend) -> Sens
     names = [policy or EQUILIBRIUM for policy in policies]
     scripted = list(scenario.policies)
     tree = analysis.runs[0].tree
-    chunked = {"workers": backend.workers, "scheduler": backend.scheduler}
+    chunked = backend.chunking(False)
 
     def model(values: dict) -> np.ndarray:
         probabilities = escalation_probabilities(scenario, values, policies, level, tree, **chunked)
@@ -138,7 +137,7 @@ def test_claims(
     scenario: Scenario, values: dict, seed: int, sobol_samples: int, tree: Tree, backend: Backend
 ) -> list[ClaimVerdict]:
     """Each claim of the scenario tested on the draws, with the parameters that decide it."""
-    chunked = {"workers": backend.workers, "scheduler": backend.scheduler}
+    chunked = backend.chunking(False)
     return evaluate_claims(
         scenario,
         values,

@@ -299,7 +299,7 @@ def _settled(game: Game, st: _Structure, x: np.ndarray, rows: np.ndarray, scale:
     infoset's leading action above 1 − SNAP) is an exact equilibrium, and ``x`` becomes it; or the
     traced profile itself is within half the limit's tolerance (a mixed limit)."""
     profile = np.exp(x[rows])
-    leading = np.maximum.reduceat(profile, np.flatnonzero(st.is_base), axis=1)[:, st.slot_infoset]  # (k, S)
+    leading = _leading(st, profile)
     pure = np.all(leading >= 1.0 - SNAP, axis=1)
     candidate = np.where(pure[:, None], (profile == leading).astype(float), profile)
     regret, _ = nash_regret(_subset(game, rows), candidate)
@@ -315,6 +315,11 @@ def _settled(game: Game, st: _Structure, x: np.ndarray, rows: np.ndarray, scale:
     return snapped | (~snapped & (regret <= 0.5 * APPROXIMATE_TOLERANCE * scale[rows]))
 
 
+def _leading(st: _Structure, profile: np.ndarray) -> np.ndarray:
+    """(k, S) the largest probability in each slot's information set."""
+    return np.maximum.reduceat(profile, np.flatnonzero(st.is_base), axis=1)[:, st.slot_infoset]
+
+
 def _polish(game: Game, equations: _Equations, x: np.ndarray, scale: np.ndarray) -> np.ndarray:
     """The exact limit on the traced profile's support: Newton's method on the conditions that the
     actions of each support are indifferent (their probabilities summing to one), the actions off it
@@ -325,8 +330,7 @@ def _polish(game: Game, equations: _Equations, x: np.ndarray, scale: np.ndarray)
     k, n = x.shape
     starts = np.flatnonzero(st.is_base)
     profile = np.exp(x)
-    leading = np.maximum.reduceat(profile, starts, axis=1)[:, st.slot_infoset]
-    support = profile >= SUPPORT * leading  # (k, S)
+    support = profile >= SUPPORT * _leading(st, profile)  # (k, S)
     # each infoset's first action on the support, per draw
     first = np.where(support, np.arange(n)[None, :], n)
     anchor = np.minimum.reduceat(first, starts, axis=1)[:, st.slot_infoset]  # (k, S)
@@ -492,10 +496,11 @@ def fit_lambda(game: Game, counts: np.ndarray, low: float = 1e-3, high: float = 
     bounds = (np.log(low), np.log(high))
     result = minimize_scalar(lambda x: -log_likelihood(x), bounds=bounds, method="bounded", options={"xatol": 1e-6})
     best, peak = float(result.x), -float(result.fun)
-    drop = lambda x: log_likelihood(x) - (peak - 1.92)  # noqa: E731
-    ends = []
-    for edge in bounds:
-        ends.append(edge if drop(edge) >= 0 else brentq(drop, *sorted((best, edge)), xtol=1e-6))
+
+    def drop(log_lam: float) -> float:  # positive inside the 95% interval
+        return log_likelihood(log_lam) - (peak - 1.92)
+
+    ends = [edge if drop(edge) >= 0 else brentq(drop, *sorted((best, edge)), xtol=1e-6) for edge in bounds]
     at_bound = min(abs(best - bounds[0]), abs(best - bounds[1])) < 1e-3
     lam = float(np.exp(best))
     return LambdaFit(lam, peak, float(np.exp(ends[0])), float(np.exp(ends[1])), at_bound, solve_qre(single, lam))
