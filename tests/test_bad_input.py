@@ -286,3 +286,9 @@ def test_settings_problems_name_the_settings_not_the_file():
     with pytest.raises(ScenarioError) as caught:
         override(load("dprk_russia_2024"), {"p_reveal_combat": 1.7})
     assert str(caught.value.problems[0]).startswith("settings: with p_reveal_combat = 1.7:")
+
+
+def test_an_oversized_file_is_refused_before_it_is_read_and_so_is_oversized_text(tmp_path):
+    result = invoke("validate", str(write(tmp_path, "name: x\n" + "#" * 2_100_000)))
+    assert result.exit_code == 1 and "bytes long" in result.output and "at most 2,000,000 bytes" in result.output
+    assert any("characters long" in p for p in problems("name: x\n" + "#" * 2_100_000))

@@ -15,7 +15,7 @@ from numpy.typing import ArrayLike
 
 from escalade.game.tree import CHANCE, TERMINAL, Game, Tree, TreeBuilder
 from escalade.scenario import Chance, Decision, Scenario
-from escalade.scenario.load import MAX_MAGNITUDE
+from escalade.scenario.load import MAX_MAGNITUDE, beyond_magnitude
 
 
 def no_tree(scenario: Scenario) -> str:
@@ -144,7 +144,7 @@ def _check_finite(scenario: Scenario, tree: Tree, payoff: np.ndarray, outcome: n
     can still overflow, and no solver may see the result: a regret of NaN would compare as "passed".
     """
     for name, values, labels in (("payoff", payoff, scenario.actor_ids), ("attribute", outcome, scenario.attributes)):
-        wild = ~(np.abs(values) < MAX_MAGNITUDE)  # (K, T, A or M); NaN counts as wild
+        wild = beyond_magnitude(values)  # (K, T, A or M)
         if wild.any():
             k, t, column = (int(i) for i in np.argwhere(wild)[0])
             node = tree.node_labels[tree.terminal_nodes[t]]

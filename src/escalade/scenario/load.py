@@ -48,7 +48,7 @@ from escalade.scenario.model import (
     Triangular,
     Uniform,
 )
-from escalade.scenario.source import Lines, Path, decode, load_yaml
+from escalade.scenario.source import MAX_BYTES, Lines, Path, decode, load_yaml
 
 MAX_TREE_NODES = 200_000
 MAX_MAGNITUDE = 1e12  # parameters and payoffs: larger numbers are a slip, and would swamp the solvers' tolerances
@@ -103,6 +103,10 @@ def load(source: str | FilePath) -> Scenario:
     if not path.is_file():
         raise ScenarioError([Problem(str(path), None, "this is not a regular file", "give a scenario's .yaml file")])
     try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:  # refused before it is read into memory
+            hint = f"a scenario is a short text file (at most {MAX_BYTES:,} bytes): check that this is the right file"
+            raise ScenarioError([Problem(str(path), None, f"the file is {size:,} bytes long", hint)])
         data = path.read_bytes()
     except OSError as exc:
         raise ScenarioError([Problem(str(path), None, f"cannot read it ({exc.strerror})", "check the path")]) from None
@@ -142,10 +146,11 @@ def check_values(scenario: Scenario) -> list[Problem]:
     if checker.problems:
         return checker.problems
     actors = {actor.id: actor for actor in scenario.actors}
-    checker._probabilities(scenario.parameters, scenario.nodes)
-    checker._finite_formulas(actors, scenario.parameters, scenario.nodes)
+    points = _test_points(scenario.parameters)
+    checker._probabilities(points, scenario.nodes)
+    checker._finite_formulas(points, actors, scenario.nodes)
     if scenario.dynamics is not None:
-        checker._dynamic_ranges(scenario.dynamics, scenario.actor_ids, scenario.parameters)
+        checker._dynamic_ranges(points, scenario.dynamics, scenario.actor_ids)
     return checker.problems
 
 
@@ -222,9 +227,10 @@ class _Checker:
         )
         dynamics = self._dynamics_piece(data["dynamics"]) if "dynamics" in data else None
         pieces_ok = not self.problems
-        self._cross_checks(header.get("root"), actors, attributes, parameters, nodes, policies)
+        points = _test_points(parameters)  # where the value checks evaluate formulas, once for all of them
+        self._cross_checks(header.get("root"), actors, attributes, parameters, nodes, policies, points)
         if dynamics is not None:
-            self._dynamics(dynamics, list(actors), parameters)
+            self._dynamics(dynamics, list(actors), parameters, points)
         for name, claim in claims.items():
             self._claim(name, claim, nodes, policies, attributes)
         if not (pieces_ok and header_ok) or self.problems:
@@ -328,7 +334,7 @@ class _Checker:
         """Whether the parameter's mean and 0.1%–99.9% range are finite and of a sane size."""
         with np.errstate(all="ignore"):
             reach = np.array([parameter.mean(), *parameter.ppf(np.array([0.001, 0.999]))])
-        wild = ~(np.abs(reach) < MAX_MAGNITUDE)  # NaN counts as wild
+        wild = beyond_magnitude(reach)
         if wild.any():
             self.report(
                 ("parameters", name),
@@ -370,6 +376,7 @@ class _Checker:
         parameters: dict[str, Any],
         nodes: dict[str, Node],
         policies: dict[str, Policy],
+        points: dict[str, np.ndarray],
     ) -> None:
         for name in set(parameters) & set(attributes):
             self.report(
@@ -391,8 +398,8 @@ class _Checker:
         labels = self._infosets(nodes)
         for name, policy in policies.items():
             self._policy(name, policy, actors, nodes, labels)
-        self._probabilities(parameters, nodes)
-        self._finite_formulas(actors, parameters, nodes)
+        self._probabilities(points, nodes)
+        self._finite_formulas(points, actors, nodes)
         targets = [target for node_id, node in nodes.items() for _, target in _moves(node_id, node)]
         sound = isinstance(root, str) and root in nodes and all(target in nodes for target in targets)
         if sound and self._acyclic_and_reachable(root, nodes):
@@ -412,7 +419,9 @@ class _Checker:
         # entries that failed are left out (and reported); the rest are still cross-checked
         return None if dynamics is None else dynamics.model_copy(update={"events": events, "policies": policies})
 
-    def _dynamics(self, dynamics: Dynamics, actor_ids: list[str], parameters: dict[str, Any]) -> None:
+    def _dynamics(
+        self, dynamics: Dynamics, actor_ids: list[str], parameters: dict[str, Any], points: dict[str, np.ndarray]
+    ) -> None:
         path = ("dynamics",)
         top, flags, counters = dynamics.top, set(dynamics.flags), set(dynamics.counters)
         for kind, names in (("flags", flags), ("counters", counters)):
@@ -487,7 +496,7 @@ class _Checker:
             self._history(dynamics, actor_ids)
         for name, claim in dynamics.claims.items():
             self._dynamic_claim(name, claim, dynamics, actor_ids, parameters)
-        self._dynamic_ranges(dynamics, actor_ids, parameters)
+        self._dynamic_ranges(points, dynamics, actor_ids)
 
     def _dynamic_claim(
         self, name: str, claim: DynamicClaim, dynamics: Dynamics, actor_ids: list[str], parameters: dict[str, Any]
@@ -537,9 +546,8 @@ class _Checker:
             for index, rung in enumerate(rungs):
                 self._rung(rung, dynamics.top, (*path, actor, index))
 
-    def _dynamic_ranges(self, dynamics: Dynamics, actor_ids: list[str], parameters: dict[str, Any]) -> None:
+    def _dynamic_ranges(self, raw: dict[str, np.ndarray], dynamics: Dynamics, actor_ids: list[str]) -> None:
         """Discount in (0, 1) and event probabilities in [0, 1] at the test points, in every state."""
-        raw = _test_points(parameters)
         points = {name: values[:, None] for name, values in raw.items()}
         known = set(points) | set(actor_ids) | set(dynamics.variables)  # unknown names are reported already
         if dynamics.discount.names <= set(points):
@@ -789,10 +797,9 @@ class _Checker:
                     "give these nodes different infoset labels",
                 )
 
-    def _finite_formulas(self, actors: dict[str, Actor], parameters: dict[str, Any], nodes: dict[str, Node]) -> None:
+    def _finite_formulas(self, env: dict[str, np.ndarray], actors: dict[str, Actor], nodes: dict[str, Node]) -> None:
         """Formulas of parameters alone (utility weights, effects, outcomes, payoffs) must give finite
-        numbers of a sane size at the test points: '1/0', 'log(0)' or '10**400' would be "solved"."""
-        env = _test_points(parameters)
+        numbers of a sane size at the test points ``env``: '1/0', 'log(0)' or '10**400' would be "solved"."""
         formulas: list[tuple[Path, Expression]] = [
             (("actors", index, "utility", key), expression)
             for index, actor in enumerate(actors.values())
@@ -811,7 +818,7 @@ class _Checker:
             if not expression.names <= set(env):
                 continue  # reads attributes (checked once compiled) or unknown names (reported already)
             value = np.broadcast_to(np.asarray(expression(env), dtype=float), (_TEST_POINTS,))
-            wild = ~(np.abs(value) < MAX_MAGNITUDE)
+            wild = beyond_magnitude(value)
             if wild.any():
                 point = int(np.argmax(wild))
                 self.report(
@@ -821,10 +828,9 @@ class _Checker:
                     "or huge powers)",
                 )
 
-    def _probabilities(self, parameters: dict[str, Any], nodes: dict[str, Node]) -> None:
-        env = _test_points(parameters)
+    def _probabilities(self, env: dict[str, np.ndarray], nodes: dict[str, Node]) -> None:
         for node_id, node in nodes.items():
-            if not isinstance(node, Chance) or any(not b.p.names <= set(parameters) for b in node.chance.values()):
+            if not isinstance(node, Chance) or any(not b.p.names <= set(env) for b in node.chance.values()):
                 continue  # unknown names are reported already
             probs = np.array([np.broadcast_to(b.p(env), (_TEST_POINTS,)) for b in node.chance.values()])
             reads = frozenset().union(*(b.p.names for b in node.chance.values()))
@@ -853,6 +859,11 @@ class _Checker:
 
 _TEST_POINTS = 65
 _IDENT_HINT = "use letters, digits and underscores, starting with a letter"
+
+
+def beyond_magnitude(values: np.ndarray) -> np.ndarray:
+    """Where numbers are not finite or reach MAX_MAGNITUDE in size (NaN counts: it compares false)."""
+    return ~(np.abs(values) < MAX_MAGNITUDE)
 
 
 def _test_points(parameters: dict[str, Any]) -> dict[str, np.ndarray]:

@@ -43,10 +43,8 @@ class Lines:
 
 
 def decode(data: bytes, file: str) -> tuple[str | None, list[Problem]]:
-    """The text of a scenario file's bytes, or the problem that stops it being read as one."""
-    if len(data) > MAX_BYTES:
-        hint = f"a scenario is a short text file (at most {MAX_BYTES:,} bytes): check that this is the right file"
-        return None, [Problem(file, None, f"the file is {len(data):,} bytes long", hint)]
+    """The text of a scenario file's bytes, or the problem that stops it being read as one (its size is
+    checked before it is read, by the caller, and again as text by :func:`load_yaml`)."""
     if b"\0" in data:
         line = data.count(b"\n", 0, data.index(b"\0")) + 1
         return None, [Problem(file, line, "this is a binary file, not YAML text", "give the scenario's .yaml file")]
