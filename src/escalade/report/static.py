@@ -9,6 +9,7 @@ from escalade.history import VIOLENCE_LABELS
 from escalade.report.charts import escalation_chart, policy_chart, tornado_chart, tree_svg
 from escalade.report.outline import Figure, Report, Section, Table
 from escalade.scenario import Scenario
+from escalade.simulate import EQUILIBRIUM
 
 CLAIM_COLUMNS = ["claim", "statement", "holds in (share of draws, 95% CI)", "verdict", "decided by (total Sobol)"]
 
@@ -47,7 +48,7 @@ def finding(analysis: Analysis) -> str:
     """One paragraph in plain language: the policy comparison at the highest level reported."""
     level = max(analysis.levels)
     rows = {row.policy: row for row in analysis.rows}
-    scripted = [row for row in analysis.rows if row.policy != "equilibrium"]
+    scripted = [row for row in analysis.rows if row.policy != EQUILIBRIUM]
     parts = [
         f"Across {analysis.draws:,} parameter draws, "
         + "; ".join(
@@ -63,7 +64,7 @@ def finding(analysis: Analysis) -> str:
         parts.append(
             f"{best.policy.replace('_', ' ').capitalize()} gives the lowest probability of reaching level {level:g}"
         )
-    free = rows.get("equilibrium")
+    free = rows.get(EQUILIBRIUM)
     if free is not None:
         parts.append(
             f"Left free, the actors' equilibrium gives {free.p_at_least[level]} (95% bootstrap intervals over draws)"
@@ -295,7 +296,7 @@ def _central(analysis: Analysis) -> Section:
         )
         for policy, solution in analysis.central.items()
     ]
-    equilibrium = analysis.central.get("equilibrium") or next(iter(analysis.central.values()))
+    equilibrium = analysis.central.get(EQUILIBRIUM) or next(iter(analysis.central.values()))
     svg = f'<div class="plot" style="overflow-x:auto">{tree_svg(equilibrium)}</div>'
     return Section(
         "Equilibrium play at the parameters' means",
