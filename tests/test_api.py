@@ -39,7 +39,7 @@ def test_sweep_returns_frames_with_one_row_per_draw_and_policy():
     assert len(frame) == 32 * 3 and set(frame["policy"]) == {"equilibrium", "escalation_management", "deterrence"}
     summary = analysis.summary()
     assert list(summary["policy"]) == ["equilibrium", "escalation_management", "deterrence"]
-    assert (summary["p_escalation_ge_7_low"] <= summary["p_escalation_ge_7"]).all()
+    assert (summary["p_major_escalation_low"] <= summary["p_major_escalation"]).all()
     assert "32 draws, seed 3" in analysis._repr_html_()
 
 

@@ -460,31 +460,29 @@ def claims_command(
     sobol: Annotated[
         int, typer.Option(min=0, help="Sobol base samples for what decides each claim (0: skip).")
     ] = CLAIMS.claim_samples,
+    knockouts: Annotated[
+        bool, typer.Option(help="Also test each claim with each mechanism knocked out and each effect taken out.")
+    ] = CLAIMS.knockouts,
     as_json: JsonFlag = False,
 ) -> None:
-    """Test the scenario's claims across its parameter draws: a verdict per claim, with its CI."""
+    """Test the scenario's claims across its parameter draws: a verdict per claim with its CI, flags, and
+    the verdict with each mechanism knocked out and each single effect taken out."""
     with reported(ctx):
+        import datetime as dt
+
         from escalade.pipeline import claims
-        from escalade.report import json_text
+        from escalade.report import claims_report, to_json, to_terminal
         from escalade.scenario import load
 
-        request = dataclasses.replace(CLAIMS, draws=draws, seed=seed, claim_sensitivity=sobol)
-        verdicts = claims(load(file), request)
+        request = dataclasses.replace(CLAIMS, draws=draws, seed=seed, claim_sensitivity=sobol, knockouts=knockouts)
+        scenario = load(file)
+        verdicts = claims(scenario, request)
+        created = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+        report = claims_report(scenario, verdicts, seed, draws, created)
         if as_json:
-            record = [
-                {"name": v.name, "text": v.text, "share": v.holds.share, "low": v.holds.low, "high": v.holds.high,
-                 "verdict": v.verdict, "deciding": [d.parameter for d in v.deciding]}
-                for v in verdicts
-            ]  # fmt: skip
-            sys.stdout.write(json_text(record))
+            sys.stdout.write(to_json(report))
             return
-        table = Table(title=f"Claims over {draws:,} draws (seed {seed})", title_justify="left")
-        for column in ("claim", "holds in (95% CI)", "verdict", "decided by"):
-            table.add_column(column)
-        for v in verdicts:
-            deciding = ", ".join(d.parameter for d in v.deciding)
-            table.add_row(v.text, f"{v.holds.share:.3f} [{v.holds.low:.3f}, {v.holds.high:.3f}]", v.verdict, deciding)
-        out.print(table)
+        to_terminal(out, report)
 
 
 @app.command()

@@ -23,14 +23,24 @@ def test_a_claim_that_holds_by_construction_holds_in_every_draw():
     scenario = loads(CLAIMED)
     values = sample_parameters(scenario, 64, seed=1)
 
-    def outputs(draws, claim):  # escalation is 2 more under 'firm' whenever B is reached
-        p = draws["p"]
-        return 2.0 * np.ones_like(p), 2.0 + 3.0 * p
+    class Outputs:  # what a solver gives: escalation is 3p more under 'firm'
+        def __init__(self, values):
+            self.values = values
 
-    (verdict,) = evaluate_claims(scenario, values, outputs, seed=1, sobol_samples=32)
-    assert verdict.holds.count == 64 and verdict.reversed.count == 0
-    assert verdict.verdict == "holds in most plausible worlds"
+        def measure(self, output):
+            assert output == "expected_escalation"
+            return self.values
+
+    def solve(variant, draws, condition):
+        p = draws["p"]
+        return Outputs(2.0 * np.ones_like(p) if condition.policy == "soft" else 2.0 + 3.0 * p)
+
+    (verdict,) = evaluate_claims(scenario, values, solve, seed=1, sobol_samples=32, knockouts=False)
+    assert verdict.holds.count == 64 and verdict.result.reversed.count == 0
+    assert verdict.verdict == "holds in nearly all draws"
+    assert verdict.gap.mean == pytest.approx(3.0 * values["p"].mean())
     assert verdict.deciding[0].parameter == "p"
+    assert verdict.mechanisms == [] and verdict.effects_tested == 0
 
 
 def test_forcing_a_chance_node_fixes_its_branch_in_every_copy():
@@ -54,10 +64,13 @@ def test_claims_naming_unknown_policies_or_branches_are_located():
 def test_the_flagship_claims_get_verdicts_from_the_command_line():
     result = CliRunner().invoke(app, ["claims", "--draws", "64", "--sobol", "0", "--json"])
     assert result.exit_code == 0, result.output
-    record = json.loads(result.output)
+    record = json.loads(result.output)["claims"]
     assert [c["name"] for c in record] == [
         "revelation_raises_escalation",
         "deterrence_beats_management",
         "management_rewards_deepening",
     ]
-    assert all(0 <= c["low"] <= c["share"] <= c["high"] <= 1 and c["verdict"] for c in record)
+    for claim in record:
+        holds = claim["holds"]
+        assert 0 <= holds["low"] <= holds["share"] <= holds["high"] <= 1 and claim["verdict"]
+        assert claim["effects_tested"] == 45 and claim["knockouts"]

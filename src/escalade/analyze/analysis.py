@@ -8,9 +8,10 @@ import pandas as pd
 
 from escalade.analyze.claims import ClaimVerdict
 from escalade.analyze.intervals import Share
-from escalade.analyze.policies import Estimate, PolicyRow
+from escalade.analyze.policies import Estimate, PairedDifference, PolicyRow, Recommendation
 from escalade.analyze.sensitivity import SobolIndex, Swing, TippingPoint
 from escalade.scenario import Scenario
+from escalade.scenario.model import Outcome
 from escalade.simulate import Runs
 from escalade.solve import Solution
 from escalade.version import __version__
@@ -24,11 +25,13 @@ class Analysis:
     seed: int
     draws: int
     full_information: str | None  # the what-if actor ("all" for everyone), None for the base case
-    levels: tuple[float, ...]
+    outcomes: dict[str, Outcome]  # the named outcomes reported (the scenario's, then escalation levels)
+    headline: str  # the output the finding, sensitivity and tipping points are about, e.g. "P(war)"
     central: dict[str, Solution]  # policy (or "equilibrium") -> solution at parameter means
     runs: list[Runs]  # one per policy, on the same draws
     rows: list[PolicyRow]
-    beats: dict[tuple[str, str], float]  # (a, b) -> share of draws where a gives lower P(esc >= top level)
+    differences: list[PairedDifference]  # every pair of policies on every outcome and actor's value
+    recommendations: list[Recommendation]  # for actors whose objective the scenario states
     notes: list[str]
     what_if: Analysis | None = None  # the same analysis with full information, when asked
     sensitivity: Sensitivity | None = None  # which parameters decide the headline outputs
@@ -66,9 +69,9 @@ class HistoryComparison:
 
 @dataclass(frozen=True, eq=False)
 class Sensitivity:
-    """What decides P(escalation >= level): Sobol indices, a tornado and tipping points."""
+    """What decides the headline output: Sobol indices, a tornado and tipping points."""
 
-    level: float
+    output: str  # e.g. "P(war)"
     base_samples: int
     sobol: dict[str, list[SobolIndex]]  # output name -> indices, largest total first
     tornado_output: str
@@ -77,14 +80,14 @@ class Sensitivity:
 
 
 def runs_frame(analysis: Analysis) -> pd.DataFrame:
-    """One row per draw and policy: parameter values, expected escalation, P(escalation >= level)
-    for each reported level, each actor's expected utility, and the solution's verified regret."""
+    """One row per draw and policy: parameter values, expected escalation, P(each named outcome),
+    each actor's expected utility, and the solution's verified regret."""
     frames = []
     for runs in analysis.runs:
         columns: dict[str, object] = {"draw": range(runs.n_draws), "policy": runs.policy}
         columns |= {f"param_{name}": values for name, values in runs.values.items()}
         columns["expected_escalation"] = runs.expected_escalation
-        columns |= {f"p_escalation_ge_{level:g}": runs.p_escalation_at_least(level) for level in analysis.levels}
+        columns |= {f"p_{name}": runs.events[:, o] for o, name in enumerate(runs.event_names)}
         columns |= {f"value_{actor}": runs.actor_values[:, a] for a, actor in enumerate(runs.tree.players)}
         columns["max_regret"] = runs.max_regret
         frames.append(pd.DataFrame(columns))
@@ -96,8 +99,9 @@ def summary_frame(analysis: Analysis) -> pd.DataFrame:
     rows = []
     for row in analysis.rows:
         record = {"policy": row.policy, "draws": analysis.draws, "seed": analysis.seed}
-        estimates = {"expected_escalation": row.expected_escalation}
-        estimates |= {f"p_escalation_ge_{level:g}": est for level, est in row.p_at_least.items()}
+        estimates = {"expected_escalation": row.expected_escalation} if row.expected_escalation else {}
+        estimates |= {f"p_{name}": est for name, est in row.outcomes.items()}
+        estimates |= {f"value_{actor}": est for actor, est in row.values.items()}
         for name, estimate in estimates.items():
             record |= {name: estimate.mean, f"{name}_low": estimate.low, f"{name}_high": estimate.high}
         rows.append(record)

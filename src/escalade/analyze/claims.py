@@ -1,82 +1,258 @@
-"""Claims put to the test: in what share of plausible worlds does a proposition hold, and why.
+"""Claims put to the test: in what share of the stated ranges does a proposition hold, and why.
 
-A claim says an output (expected escalation, or P(escalation >= K)) is lower under one condition
-(a policy, chance outcomes forced) than under another. Across the parameter draws it holds where
-the difference exceeds a solver-tolerance margin; its share of draws gets a Wilson interval, and
-the parameters that decide it are those with the largest total Sobol index for the difference.
+A claim says an output (an outcome's probability, an actor's expected utility, the expected
+escalation level) is lower under one condition (a policy, chance outcomes forced) than under
+another. Across the parameter draws it holds where the difference exceeds a solver-tolerance
+margin; its share of draws gets a Wilson interval and its mean paired difference a bootstrap
+interval. These are shares of the modeller's stated ranges, not evidence about the world.
+
+A verdict is only worth something if it can fail, so every claim is also tested
+
+- with each mechanism of the scenario knocked out (its parameters pinned, its effects removed):
+  the mechanisms the claim names under ``because`` first, then the others;
+- with each single effect of the tree taken out in turn (an automatic ablation), listing the
+  effects whose removal changes the verdict;
+
+all on the same draws (common random numbers). Two flags say what a reader must know: "holds
+without its stated mechanism" and "decided by a single effect". The wording of a verdict is
+defined once, in :func:`wording` (docs/claims.md).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
 from escalade.analyze.intervals import Share, wilson
-from escalade.analyze.policies import Estimate, bootstrap_mean
+from escalade.analyze.policies import MARGIN, Bootstrap, Estimate
 from escalade.analyze.sensitivity import SobolIndex, scenario_sobol
-from escalade.scenario import Claim, Scenario
+from escalade.scenario import Claim, Condition, Scenario
+from escalade.scenario.model import effect_refs
+from escalade.scenario.override import knock_out, without_effects
+from escalade.simulate import Runs
 
-MARGIN = 1e-6  # differences below this are solver tolerance, not a finding
+# Solve a scenario variant on the given draws under one condition of a claim.
+Solver = Callable[[Scenario, Mapping[str, np.ndarray], Condition], Runs]
+NEARLY_ALL = 0.9  # a claim holding in at least this share of draws "holds in nearly all" of them
 
-Outputs = Callable[[dict[str, np.ndarray], Claim], tuple[np.ndarray, np.ndarray]]  # values, claim -> lower, higher
+
+def status(holds: Share) -> str:
+    """ "holds" when the Wilson interval of the share of draws lies above one half, "fails" when
+    below, "undecided" when it contains one half."""
+    if holds.low > 0.5:
+        return "holds"
+    if holds.high < 0.5:
+        return "fails"
+    return "undecided"
+
+
+def wording(holds: Share, reversed: Share) -> str:
+    """The graded verdict, defined once (docs/claims.md): holds / fails in most or nearly all draws (and
+    whether a failure is the opposite or no difference), or undecided."""
+    verdict = status(holds)
+    if verdict == "holds":
+        return "holds in nearly all draws" if holds.share >= NEARLY_ALL else "holds in most draws"
+    if verdict == "fails":
+        extent = "nearly all" if holds.share <= 1 - NEARLY_ALL else "most"
+        tied = 1 - holds.share - reversed.share
+        why = "the opposite holds" if reversed.share >= tied else "no difference"
+        return f"fails in {extent} draws ({why} in {max(reversed.share, tied):.0%})"
+    return "undecided: holds in about half the draws"
+
+
+@dataclass(frozen=True)
+class Trial:
+    """The claim on one variant of the scenario: as stated, or with something switched off."""
+
+    switched_off: str  # "" as stated; a mechanism's name; an effect "node.move.attribute"
+    holds: Share  # draws where lower < higher - MARGIN
+    reversed: Share  # draws where lower > higher + MARGIN
+    gap: Estimate  # mean of (higher - lower) with its bootstrap interval
+    stated: bool = False  # a mechanism the claim names under ``because``
+    same_play: bool = False  # every actor plays as in the stated claim: only the scoring changed
+
+    @property
+    def status(self) -> str:
+        return status(self.holds)
+
+    @property
+    def wording(self) -> str:
+        return wording(self.holds, self.reversed)
 
 
 @dataclass(frozen=True)
 class ClaimVerdict:
     name: str
     text: str
-    holds: Share  # draws where lower < higher - MARGIN
-    reversed: Share  # draws where lower > higher + MARGIN
-    gap: Estimate  # mean of (higher - lower) with its bootstrap interval
-    deciding: list[SobolIndex]  # largest total Sobol indices of the gap
+    output: str
+    because: list[str]
+    result: Trial  # the claim as stated
+    deciding: list[SobolIndex] = field(default_factory=list)  # largest total Sobol indices of the gap
+    mechanisms: list[Trial] = field(default_factory=list)  # each mechanism knocked out (stated ones first)
+    effects_tested: int = 0  # effects taken out one at a time
+    deciding_effects: list[Trial] = field(default_factory=list)  # those whose removal changes the verdict
+
+    @property
+    def holds(self) -> Share:
+        return self.result.holds
+
+    @property
+    def gap(self) -> Estimate:
+        return self.result.gap
 
     @property
     def verdict(self) -> str:
-        if self.holds.low > 0.5:
-            return "holds in most plausible worlds"
-        if self.holds.high < 0.5:
-            return "fails in most plausible worlds"
-        return "undecided: it holds in about half the plausible worlds"
+        return self.result.wording
+
+    @property
+    def flags(self) -> list[str]:
+        """What a reader must know before trusting the verdict, in words."""
+        found = []
+        stated = [test for test in self.mechanisms if test.stated]
+        if not self.because and self.mechanisms:
+            found.append("names no mechanism (add 'because:')")
+        elif self.result.status == "holds" and stated and all(test.status == "holds" for test in stated):
+            together = " (each, and all together)" if len(self.because) > 1 else ""
+            found.append(f"holds without its stated mechanism{together}: {', '.join(self.because)}")
+        if self.deciding_effects:
+            named = ", ".join(test.switched_off for test in self.deciding_effects[:4])
+            more = len(self.deciding_effects) - 4
+            found.append(f"decided by a single effect: {named}" + (f" and {more} more" if more > 0 else ""))
+        scoring = [test.switched_off for test in self.deciding_effects if test.same_play]
+        if scoring:
+            found.append(f"holds through score bookkeeping: without {', '.join(scoring)} no one plays differently")
+        return found
 
 
 def evaluate_claims(
-    scenario: Scenario, values: dict[str, np.ndarray], outputs: Outputs, seed: int, sobol_samples: int = 64
+    scenario: Scenario,
+    values: dict[str, np.ndarray],
+    solve: Solver,
+    seed: int,
+    sobol_samples: int = 64,
+    knockouts: bool = True,
 ) -> list[ClaimVerdict]:
-    """A verdict per claim of the scenario, on the given draws."""
-    rng = np.random.default_rng(seed)
+    """A verdict per claim of the scenario on the given draws, with what decides it: Sobol indices of
+    its gap (``sobol_samples`` base samples, 0: none) and, with ``knockouts``, every mechanism
+    knocked out and every single effect taken out, on the same draws."""
+    stated = outputs(scenario, values, solve)
+    n = len(next(iter(values.values()))) if values else 1
+    boot = Bootstrap(n, np.random.default_rng(seed))
+    variants = {}
+    if knockouts:
+        for name in scenario.mechanisms:
+            variants[name] = outputs(knock_out(scenario, [name]), _pinned(scenario, [name], values), solve)
+        for claim in scenario.claims.values():
+            key = "+".join(claim.because)
+            if len(claim.because) > 1 and key not in variants:
+                variants[key] = outputs(
+                    knock_out(scenario, claim.because), _pinned(scenario, claim.because, values), solve
+                )
+    refs = effect_refs(scenario.nodes) if knockouts else []
+    ablated = {ref: outputs(without_effects(scenario, [ref]), values, solve) for ref in refs}
     verdicts = []
     for name, claim in scenario.claims.items():
-        lower, higher = outputs(values, claim)
+        result = judge(claim, stated[name], boot)
         deciding: list[SobolIndex] = []
         if sobol_samples:
 
             def difference(draws: dict[str, np.ndarray], claim: Claim = claim) -> np.ndarray:
-                low, high = outputs(draws, claim)
+                low, high = (
+                    solve(scenario, draws, condition).measure(claim.output) for condition in (claim.lower, claim.higher)
+                )
                 return (high - low)[:, None]
 
             deciding = scenario_sobol(scenario, difference, ["gap"], sobol_samples, seed)["gap"][:3]
-        verdicts.append(compare(name, claim.text, lower, higher, rng, deciding))
+        order = [*claim.because, *(m for m in scenario.mechanisms if m not in claim.because)]
+        if len(claim.because) > 1:
+            order.insert(len(claim.because), "+".join(claim.because))
+        mechanisms = [
+            judge(claim, variants[m][name], boot, switched_off=m, stated=m in claim.because or "+" in m)
+            for m in order
+            if m in variants
+        ]
+        flips = [judge(claim, ablated[ref][name], boot, stated[name], switched_off=ref) for ref in refs]
+        verdicts.append(
+            ClaimVerdict(
+                name,
+                claim.text,
+                claim.output,
+                list(claim.because),
+                result,
+                deciding,
+                mechanisms,
+                len(refs),
+                [test for test in flips if test.status != result.status],
+            )
+        )
     return verdicts
 
 
+Sides = dict[str, tuple[Runs, Runs]]  # claim -> its runs under ``lower`` and under ``higher``
+
+
+def outputs(scenario: Scenario, values: Mapping[str, np.ndarray], solve: Solver) -> Sides:
+    """Each claim's runs under its ``lower`` and its ``higher`` condition; a condition shared by several
+    claims is solved once."""
+    solved: dict[tuple, Runs] = {}
+
+    def runs(condition: Condition) -> Runs:
+        key = (condition.policy, tuple(sorted(condition.force.items())))
+        if key not in solved:
+            solved[key] = solve(scenario, values, condition)
+        return solved[key]
+
+    return {name: (runs(claim.lower), runs(claim.higher)) for name, claim in scenario.claims.items()}
+
+
+def _pinned(scenario: Scenario, mechanisms: list[str], values: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The draws with the knocked-out mechanisms' parameters held at their ``fix`` values."""
+    pinned = dict(values)
+    n = len(next(iter(values.values()))) if values else 1
+    for name in mechanisms:
+        pinned |= {p: np.full(n, value) for p, value in scenario.mechanisms[name].fix.items()}
+    return pinned
+
+
+def judge(
+    claim: Claim,
+    sides: tuple[Runs, Runs],
+    boot: Bootstrap,
+    baseline: tuple[Runs, Runs] | None = None,
+    **labels: Any,
+) -> Trial:
+    """The claim on one variant's runs; with the stated claim's runs as ``baseline``, whether every actor
+    plays as it did there (then only the scoring changed)."""
+    lower, higher = (runs.measure(claim.output) for runs in sides)
+    same = baseline is not None and all(
+        np.allclose(a.profile, b.profile, rtol=0, atol=1e-9) for a, b in zip(sides, baseline, strict=True)
+    )
+    return compare(lower, higher, boot, same_play=same, **labels)
+
+
 def compare(
-    name: str,
-    text: str,
     lower: np.ndarray,
     higher: np.ndarray,
-    rng: np.random.Generator,
-    deciding: list[SobolIndex] | None = None,
-) -> ClaimVerdict:
-    """The verdict on "lower < higher", draw by draw (draws where either is NaN are left out)."""
-    gap = (higher - lower)[~(np.isnan(higher) | np.isnan(lower))]
+    boot: Bootstrap,
+    switched_off: str = "",
+    stated: bool = False,
+    same_play: bool = False,
+) -> Trial:
+    """The test of "lower < higher", draw by draw, on the draws ``boot`` resamples. An output that
+    is not a finite number is an error: it must not count for or against the claim."""
+    gap = higher - lower
+    if not np.isfinite(gap).all():
+        raise ValueError(f"a claim's output is not a finite number in {int((~np.isfinite(gap)).sum())} draws")
     n = len(gap)
-    return ClaimVerdict(
-        name,
-        text,
+    (estimate,) = boot.estimates(gap[:, None])
+    return Trial(
+        switched_off,
         wilson(int((gap > MARGIN).sum()), n),
         wilson(int((gap < -MARGIN).sum()), n),
-        bootstrap_mean(gap, rng) if n else Estimate(float("nan"), float("nan"), float("nan"), 0.95),
-        deciding or [],
+        estimate,
+        stated,
+        same_play,
     )

@@ -16,7 +16,7 @@ from scipy import stats
 
 from escalade.analyze.claims import ClaimVerdict, compare
 from escalade.analyze.intervals import Share, wilson
-from escalade.analyze.policies import Estimate, bootstrap_mean
+from escalade.analyze.policies import Bootstrap, Estimate, bootstrap_mean
 from escalade.scenario import Scenario
 from escalade.scenario.model import CATEGORIES, DynamicCondition
 from escalade.simulate.trajectories import EQUILIBRIUM, Condition, Trajectories
@@ -309,12 +309,12 @@ def dynamic_claims(
     lower under ``lower`` than under ``higher`` (``simulated`` gives each condition's trajectories, all
     on the same draws and random numbers, so the comparison is paired)."""
     assert scenario.dynamics is not None
-    rng = np.random.default_rng(seed)
+    boot = Bootstrap(draws, np.random.default_rng(seed))
     verdicts = []
     for name, claim in scenario.dynamics.claims.items():
         lower, higher = (
             draw_outputs(claim.output, simulated(_condition(scenario, side)), draws, window)
             for side in (claim.lower, claim.higher)
         )
-        verdicts.append(compare(name, claim.text, lower, higher, rng))
+        verdicts.append(ClaimVerdict(name, claim.text, claim.output, [], compare(lower, higher, boot)))
     return verdicts

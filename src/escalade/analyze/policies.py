@@ -13,7 +13,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from escalade.scenario import Scenario
 from escalade.simulate import Runs
+
+MARGIN = 1e-6  # differences below this are solver tolerance (e.g. of a traced QRE limit), not policy
 
 
 @dataclass(frozen=True)
@@ -31,38 +34,137 @@ class Estimate:
 
 @dataclass(frozen=True)
 class PolicyRow:
+    """One course of action, summarised over the draws: each named outcome's probability, each
+    actor's expected utility, and the expected escalation level where the scenario has one."""
+
     policy: str
-    expected_escalation: Estimate
-    p_at_least: dict[float, Estimate]  # escalation level -> P(escalation >= level)
+    outcomes: dict[str, Estimate]  # outcome name -> P(outcome)
+    values: dict[str, Estimate]  # actor id -> expected utility
+    expected_escalation: Estimate | None
+
+
+@dataclass(frozen=True)
+class PairedDifference:
+    """``a`` minus ``b`` on one output, draw by draw (the same draws: common random numbers)."""
+
+    a: str
+    b: str
+    output: str  # "P(outcome)" or "value(ACTOR)"
+    difference: Estimate  # mean of a − b with its bootstrap interval
+    a_lower: float  # share of draws in which a is lower by more than the solver margin
+    a_higher: float  # share of draws in which a is higher by more than the margin
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    """The course an actor's stated objective prefers, or none when no course is clearly better."""
+
+    actor: str
+    objective: str  # e.g. "minimise P(war)"
+    best: str | None  # None: the paired intervals do not separate the best from the runner-up
+    runner_up: str
+    difference: PairedDifference  # best (or the leader) minus the runner-up
+
+
+class Bootstrap:
+    """Percentile bootstrap intervals of means over the same n draws, with one set of resamples
+    shared by every quantity (policies, outcomes, paired differences): their intervals then come
+    from one computation, a counts matrix times the data.
+
+    ``scipy.stats.bootstrap`` draws its resamples anew for each statistic: 88 ms for one mean of
+    4,096 draws with 2,000 resamples, so 5.8 s for the 66 means of the flagship's policy comparison;
+    shared resamples give all of them in ≈0.16 s (measured on the development machine).
+    """
+
+    def __init__(self, n: int, rng: np.random.Generator, n_boot: int = 2000, level: float = 0.95) -> None:
+        self.n, self.level = n, level
+        rows = rng.integers(0, n, size=(n_boot, n)) if n else np.zeros((n_boot, 0), dtype=int)
+        self.counts = np.stack([np.bincount(row, minlength=n) for row in rows]).astype(float)
+
+    def estimates(self, samples: np.ndarray) -> list[Estimate]:
+        """One estimate per column of ``samples`` (n, m)."""
+        samples = np.asarray(samples, dtype=float).reshape(self.n, -1)
+        means = self.counts @ samples / self.n  # (n_boot, m)
+        tail = (1 - self.level) / 2
+        low, high = np.quantile(means, [tail, 1 - tail], axis=0)
+        return [
+            Estimate(float(m), float(lo), float(hi), self.level)
+            for m, lo, hi in zip(samples.mean(axis=0), low, high, strict=True)
+        ]
 
 
 def bootstrap_mean(samples: np.ndarray, rng: np.random.Generator, n_boot: int = 2000, level: float = 0.95) -> Estimate:
     """Mean of ``samples`` (n,) with a percentile bootstrap interval."""
     samples = np.asarray(samples, dtype=float)
-    n = samples.size
-    means = samples[rng.integers(0, n, size=(n_boot, n))].mean(axis=1)
-    tail = (1 - level) / 2
-    low, high = np.quantile(means, [tail, 1 - tail])
-    return Estimate(float(samples.mean()), float(low), float(high), level)
+    return Bootstrap(samples.size, rng, n_boot, level).estimates(samples[:, None])[0]
 
 
-def compare_policies(runs: list[Runs], levels: tuple[float, ...], seed: int, n_boot: int = 2000) -> list[PolicyRow]:
-    """One row per policy: expected escalation and P(escalation >= level), with CIs."""
-    rng = np.random.default_rng(seed)
-    return [
-        PolicyRow(
-            r.policy,
-            bootstrap_mean(r.expected_escalation, rng, n_boot),
-            {level: bootstrap_mean(r.p_escalation_at_least(level), rng, n_boot) for level in levels},
-        )
-        for r in runs
-    ]
+def outputs_of(runs: Runs) -> list[str]:
+    """What a policy comparison reports: each named outcome's probability, then each actor's value."""
+    return [*(f"P({name})" for name in runs.event_names), *(f"value({actor})" for actor in runs.tree.players)]
 
 
-def share_lower(a: Runs, b: Runs, level: float, margin: float = 1e-6) -> float:
-    """Share of draws in which ``a`` gives a lower P(escalation >= level) than ``b`` by more than
-    ``margin`` (differences below it are solver tolerance, e.g. of a traced QRE limit, not policy)."""
-    return float(np.mean(a.p_escalation_at_least(level) < b.p_escalation_at_least(level) - margin))
+def compare_policies(runs: list[Runs], seed: int, n_boot: int = 2000) -> tuple[list[PolicyRow], list[PairedDifference]]:
+    """One row per policy (P(each outcome), each actor's expected utility, expected escalation) and
+    every pair of policies, in the order given, on each of those outputs: a − b draw by draw."""
+    boot = Bootstrap(runs[0].n_draws, np.random.default_rng(seed), n_boot)
+    outputs = outputs_of(runs[0])
+    escalation = runs[0].terminal_escalation.any()
+    rows = []
+    for r in runs:
+        columns = [r.measure(output) for output in outputs]
+        estimates = boot.estimates(np.column_stack([*columns, r.expected_escalation]))
+        outcomes = dict(zip(r.event_names, estimates[: len(r.event_names)], strict=True))
+        values = dict(zip(r.tree.players, estimates[len(r.event_names) : -1], strict=True))
+        rows.append(PolicyRow(r.policy, outcomes, values, estimates[-1] if escalation else None))
+    pairs = [(a, b, output) for i, a in enumerate(runs) for b in runs[i + 1 :] for output in outputs]
+    gaps = np.column_stack([a.measure(output) - b.measure(output) for a, b, output in pairs]) if pairs else None
+    differences = []
+    if gaps is not None:
+        for (a, b, output), gap, estimate in zip(pairs, gaps.T, boot.estimates(gaps), strict=True):
+            differences.append(
+                PairedDifference(
+                    a.policy, b.policy, output, estimate, float(np.mean(gap < -MARGIN)), float(np.mean(gap > MARGIN))
+                )
+            )
+    return rows, differences
+
+
+def recommendations(
+    scenario: Scenario, differences: list[PairedDifference], rows: list[PolicyRow]
+) -> list[Recommendation]:
+    """For each actor with a stated ``objective`` and two or more scripted courses, the course it
+    prefers: the best mean, provided its paired interval against the runner-up excludes zero."""
+    found = []
+    means = {row.policy: row for row in rows}
+    for actor in scenario.actors:
+        own = [p for p in means if p in scenario.policies and scenario.policies[p].actor == actor.id]
+        if actor.objective is None or len(own) < 2:
+            continue
+        direction, output = actor.objective.split(" ", 1)
+        sign = 1.0 if direction == "minimise" else -1.0
+        ranked = sorted(own, key=lambda p: sign * _mean(means[p], output))
+        leader, runner_up = ranked[0], ranked[1]
+        difference = next(d for d in differences if {d.a, d.b} == {leader, runner_up} and d.output == output)
+        if difference.a != leader:  # the comparison was made the other way round
+            est = difference.difference
+            difference = PairedDifference(
+                leader,
+                runner_up,
+                output,
+                Estimate(-est.mean, -est.high, -est.low, est.level),
+                difference.a_higher,
+                difference.a_lower,
+            )
+        clear = difference.difference.high < 0 if sign > 0 else difference.difference.low > 0
+        found.append(Recommendation(actor.id, actor.objective, leader if clear else None, runner_up, difference))
+    return found
+
+
+def _mean(row: PolicyRow, output: str) -> float:
+    if output.startswith("P("):
+        return row.outcomes[output[2:-1]].mean
+    return row.values[output[6:-1]].mean
 
 
 def value_of_information(

@@ -9,15 +9,23 @@
   means; the swing of the output, largest first.
 - **Tipping points**: each parameter moved across its range (others at their means); where the
   policy with the lowest probability of escalation changes, the value at which it changes.
+- **Morris screening** (Morris 1991; mu* of Campolongo, Cariboni & Saltelli 2007, as implemented
+  by SALib): elementary effects along random one-at-a-time trajectories, in the same probability
+  space as the Sobol indices; a cheap first look at which of many parameters matter at all.
+- **Honesty**: ``sobol_warnings`` says when the Sobol estimates are too noisy to read and how many
+  base samples would do.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from SALib.analyze import morris as morris_analyze
 from SALib.analyze import sobol as sobol_analyze
+from SALib.sample import morris as morris_sample
 from SALib.sample import sobol as sobol_sample
 
 from escalade.scenario import Scenario
@@ -28,10 +36,18 @@ Model = Callable[[dict[str, np.ndarray]], np.ndarray]  # parameter draws -> outp
 @dataclass(frozen=True)
 class SobolIndex:
     parameter: str
-    first: float
-    first_conf: float
-    total: float
-    total_conf: float
+    first: float  # S1
+    first_conf: float  # 95% bootstrap half-width of S1 (SALib's S1_conf)
+    total: float  # ST
+    total_conf: float  # 95% bootstrap half-width of ST (SALib's ST_conf)
+
+
+@dataclass(frozen=True)
+class MorrisIndex:
+    parameter: str
+    mu_star: float  # mean |elementary effect|, output units per unit of quantile
+    mu_star_conf: float  # 95% bootstrap half-width of mu_star
+    sigma: float  # spread of the elementary effects: interactions or non-linearity
 
 
 def uncertain_parameters(scenario: Scenario) -> list[str]:
@@ -95,6 +111,132 @@ def scenario_sobol(
         )
         for output, per_output in zip(outputs, raw, strict=True)
     }
+
+
+MATERIAL = 0.05  # an index whose interval stays below this is negligible; also the tolerance for impossible values
+
+
+def sobol_warnings(indices: dict[str, list[SobolIndex]], base_samples: int) -> list[str]:
+    """Plain-English warnings about Sobol estimates too noisy to read, and the base samples that would do.
+
+    ``indices`` are per output, as ``scenario_sobol`` returns them, from ``base_samples`` base
+    samples. Outputs are checked in the order given, parameters in list order, so the warnings are
+    a function of the indices alone. At most one warning per index:
+
+    1. An index impossible for a true index, beyond the tolerance 0.05: S1 or ST above 1.05, or
+       below -0.05 with its whole interval below zero.
+    2. Otherwise, for a parameter that may matter (ST + its half-width >= 0.05), an S1 or ST whose
+       95% half-width exceeds max(|index|, 0.05): the interval is wider than the index itself.
+    3. Per output, first-order indices summing to more than 1.05 (they cannot exceed 1).
+
+    The suggested base sample size follows one rule. Bootstrap half-widths shrink as 1/sqrt(N), so
+    a half-width ``conf`` at ``N`` base samples becomes ``conf * sqrt(N / N')`` at ``N'``. The target
+    half-width is ``t = max(|index|, 0.05) / 2`` (the index known to within half of itself, or to
+    within 0.025 when it is below 0.05), and ``t = 0.025`` for an impossible value or sum, whose size
+    means nothing. Then ``N_needed = N * (conf / t)**2``, at least ``2 * N``, rounded up to the next
+    power of two (Sobol designs balance at powers of two). For the S1 sum, ``conf`` is the root sum
+    of squares of the S1 half-widths, as if the estimates were independent.
+    """
+    warnings = []
+    for output, per_parameter in indices.items():
+        for index in per_parameter:
+            for kind, value, conf in (
+                ("first-order", index.first, index.first_conf),
+                ("total", index.total, index.total_conf),
+            ):
+                warning = _index_warning(output, index, kind, value, conf, base_samples)
+                if warning:
+                    warnings.append(warning)
+        first_sum = sum(index.first for index in per_parameter)
+        if first_sum > 1 + MATERIAL:
+            conf = math.sqrt(sum(index.first_conf**2 for index in per_parameter))
+            needed = _base_samples_needed(base_samples, conf, MATERIAL / 2)
+            warnings.append(
+                f"{output}: the first-order indices sum to {first_sum:.2f}, above 1, which true indices cannot; "
+                f"the estimates are noise — about {needed} base samples (now {base_samples}) should settle them."
+            )
+    return warnings
+
+
+def _index_warning(
+    output: str, index: SobolIndex, kind: str, value: float, conf: float, base_samples: int
+) -> str | None:
+    """The warning ``sobol_warnings`` gives for one index, or None (its rules 1 and 2)."""
+    subject = f"{output}: the {kind} index of {index.parameter} is {value:.2f} ± {conf:.2f}"
+    impossible = value > 1 + MATERIAL or (value < -MATERIAL and value + conf < 0)
+    if impossible:
+        needed = _base_samples_needed(base_samples, conf, MATERIAL / 2)
+        bound = "above 1" if value > 1 else "below 0"
+        return (
+            f"{subject}, {bound}, which no true index can be; the estimate is noise — "
+            f"about {needed} base samples (now {base_samples}) should bring it within ± {MATERIAL / 2:.3f}."
+        )
+    may_matter = index.total + index.total_conf >= MATERIAL
+    if may_matter and conf > max(abs(value), MATERIAL):
+        target = max(abs(value), MATERIAL) / 2
+        needed = _base_samples_needed(base_samples, conf, target)
+        return (
+            f"{subject}: its 95% interval is wider than the index itself — "
+            f"about {needed} base samples (now {base_samples}) would narrow it to ± {target:.3f}."
+        )
+    return None
+
+
+def _base_samples_needed(base_samples: int, conf: float, target: float) -> int:
+    """``base_samples * (conf / target)**2``, at least twice ``base_samples``, up to a power of two."""
+    needed = max(math.ceil(base_samples * (conf / target) ** 2), 2 * base_samples)
+    return 1 << (needed - 1).bit_length()
+
+
+def scenario_morris(
+    scenario: Scenario, model: Model, outputs: Sequence[str], trajectories: int, seed: int, levels: int = 4
+) -> dict[str, list[MorrisIndex]]:
+    """Morris elementary-effects screening of each named output over the uncertain parameters.
+
+    The cheap first look for a scenario with many parameters: ``(D + 1) * trajectories`` model
+    evaluations for ``D`` uncertain parameters, against ``(D + 2) * n`` for Sobol indices, at the
+    price of a ranking (mu*) rather than shares of variance. Morris (1991), with mu* (mean absolute
+    elementary effect) of Campolongo, Cariboni & Saltelli (2007); SALib does the design and analysis.
+
+    1. SALib draws ``trajectories`` one-at-a-time trajectories on a grid of ``levels`` levels in
+       the unit cube (fixed parameters are left out, as for ``scenario_sobol``).
+    2. Grid level ``j`` becomes quantile ``(j + 0.5) / levels`` — the middles of equal-probability
+       bins, because the grid's ends (quantiles 0 and 1) would put normal and lognormal parameters
+       far into their tails — and each parameter is drawn through its quantile function, the same
+       mapping as ``scenario_sobol``.
+    3. SALib computes mu*, its 95% bootstrap half-width and sigma, which are rescaled from grid
+       steps to quantile steps: mu* is the output's change per unit of quantile, so on a uniform
+       parameter over [0, 1] it is the slope.
+
+    Returns, per output, indices sorted by mu* (largest first).
+    """
+    names = uncertain_parameters(scenario)
+    if not names:
+        return {output: [] for output in outputs}
+    problem = {"num_vars": len(names), "names": names, "bounds": [[0.0, 1.0]] * len(names)}
+    grid = morris_sample.sample(problem, trajectories, num_levels=levels, seed=seed)  # (trajectories * (D + 1), D)
+    quantiles = (grid * (levels - 1) + 0.5) / levels
+    results = np.asarray(model(_values(scenario, names, quantiles)), dtype=float)
+    if results.ndim == 1:
+        results = results[:, None]
+    # SALib divides by a grid step of levels / (2 (levels - 1)); the quantile step is (levels - 1) / levels of it
+    per_quantile = levels / (levels - 1)
+    screened = {}
+    for output, column in zip(outputs, results.T, strict=True):
+        effects = morris_analyze.analyze(problem, grid, column, num_levels=levels, seed=seed, print_to_console=False)
+        screened[output] = sorted(
+            (
+                MorrisIndex(
+                    name,
+                    float(effects["mu_star"][i]) * per_quantile,
+                    float(effects["mu_star_conf"][i]) * per_quantile,
+                    float(effects["sigma"][i]) * per_quantile,
+                )
+                for i, name in enumerate(names)
+            ),
+            key=lambda index: -index.mu_star,
+        )
+    return screened
 
 
 def _values(scenario: Scenario, names: list[str], unit: np.ndarray) -> dict[str, np.ndarray]:

@@ -39,7 +39,7 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from escalade.analyze import likely_paths
-from escalade.pipeline import LEVELS, PointRequest, RequestError, first_solution
+from escalade.pipeline import PointRequest, RequestError, first_solution, point_outcomes
 from escalade.report.charts import tree_svg
 from escalade.scenario import Problem, Scenario, ScenarioError, loads, override
 from escalade.simulate import ESCALATION
@@ -160,12 +160,12 @@ def solve_point(scenario: Scenario, values: Mapping[str, float], policy: str | N
         ],
         "values": dict(zip(game.tree.players, solution.values[0].tolist(), strict=True)),
         "max_regret": float(solution.max_regret[0]),
+        "outcomes": point_outcomes(scenario, solution),
         "tree_svg": tree_svg(solution),
     }
     if ESCALATION in game.attributes:
         levels = game.outcome[0, :, game.attributes.index(ESCALATION)]
         result["expected_escalation"] = float(probs @ levels)
-        result["p_at_least"] = {f"{level:g}": float(probs[levels >= level].sum()) for level in LEVELS}
     return result
 
 

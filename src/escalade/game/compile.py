@@ -16,6 +16,7 @@ from numpy.typing import ArrayLike
 from escalade.game.tree import CHANCE, TERMINAL, Game, Tree, TreeBuilder
 from escalade.scenario import Chance, Decision, Scenario
 from escalade.scenario.load import MAX_MAGNITUDE, beyond_magnitude
+from escalade.scenario.model import Outcome
 
 
 def no_tree(scenario: Scenario) -> str:
@@ -135,6 +136,32 @@ def compile_game(
         payoff = outcome @ weights.transpose(0, 2, 1) + explicit  # (K, T, M) @ (K, M, A)
     _check_finite(scenario, tree, payoff, outcome)
     return Game(tree, chance_prob, payoff, outcome, attributes, scenario.title)
+
+
+def event_matrix(
+    game: Game, outcomes: Mapping[str, Outcome], values: Mapping[str, ArrayLike], scenario: Scenario
+) -> np.ndarray:
+    """(K, T, O) 1.0 where outcome o holds at end t in draw k: its path was taken and its condition
+    holds on the end's attributes (and the draw's parameters)."""
+    tree = game.tree
+    params = parameter_batch(scenario, values)
+    k = game.outcome.shape[0]
+    steps = [_steps(tree, int(node)) for node in tree.terminal_nodes]
+    events = np.zeros((k, tree.n_terminals, len(outcomes)))
+    env = {name: array[:, None] for name, array in params.items()}
+    env |= {name: game.outcome[:, :, m] for m, name in enumerate(game.attributes)}
+    for o, outcome in enumerate(outcomes.values()):
+        taken = np.array([all(step in on_path for step in outcome.path) for on_path in steps], dtype=bool)
+        holds = np.broadcast_to(outcome.when(env), (k, tree.n_terminals)) if outcome.when is not None else True
+        events[:, :, o] = taken[None, :] & np.asarray(holds, dtype=bool)
+    return events
+
+
+def _steps(tree: Tree, node: int) -> set[str]:
+    """The nodes ("node") and moves ("node.move") on the path from the root to ``node``."""
+    path = tree.path_to(node)
+    on_path = {tree.node_labels[n] for n in path}
+    return on_path | {f"{tree.node_labels[tree.parent[n]]}.{tree.move_labels[n]}" for n in path[1:]}
 
 
 def _check_finite(scenario: Scenario, tree: Tree, payoff: np.ndarray, outcome: np.ndarray) -> None:

@@ -10,7 +10,6 @@ the Python API, the web explorer) call these functions and render what they retu
 import importlib
 
 from escalade.pipeline.requests import (
-    LEVELS,
     SEED,
     Backend,
     DynamicRequest,
@@ -26,6 +25,7 @@ _FUNCTIONS = {
     "first_solution": "escalade.pipeline.point",
     "open_game": "escalade.pipeline.point",
     "point_game": "escalade.pipeline.point",
+    "point_outcomes": "escalade.pipeline.point",
     "solve_point": "escalade.pipeline.point",
     "analyse": "escalade.pipeline.static",
     "claims": "escalade.pipeline.static",
@@ -40,7 +40,6 @@ def __getattr__(name: str) -> object:
 
 
 __all__ = [
-    "LEVELS",
     "SEED",
     "Backend",
     "DynamicRequest",
@@ -54,6 +53,7 @@ __all__ = [
     "model_violence",
     "open_game",
     "point_game",
+    "point_outcomes",
     "simulate",
     "solve_point",
 ]

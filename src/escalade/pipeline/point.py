@@ -9,7 +9,17 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-from escalade.game import Game, Tree, compile_game, compile_tree, full_information, policy_profile, read_efg, read_nfg
+from escalade.game import (
+    Game,
+    Tree,
+    compile_game,
+    compile_tree,
+    event_matrix,
+    full_information,
+    policy_profile,
+    read_efg,
+    read_nfg,
+)
 from escalade.game import script as script_policy
 from escalade.pipeline.requests import PointRequest
 from escalade.scenario import Scenario, load
@@ -61,3 +71,11 @@ def first_solution(
     if not solutions:
         raise SolverError(f"{request.method} finds no equilibrium of this game; the spe method always finds one")
     return solutions[0]
+
+
+def point_outcomes(scenario: Scenario, solution: Solution) -> dict[str, float]:
+    """The probability of each of the scenario's named outcomes (and escalation levels) in a point
+    solution of it (its first draw)."""
+    outcomes = scenario.events()
+    events = event_matrix(solution.game, outcomes, scenario.central_values(), scenario)
+    return dict(zip(outcomes, (solution.outcome_probs[0] @ events[0]).tolist(), strict=True))

@@ -21,7 +21,6 @@ if TYPE_CHECKING:
     from escalade.simulate.backends import Progress
 
 SEED = 20241018  # the day the South Korean intelligence service disclosed the deployment (NIS, 18 Oct 2024)
-LEVELS = (5.0, 7.0)  # escalation levels reported when a request names none
 
 
 class RequestError(ValueError):
@@ -135,10 +134,11 @@ class StaticRequest(_ScenarioRequest):
     seed: int = SEED
     sampling: str = "sobol"  # scrambled Sobol points, or "mc" for independent draws
     policies: tuple[str, ...] | None = None  # the scenario's policies compared (None: all)
-    levels: tuple[float, ...] = LEVELS  # P(escalation >= level) is reported for each
+    levels: tuple[float, ...] = ()  # escalation levels reported beside the scenario's own outcomes and levels
     full_information: str | None = None  # what-if: this actor (or "all") sees every earlier move
     sensitivity: int = 256  # Sobol base samples for what decides the answer (0: skip)
     claim_sensitivity: int | None = None  # Sobol base samples for what decides each claim (None: sensitivity / 4)
+    knockouts: bool = True  # test each claim with every mechanism knocked out and every effect taken out
     history_data: Path | None = None  # an ICB system-level CSV: the reference class beside the model
     settings: Settings = field(default_factory=Settings)
 
@@ -156,8 +156,10 @@ class StaticRequest(_ScenarioRequest):
         if self.sampling not in SAMPLING_METHODS:
             found.append(f"sampling {self.sampling!r} is unknown; use one of {', '.join(SAMPLING_METHODS)}")
         found += _policy_problems(scenario, list(self.policies or ()))
-        if not self.levels or not all(isinstance(x, int | float) and math.isfinite(x) for x in self.levels):
-            found.append(f"levels {self.levels!r}: give one or more finite escalation levels")
+        if not all(isinstance(x, int | float) and math.isfinite(x) for x in self.levels):
+            found.append(f"levels {self.levels!r}: give finite escalation levels")
+        if self.levels and "escalation" not in scenario.attributes:
+            found.append(f"{scenario.name} has no 'escalation' attribute for levels {list(self.levels)} to read")
         found += _actor_problems(self.full_information, scenario.actor_ids, allow_all=True)
         for name, samples in (("sensitivity", self.sensitivity), ("claim sensitivity", self.claim_samples)):
             if not _whole(samples) or samples < 0:

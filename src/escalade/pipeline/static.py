@@ -22,8 +22,8 @@ from escalade.analyze import (
     compare_policies,
     escalation_shares,
     evaluate_claims,
+    recommendations,
     scenario_sobol,
-    share_lower,
     tipping_points,
     tornado,
     uncertain_parameters,
@@ -34,8 +34,8 @@ from escalade.game import Tree, compile_tree, full_information
 from escalade.history import load_icb, reference_class, violence_base_rates
 from escalade.pipeline.point import first_solution
 from escalade.pipeline.requests import Backend, PointRequest, StaticRequest
-from escalade.scenario import Scenario
-from escalade.simulate import EQUILIBRIUM, claim_outputs, escalation_probabilities, sample_parameters, solve_draws
+from escalade.scenario import Condition, Scenario
+from escalade.simulate import EQUILIBRIUM, Runs, policy_measures, sample_parameters, solve_draws
 
 
 def analyse(scenario: Scenario, request: StaticRequest = StaticRequest(), backend: Backend = Backend()) -> Analysis:
@@ -53,7 +53,7 @@ def analyse(scenario: Scenario, request: StaticRequest = StaticRequest(), backen
     if request.history_data is not None:
         base = dataclasses.replace(base, history=compare_history(base, request.history_data))
     if stated.claims:
-        claims = test_claims(stated, values, request.seed, request.claim_samples, tree, backend)
+        claims = test_claims(stated, values, request, tree, backend)
         base = dataclasses.replace(base, claims=claims)
     if request.full_information is None:
         return base
@@ -84,43 +84,55 @@ def _analyse(
     central = {
         policy or EQUILIBRIUM: first_solution(scenario, PointRequest(policy=policy), tree) for policy in policies
     }
-    runs = [solve_draws(scenario, values, policy, tree=tree, **backend.chunking(True)) for policy in policies]
-    levels = request.levels
-    rows = compare_policies(runs, levels, request.seed)
-    beats = {(a.policy, b.policy): share_lower(a, b, max(levels)) for a in runs for b in runs if a is not b}
+    outcomes = scenario.events(request.levels)
+    runs = [
+        solve_draws(scenario, values, policy, tree=tree, outcomes=outcomes, **backend.chunking(True))
+        for policy in policies
+    ]
+    rows, differences = compare_policies(runs, request.seed)
     created = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     return Analysis(
         scenario,
         request.seed,
         request.draws,
         who,
-        levels,
+        outcomes,
+        headline(scenario, outcomes),
         central,
         runs,
         rows,
-        beats,
+        differences,
+        recommendations(scenario, differences, rows),
         notes,
         escalation=escalation_shares(runs),
         created=created,
     )
 
 
+def headline(scenario: Scenario, outcomes: dict) -> str:
+    """The output a finding and its sensitivity are about: the first named outcome's probability, else
+    the expected escalation level, else the first actor's expected utility."""
+    if outcomes:
+        return f"P({next(iter(outcomes))})"
+    return "expected_escalation" if "escalation" in scenario.attributes else f"value({scenario.actor_ids[0]})"
+
+
 def sensitivity(analysis: Analysis, base_samples: int, backend: Backend) -> Sensitivity:
-    """Sobol indices of P(escalation >= level) per policy (and of the first two policies' gap)."""
-    scenario, level = analysis.scenario, max(analysis.levels)
+    """Sobol indices of the headline output per policy (and of the first two policies' gap)."""
+    scenario, output = analysis.scenario, analysis.headline
     policies = [None, *scenario.policies]
     names = [policy or EQUILIBRIUM for policy in policies]
     scripted = list(scenario.policies)
     tree = analysis.runs[0].tree
-    chunked = backend.chunking(False)
+    chunked = backend.chunking(False) | {"outcomes": analysis.outcomes}
 
     def model(values: dict) -> np.ndarray:
-        probabilities = escalation_probabilities(scenario, values, policies, level, tree, **chunked)
+        measured = policy_measures(scenario, values, policies, output, tree, **chunked)
         if len(scripted) >= 2:
-            probabilities = np.column_stack([probabilities, probabilities[:, 1] - probabilities[:, 2]])
-        return probabilities
+            measured = np.column_stack([measured, measured[:, 1] - measured[:, 2]])
+        return measured
 
-    outputs = [f"P(escalation ≥ {level:g}) under {name}" for name in names]
+    outputs = [f"{output} under {name}" for name in names]
     if len(scripted) >= 2:
         outputs.append(f"{scripted[0]} minus {scripted[1]}")
     sobol = scenario_sobol(scenario, model, outputs, base_samples, analysis.seed)
@@ -128,23 +140,22 @@ def sensitivity(analysis: Analysis, base_samples: int, backend: Backend) -> Sens
     tipping = []
     if len(scripted) >= 2:
         tipping = tipping_points(
-            scenario, lambda v: escalation_probabilities(scenario, v, scripted, level, tree, **chunked), scripted
+            scenario, lambda v: policy_measures(scenario, v, scripted, output, tree, **chunked), scripted
         )
-    return Sensitivity(level, base_samples, sobol, outputs[-1], swings, tipping)
+    return Sensitivity(output, base_samples, sobol, outputs[-1], swings, tipping)
 
 
 def test_claims(
-    scenario: Scenario, values: dict, seed: int, sobol_samples: int, tree: Tree, backend: Backend
+    scenario: Scenario, values: dict, request: StaticRequest, tree: Tree, backend: Backend
 ) -> list[ClaimVerdict]:
-    """Each claim of the scenario tested on the draws, with the parameters that decide it."""
+    """Each claim of the scenario tested on the draws, with the parameters that decide it and, unless
+    the request says no, its knockouts and effect ablation on the same draws."""
     chunked = backend.chunking(False)
-    return evaluate_claims(
-        scenario,
-        values,
-        lambda draws, claim: claim_outputs(scenario, draws, claim, tree, **chunked),
-        seed,
-        sobol_samples,
-    )
+
+    def solve(variant: Scenario, draws: dict, condition: Condition) -> Runs:
+        return solve_draws(variant, draws, condition.policy, tree=tree, forced=condition.force, **chunked)
+
+    return evaluate_claims(scenario, values, solve, request.seed, request.claim_samples, request.knockouts)
 
 
 def claims(
@@ -156,7 +167,7 @@ def claims(
     if not scenario.claims:
         raise ValueError(f"{scenario.source_file} states no claims; add a 'claims:' section")
     values = sample_parameters(scenario, request.draws, request.seed, request.sampling)
-    return test_claims(scenario, values, request.seed, request.claim_samples, compile_tree(scenario), backend)
+    return test_claims(scenario, values, request, compile_tree(scenario), backend)
 
 
 def compare_history(analysis: Analysis, data: Path) -> HistoryComparison:

@@ -9,7 +9,7 @@ from escalade.report.dynamic import dynamic_report, trajectories_frame
 from escalade.report.files import OutputError, json_text, publish, text_writer, write_atomic
 from escalade.report.history import backtest_report
 from escalade.report.outline import Report, Section, to_html, to_json, to_markdown, to_terminal
-from escalade.report.static import static_report
+from escalade.report.static import claims_report, static_report
 from escalade.report.tables import table_writers
 from escalade.report.terminal import scenario_tree, solution_table, values_table
 
@@ -18,6 +18,7 @@ __all__ = [
     "Report",
     "Section",
     "backtest_report",
+    "claims_report",
     "dynamic_report",
     "json_text",
     "publish",

@@ -36,29 +36,64 @@ def _rgba(colour: str, alpha: float) -> str:
     return f"rgba({red},{green},{blue},{alpha})"
 
 
+def _error(estimates: list) -> dict:
+    return {
+        "type": "data",
+        "symmetric": False,
+        "array": [e.high - e.mean for e in estimates],
+        "arrayminus": [e.mean - e.low for e in estimates],
+    }
+
+
 def policy_chart(analysis: Analysis) -> str:
+    """P(each named outcome) per course of action, with 95% intervals."""
     figure = go.Figure()
-    for i, level in enumerate(analysis.levels):
-        estimates = [row.p_at_least[level] for row in analysis.rows]
+    for i, name in enumerate(analysis.outcomes):
+        estimates = [row.outcomes[name] for row in analysis.rows]
         figure.add_bar(
-            name=f"P(escalation ≥ {level:g})",
+            name=name.replace("_", " "),
             x=[row.policy.replace("_", " ") for row in analysis.rows],
             y=[e.mean for e in estimates],
-            error_y={
-                "type": "data",
-                "symmetric": False,
-                "array": [e.high - e.mean for e in estimates],
-                "arrayminus": [e.mean - e.low for e in estimates],
-            },
+            error_y=_error(estimates),
             marker_color=PALETTE[i % len(PALETTE)],
         )
     figure.update_layout(
         barmode="group",
-        title="Probability of escalation by course of action (95% CI)",
+        title="Probability of each outcome by course of action (95% CI)",
         yaxis_title="probability",
         yaxis_range=[0, 1],
     )
-    return figure_html(figure, "bar chart of escalation probabilities per policy")
+    return figure_html(figure, "bar chart of outcome probabilities per policy")
+
+
+def risk_payoff_chart(analysis: Analysis, actor: str) -> str:
+    """For one policy-choosing actor: each course of action (and the free equilibrium) placed by the
+    headline risk (x) and the actor's expected utility (y), with 95% intervals both ways."""
+    head = analysis.headline
+    figure = go.Figure()
+    for i, row in enumerate(analysis.rows):
+        risk = row.outcomes[head[2:-1]] if head.startswith("P(") else row.expected_escalation
+        value = row.values[actor]
+        if risk is None:
+            continue
+        figure.add_scatter(
+            x=[risk.mean],
+            y=[value.mean],
+            error_x=_error([risk]),
+            error_y=_error([value]),
+            mode="markers+text",
+            text=[row.policy.replace("_", " ")],
+            textposition="top center",
+            name=row.policy.replace("_", " "),
+            marker={"size": 12, "color": PALETTE[i % len(PALETTE)]},
+        )
+    figure.update_layout(
+        title=f"Risk and payoff for {actor}: {head} against its expected utility (95% CI)",
+        xaxis_title=head if head.startswith("P(") else "expected escalation level",
+        yaxis_title=f"expected utility of {actor}",
+        showlegend=False,
+    )
+    return figure_html(figure, f"risk-payoff chart for {actor}")
 
 
 def escalation_chart(analysis: Analysis) -> str:

@@ -6,12 +6,24 @@ from typing import Any
 
 from escalade.analyze import Analysis, ClaimVerdict, likely_paths
 from escalade.history import VIOLENCE_LABELS
-from escalade.report.charts import escalation_chart, policy_chart, tornado_chart, tree_svg
+from escalade.report.charts import escalation_chart, policy_chart, risk_payoff_chart, tornado_chart, tree_svg
 from escalade.report.outline import Figure, Report, Section, Table
 from escalade.scenario import Scenario
 from escalade.simulate import EQUILIBRIUM
 
-CLAIM_COLUMNS = ["claim", "statement", "holds in (share of draws, 95% CI)", "verdict", "decided by (total Sobol)"]
+CLAIM_COLUMNS = [
+    "claim",
+    "statement",
+    "holds in (share of draws, 95% CI)",
+    "mean gap (95% CI)",
+    "verdict",
+    "flags",
+    "decided by (total Sobol)",
+]
+RANGES_NOT_EVIDENCE = (
+    "Shares of draws are shares of the modeller's stated parameter ranges, not evidence about the world: "
+    "evidence comes from conditioning on what happened."
+)
 
 
 def static_report(analysis: Analysis) -> Report:
@@ -44,32 +56,53 @@ def static_report(analysis: Analysis) -> Report:
     return Report(scenario.title, scenario.description, headline, analysis.notes, sections, record, closing)
 
 
+def label(output: str) -> str:
+    """An output as a reader sees it: "P(war)", "E[utility of WEST]", "E[escalation level]"."""
+    if output.startswith("value("):
+        return f"E[utility of {output[6:-1]}]"
+    if output == "expected_escalation":
+        return "E[escalation level]"
+    if output.startswith("p_escalation_ge_"):
+        return f"P(escalation ≥ {output.removeprefix('p_escalation_ge_')})"
+    return output
+
+
 def finding(analysis: Analysis) -> str:
-    """One paragraph in plain language: the policy comparison at the highest level reported."""
-    level = max(analysis.levels)
+    """One paragraph in plain language: the headline output per course of action, and a recommendation
+    only for an actor whose objective the scenario states."""
+    head = analysis.headline
     rows = {row.policy: row for row in analysis.rows}
     scripted = [row for row in analysis.rows if row.policy != EQUILIBRIUM]
+    shown = scripted or [rows[EQUILIBRIUM]]
     parts = [
         f"Across {analysis.draws:,} parameter draws, "
-        + "; ".join(
-            f"under {row.policy.replace('_', ' ')} P(escalation ≥ {level:g}) = {row.p_at_least[level]}"
-            for row in scripted
-        )
-        if scripted
-        else f"Across {analysis.draws:,} parameter draws, P(escalation ≥ {level:g}) = "
-        f"{rows['equilibrium'].p_at_least[level]}"
+        + "; ".join(f"under {row.policy.replace('_', ' ')} {label(head)} = {_estimate(row, head)}" for row in shown)
     ]
-    if len(scripted) >= 2:
-        best = min(scripted, key=lambda row: row.p_at_least[level].mean)
-        parts.append(
-            f"{best.policy.replace('_', ' ').capitalize()} gives the lowest probability of reaching level {level:g}"
-        )
+    for rec in analysis.recommendations:
+        d = rec.difference
+        gap = f"{label(d.output)} {d.a.replace('_', ' ')} minus {d.b.replace('_', ' ')} = {d.difference}"
+        if rec.best is None:
+            parts.append(f"By {rec.actor}'s stated objective ({rec.objective}) no course is clearly preferred ({gap})")
+        else:
+            share = d.a_lower if rec.objective.startswith("minimise") else d.a_higher
+            parts.append(
+                f"By {rec.actor}'s stated objective ({rec.objective}), {rec.best.replace('_', ' ')} is preferred: "
+                f"{gap}, better in {share:.0%} of draws"
+            )
+    if len(scripted) >= 2 and not analysis.recommendations:
+        parts.append("No stated objective, so no course is recommended: compare them on every outcome and actor below")
     free = rows.get(EQUILIBRIUM)
-    if free is not None:
-        parts.append(
-            f"Left free, the actors' equilibrium gives {free.p_at_least[level]} (95% bootstrap intervals over draws)"
-        )
+    if free is not None and scripted:
+        parts.append(f"Left free, the actors' equilibrium gives {_estimate(free, head)} (95% bootstrap intervals)")
     return ". ".join(parts) + "."
+
+
+def _estimate(row: Any, output: str) -> Any:
+    if output.startswith("P("):
+        return row.outcomes[output[2:-1]]
+    if output.startswith("value("):
+        return row.values[output[6:-1]]
+    return row.expected_escalation
 
 
 def sensitivity_sentence(analysis: Analysis) -> str:
@@ -88,61 +121,129 @@ def sensitivity_sentence(analysis: Analysis) -> str:
             f"{point.parameter} ≈ {point.value:.3g} ({point.before} → {point.after})"
             for point in sensitivity.tipping[:4]
         )
-        sentence += f" The recommended policy flips at {flips}, other parameters at their means."
+        lower = label(sensitivity.output)
+        sentence += f" The policy with the lower {lower} changes at {flips}, other parameters at their means."
     return sentence
 
 
-def _policy_table(analysis: Analysis, caption: str = "") -> Table:
-    columns = ["policy", "E[escalation level]", *(f"P(escalation ≥ {level:g})" for level in analysis.levels)]
+def _policy_tables(analysis: Analysis, caption: str = "") -> list[Table]:
+    names = list(analysis.outcomes)
+    escalation = analysis.rows[0].expected_escalation is not None
+    columns = ["policy", *(f"P({name})" for name in names), *(["E[escalation level]"] if escalation else [])]
     rows = [
-        [row.policy, str(row.expected_escalation), *(str(row.p_at_least[level]) for level in analysis.levels)]
+        [
+            row.policy,
+            *(str(row.outcomes[name]) for name in names),
+            *([str(row.expected_escalation)] if escalation else []),
+        ]
         for row in analysis.rows
     ]
-    return Table(columns, rows, frozenset(range(1, len(columns))), caption)
+    actors = list(analysis.rows[0].values)
+    utilities = [[row.policy, *(str(row.values[a]) for a in actors)] for row in analysis.rows]
+    return [
+        Table(columns, rows, frozenset(range(1, len(columns))), caption or "Probability of each outcome (95% CI)"),
+        Table(
+            ["policy", *actors],
+            utilities,
+            frozenset(range(1, len(actors) + 1)),
+            "Each actor's expected utility (95% CI)",
+        ),
+    ]
 
 
 def _policy_records(analysis: Analysis) -> list[dict[str, Any]]:
     return [
         {
             "policy": row.policy,
-            "expected_escalation": vars(row.expected_escalation),
-            "p_escalation_at_least": {f"{level:g}": vars(est) for level, est in row.p_at_least.items()},
+            "expected_escalation": vars(row.expected_escalation) if row.expected_escalation else None,
+            "outcomes": {name: vars(est) for name, est in row.outcomes.items()},
+            "values": {actor: vars(est) for actor, est in row.values.items()},
         }
         for row in analysis.rows
     ]
 
 
+def _outcomes_table(analysis: Analysis) -> Table:
+    rows = [
+        [
+            name,
+            outcome.doc,
+            " and ".join(
+                [*(f"passes {step}" for step in outcome.path), *([outcome.when.source] if outcome.when else [])]
+            ),
+            " ".join(
+                [
+                    *([f"ICB violence {outcome.icb_violence}"] if outcome.icb_violence else []),
+                    *([f"MID hostility {outcome.mid_hostility}"] if outcome.mid_hostility else []),
+                ]
+            ),
+        ]
+        for name, outcome in analysis.outcomes.items()
+    ]
+    return Table(["outcome", "what it is", "holds at an end where", "dataset code"], rows, caption="Outcomes")
+
+
 def _policies(analysis: Analysis) -> Section:
-    level = max(analysis.levels)
-    tables = [_policy_table(analysis)]
-    pairs = [(a, b, share) for (a, b), share in analysis.beats.items() if a < b]
-    if pairs:
+    tables = [*(_policy_tables(analysis)), *([_outcomes_table(analysis)] if analysis.outcomes else [])]
+    if analysis.differences:
         tables.append(
             Table(
-                ["policy A", "policy B", "A lower", "B lower", "tie"],
+                ["A", "B", "output", "A − B (95% CI)", "A lower in", "A higher in"],
                 [
-                    [a, b, f"{share:.3f}", f"{analysis.beats[(b, a)]:.3f}", f"{1 - share - analysis.beats[(b, a)]:.3f}"]
-                    for a, b, share in pairs
+                    [d.a, d.b, label(d.output), str(d.difference), f"{d.a_lower:.3f}", f"{d.a_higher:.3f}"]
+                    for d in analysis.differences
                 ],
-                frozenset({2, 3, 4}),
-                f"Paired: share of draws in which each policy gives the lower P(escalation ≥ {level:g})",
+                frozenset({3, 4, 5}),
+                "Paired differences, draw by draw on the same draws (share of draws where A is lower / higher)",
             )
         )
+    if analysis.recommendations:
+        tables.append(
+            Table(
+                ["actor", "stated objective", "preferred", "runner-up", "difference (95% CI)"],
+                [
+                    [r.actor, r.objective, r.best or "none clearly", r.runner_up, str(r.difference.difference)]
+                    for r in analysis.recommendations
+                ],
+                caption="Recommendations, only where the scenario states an actor's objective",
+            )
+        )
+    figures = [
+        Figure(policy_chart(analysis), "probability of each outcome per policy with 95% intervals"),
+        *(
+            Figure(risk_payoff_chart(analysis, actor), f"risk and payoff of {actor}'s courses of action")
+            for actor in _policy_actors(analysis)
+        ),
+        Figure(escalation_chart(analysis), "distribution of the escalation level reached per policy"),
+    ]
     return Section(
         "Courses of action compared",
         tables=tables,
-        figures=[
-            Figure(policy_chart(analysis), "escalation probabilities per policy with 95% intervals"),
-            Figure(escalation_chart(analysis), "distribution of the escalation level reached per policy"),
-        ],
+        figures=figures,
         notes=[
             f"Means over {analysis.draws:,} parameter draws with 95% bootstrap intervals; every policy is "
-            "evaluated on the same draws."
+            "evaluated on the same draws. " + RANGES_NOT_EVIDENCE
         ],
         record={
+            "headline_output": analysis.headline,
             "policies": _policy_records(analysis),
-            "share_of_draws_a_below_b": [{"a": a, "b": b, "share": share} for (a, b), share in analysis.beats.items()],
+            "outcomes": {
+                name: outcome.model_dump(mode="json", exclude_none=True) for name, outcome in analysis.outcomes.items()
+            },
+            "paired_differences": [vars(d) | {"difference": vars(d.difference)} for d in analysis.differences],
+            "recommendations": [
+                vars(r) | {"difference": vars(r.difference) | {"difference": vars(r.difference.difference)}}
+                for r in analysis.recommendations
+            ],
         },
+    )
+
+
+def _policy_actors(analysis: Analysis) -> list[str]:
+    """The actors whose scripted courses of action the analysis compares."""
+    scenario = analysis.scenario
+    return list(
+        dict.fromkeys(scenario.policies[row.policy].actor for row in analysis.rows if row.policy in scenario.policies)
     )
 
 
@@ -186,7 +287,7 @@ def _sensitivity(analysis: Analysis) -> Section:
         ],
         record={
             "sensitivity": {
-                "level": sensitivity.level,
+                "output": sensitivity.output,
                 "base_samples": sensitivity.base_samples,
                 "sobol": {out: [vars(index) for index in indices] for out, indices in sensitivity.sobol.items()},
                 "tornado_output": sensitivity.tornado_output,
@@ -224,35 +325,121 @@ def _history(analysis: Analysis) -> Section:
 
 
 def claims_section(claims: list[ClaimVerdict], columns: list[str], notes: list[str] | None = None) -> Section:
-    """The claims tested, one row each: name, statement, share of draws where it holds [CI], verdict…"""
+    """The claims tested: one row each (statement, share of draws where it holds, mean gap, verdict,
+    flags, what decides it), then each claim with its mechanisms knocked out and the single effects
+    whose removal changes its verdict."""
     rows = [
         [
             verdict.name,
             verdict.text,
-            f"{verdict.holds.share:.3f} [{verdict.holds.low:.3f}, {verdict.holds.high:.3f}]",
+            _share(verdict.holds),
+            str(verdict.gap),
             verdict.verdict,
+            "; ".join(verdict.flags) or "—",
             ", ".join(f"{d.parameter} ({d.total:.2f})" for d in verdict.deciding),
         ][: len(columns)]
         for verdict in claims
     ]
+    tables = [Table(columns, rows)]
+    knocked = [
+        [
+            v.name,
+            test.switched_off + (" (stated)" if test.stated else ""),
+            _share(test.holds),
+            str(test.gap),
+            test.wording,
+            _changes(v, test),
+        ]
+        for v in claims
+        for test in v.mechanisms
+    ]
+    if knocked:
+        tables.append(
+            Table(
+                ["claim", "mechanism knocked out", "holds in", "mean gap", "verdict", "verdict changes"],
+                knocked,
+                frozenset({2, 3}),
+                "Knockouts: each mechanism switched off (its parameters pinned, its effects removed), same draws",
+            )
+        )
+    ablated = [
+        [v.name, test.switched_off, _share(test.holds), str(test.gap), test.wording]
+        for v in claims
+        for test in v.deciding_effects
+    ]
+    tested = max((v.effects_tested for v in claims), default=0)
+    if tested:
+        tables.append(
+            Table(
+                ["claim", "effect taken out", "holds in", "mean gap", "verdict"],
+                ablated or [["—", "no single effect changes any verdict", "", "", ""]],
+                frozenset({2, 3}),
+                f"Effect ablation: each of the tree's {tested} effects taken out alone; listed if the verdict changes",
+            )
+        )
     return Section(
         "Claims tested",
-        tables=[Table(columns, rows)],
-        notes=notes or [],
+        tables=tables,
+        notes=[*(notes or []), "Verdict wording: docs/claims.md. " + RANGES_NOT_EVIDENCE],
         record={"claims": [claim_record(verdict) for verdict in claims]},
     )
 
 
+def claims_report(scenario: Scenario, claims: list[ClaimVerdict], seed: int, draws: int, created: str) -> Report:
+    """The claims alone (``escalade claims``): the claims section with its provenance."""
+    from escalade.version import __version__
+
+    flagged = [f"{v.name}: {flag}" for v in claims for flag in v.flags]
+    headline = [f"{len(claims)} claims tested on {draws:,} parameter draws (seed {seed})."]
+    return Report(
+        f"Claims: {scenario.title}",
+        scenario.description,
+        headline,
+        flagged,
+        [claims_section(claims, CLAIM_COLUMNS)],
+        provenance(scenario, __version__, seed, draws, created),
+        footer(scenario, __version__, seed, f"{draws:,} draws", created),
+    )
+
+
+def _share(share: Any) -> str:
+    return f"{share.share:.3f} [{share.low:.3f}, {share.high:.3f}]"
+
+
+def _changes(verdict: ClaimVerdict, test: Any) -> str:
+    return f"yes: {verdict.result.status} → {test.status}" if test.status != verdict.result.status else "no"
+
+
 def claim_record(verdict: ClaimVerdict) -> dict[str, Any]:
-    """JSON-ready: the claim, the shares of draws where it holds and where it is reversed, the verdict."""
+    """JSON-ready: the claim, the shares of draws where it holds and where it is reversed, the verdict,
+    its flags, knockouts and the effects that decide it."""
+
+    def test_record(test: Any) -> dict[str, Any]:
+        return {
+            "switched_off": test.switched_off,
+            "stated": test.stated,
+            "holds": test.holds.record(),
+            "reversed": test.reversed.record(),
+            "mean_gap": vars(test.gap),
+            "status": test.status,
+            "verdict": test.wording,
+        }
+
     return {
         "name": verdict.name,
         "text": verdict.text,
+        "output": verdict.output,
+        "because": verdict.because,
         "holds": verdict.holds.record(),
-        "reversed": verdict.reversed.record(),
+        "reversed": verdict.result.reversed.record(),
         "mean_gap": vars(verdict.gap),
+        "status": verdict.result.status,
         "verdict": verdict.verdict,
+        "flags": verdict.flags,
         "deciding": [vars(d) for d in verdict.deciding],
+        "knockouts": [test_record(test) for test in verdict.mechanisms],
+        "effects_tested": verdict.effects_tested,
+        "deciding_effects": [test_record(test) for test in verdict.deciding_effects],
     }
 
 
@@ -260,7 +447,7 @@ def _what_if(analysis: Analysis) -> Section:
     what_if = analysis.what_if
     assert what_if is not None
     who = what_if.full_information
-    tables = [_policy_table(what_if)]
+    tables = _policy_tables(what_if)
     if analysis.value_of_information:
         tables.append(
             Table(

@@ -38,8 +38,10 @@ from escalade.scenario.model import (
     Event,
     Fixed,
     LogNormal,
+    Mechanism,
     Node,
     Normal,
+    Outcome,
     Policy,
     ReferenceClass,
     Scenario,
@@ -47,6 +49,7 @@ from escalade.scenario.model import (
     Terminal,
     Triangular,
     Uniform,
+    effect_refs,
 )
 from escalade.scenario.source import MAX_BYTES, Lines, Path, decode, load_yaml
 
@@ -64,6 +67,9 @@ _TOP_KEYS = {
     "root": "the id of the first node",
     "nodes": "the game tree as named nodes",
     "policies": "scripted courses of action",
+    "escalation_levels": "levels on the escalation attribute whose probability every analysis reports",
+    "outcomes": "named events over the path and the end's attributes (war, a deepened commitment …)",
+    "mechanisms": "the causal mechanisms built in, and how to switch each off (knockouts)",
     "claims": "propositions over model outputs, evaluated across parameter draws",
     "reference_class": "which historical crises resemble this one (ICB filters) and the violence mapping",
     "dynamics": "the crisis over rounds: ladder, moves, chance events, per-round payoffs (docs/dynamics.md)",
@@ -219,6 +225,9 @@ class _Checker:
         parameters = self._parameters(data.get("parameters") or {})
         nodes = self._nodes(data.get("nodes") or {})
         policies = self._mapping(data.get("policies") or {}, Policy, ("policies",))
+        levels = self._levels(data.get("escalation_levels") or [])
+        outcomes = self._mapping(data.get("outcomes") or {}, Outcome, ("outcomes",))
+        mechanisms = self._mapping(data.get("mechanisms") or {}, Mechanism, ("mechanisms",))
         claims = self._mapping(data.get("claims") or {}, Claim, ("claims",))
         reference = (
             self.piece(ReferenceClass, data["reference_class"], ("reference_class",))
@@ -231,8 +240,18 @@ class _Checker:
         self._cross_checks(header.get("root"), actors, attributes, parameters, nodes, policies, points)
         if dynamics is not None:
             self._dynamics(dynamics, list(actors), parameters, points)
+        for name, outcome in outcomes.items():
+            self._outcome(name, outcome, nodes, attributes, parameters)
+        for name, mechanism in mechanisms.items():
+            self._mechanism(name, mechanism, nodes, parameters)
+        outputs = _Outputs(attributes, outcomes, actors, levels)
+        for index, actor in enumerate(actors.values()):
+            if actor.objective is not None:
+                self._output(actor.objective.split(" ", 1)[1], outputs, ("actors", index, "objective"))
         for name, claim in claims.items():
-            self._claim(name, claim, nodes, policies, attributes)
+            self._claim(name, claim, nodes, policies, outputs, mechanisms)
+        if levels and "escalation" not in attributes:
+            self.report(("escalation_levels",), "levels need an 'escalation' attribute", "declare one under attributes")
         if not (pieces_ok and header_ok) or self.problems:
             return None
         return Scenario(
@@ -242,6 +261,9 @@ class _Checker:
             parameters=parameters,
             nodes=nodes,
             policies=policies,
+            escalation_levels=levels,
+            outcomes=outcomes,
+            mechanisms=mechanisms,
             claims=claims,
             reference_class=reference,
             dynamics=dynamics,
@@ -706,13 +728,73 @@ class _Checker:
                     "make them non-negative and sum to 1",
                 )
 
-    def _claim(
-        self, name: str, claim: Claim, nodes: dict[str, Node], policies: dict[str, Policy], attributes: dict[str, str]
+    def _levels(self, value: Any) -> list[float]:
+        numbers = value if isinstance(value, list) else [value]
+        if not all(isinstance(x, int | float) and not isinstance(x, bool) and np.isfinite(x) for x in numbers):
+            self.report(("escalation_levels",), "levels must be a list of numbers", "write e.g. [5, 7]")
+            return []
+        if sorted(set(numbers)) != numbers:
+            self.report(("escalation_levels",), f"levels {numbers} do not increase", "write them in increasing order")
+        return [float(x) for x in numbers]
+
+    def _outcome(
+        self, name: str, outcome: Outcome, nodes: dict[str, Node], attributes: dict[str, str], parameters: dict
     ) -> None:
-        if "escalation" not in attributes:
-            self.report(
-                ("claims", name, "output"), "claims need an 'escalation' attribute", "declare one under attributes"
-            )
+        path = ("outcomes", name)
+        for index, step in enumerate(outcome.path):
+            node_id, _, move = step.partition(".")
+            node = nodes.get(node_id)
+            if node is None:
+                self.report((*path, "path", index), f"unknown node {node_id!r}", _suggest(node_id, nodes))
+                continue
+            moves = node.actions if isinstance(node, Decision) else node.chance if isinstance(node, Chance) else {}
+            if move and move not in moves:
+                self.report(
+                    (*path, "path", index),
+                    f"{node_id!r} has no move {move!r}",
+                    _suggest(move, moves, "moves") + " — write 'node.move', or 'node' for passing through it",
+                )
+        if outcome.when is not None:
+            known = set(attributes) | set(parameters) | self.declared_parameters
+            self._formula(outcome.when, known, (*path, "when"), "attributes and parameters")
+
+    def _mechanism(self, name: str, mechanism: Mechanism, nodes: dict[str, Node], parameters: dict) -> None:
+        path = ("mechanisms", name)
+        for parameter in mechanism.fix:
+            if parameter not in parameters and parameter not in self.declared_parameters:
+                hint = _suggest(parameter, parameters)
+                self.report((*path, "fix", parameter), f"unknown parameter {parameter!r}", hint)
+        refs = effect_refs(nodes)
+        for index, ref in enumerate(mechanism.remove):
+            if ref not in refs:
+                self.report(
+                    (*path, "remove", index),
+                    f"no effect {ref!r} in the tree",
+                    _suggest(ref, refs, "effects") + ": write 'node.move.attribute' (at an end 'node.outcome.name')",
+                )
+
+    def _output(self, output: str, outputs: _Outputs, path: Path) -> None:
+        problem = outputs.problem(output)
+        if problem is not None:
+            self.report(path, *problem)
+
+    def _claim(
+        self,
+        name: str,
+        claim: Claim,
+        nodes: dict[str, Node],
+        policies: dict[str, Policy],
+        outputs: _Outputs,
+        mechanisms: dict[str, Mechanism],
+    ) -> None:
+        self._output(claim.output, outputs, ("claims", name, "output"))
+        for index, mechanism in enumerate(claim.because):
+            if mechanism not in mechanisms:
+                self.report(
+                    ("claims", name, "because", index),
+                    f"unknown mechanism {mechanism!r}",
+                    _suggest(mechanism, mechanisms, "mechanisms") + " (declared under 'mechanisms:')",
+                )
         for side in ("lower", "higher"):
             condition: Condition = getattr(claim, side)
             path = ("claims", name, side)
@@ -859,6 +941,31 @@ class _Checker:
 
 _TEST_POINTS = 65
 _IDENT_HINT = "use letters, digits and underscores, starting with a letter"
+
+
+class _Outputs:
+    """What the scenario's claims and objectives may name: P(outcome), value(ACTOR), escalation."""
+
+    def __init__(self, attributes: dict, outcomes: dict, actors: dict, levels: list[float]) -> None:
+        self.escalation = "escalation" in attributes
+        self.outcomes = outcomes
+        self.actors = actors
+        self.levels = levels
+
+    def problem(self, output: str) -> tuple[str, str] | None:
+        """(message, hint) when ``output`` names something the scenario lacks."""
+        if output.startswith("P("):
+            name = output[2:-1]
+            if name not in self.outcomes:
+                return f"unknown outcome {name!r}", _suggest(name, self.outcomes, "outcomes") + " (under 'outcomes:')"
+        elif output.startswith("value("):
+            actor = output[6:-1]
+            if actor not in self.actors:
+                return f"unknown actor {actor!r}", _suggest(actor, self.actors, "actors")
+        elif not self.escalation:
+            hint = "declare one under attributes, or name an outcome: P(name)"
+            return f"{output!r} needs an 'escalation' attribute", hint
+        return None
 
 
 def beyond_magnitude(values: np.ndarray) -> np.ndarray:

@@ -9,6 +9,7 @@ those references into a tree, and each copy keeps its own history. See docs/scen
 from __future__ import annotations
 
 import keyword
+from collections.abc import Sequence
 from typing import Annotated, Any, Literal
 
 import numpy as np
@@ -44,6 +45,10 @@ def _to_expression(value: Any) -> Expression:
 
 Expr = Annotated[Expression, PlainValidator(_to_expression), PlainSerializer(lambda e: e.source, return_type=str)]
 Name = Annotated[str, Field(pattern=IDENTIFIER)]
+# What a claim compares and an objective ranks: an outcome's probability, an actor's expected utility,
+# the expected escalation level or the probability of reaching a level on it.
+_NAME = r"[A-Za-z_][A-Za-z0-9_]*"
+OUTPUT = rf"(expected_escalation|p_escalation_ge_\d+(\.\d+)?|P\({_NAME}\)|value\({_NAME}\))"
 
 
 class Strict(BaseModel):
@@ -58,6 +63,9 @@ class Actor(Strict):
     name: str
     doc: str = ""
     utility: dict[str, Expr] = Field(default_factory=dict)
+    # what the actor's courses of action are judged by, e.g. "minimise P(war)" or "maximise value(WEST)":
+    # a policy comparison recommends a course only for an actor whose objective is stated
+    objective: str | None = Field(default=None, pattern=rf"^(minimise|maximise) (P\({_NAME}\)|value\({_NAME}\))$")
 
 
 # --- parameters -------------------------------------------------------------------------------
@@ -231,6 +239,20 @@ class Terminal(Strict):
 Node = Decision | Chance | Terminal
 
 
+def effect_refs(nodes: dict[str, Node]) -> list[str]:
+    """Every effect in the tree, named as mechanisms' ``remove`` names them: "node.move.attribute"
+    for a move's effect, "node.outcome.attribute" and "node.payoffs.ACTOR" at an end node."""
+    refs = []
+    for node_id, node in nodes.items():
+        if isinstance(node, Terminal):
+            refs += [f"{node_id}.outcome.{name}" for name in node.outcome]
+            refs += [f"{node_id}.payoffs.{name}" for name in node.payoffs]
+            continue
+        moves = node.actions if isinstance(node, Decision) else node.chance
+        refs += [f"{node_id}.{move}.{name}" for move, item in moves.items() for name in item.effects]
+    return refs
+
+
 class Policy(Strict):
     """A scripted course of action: the actions an actor takes at named nodes or infosets.
 
@@ -250,16 +272,62 @@ class Condition(Strict):
     force: dict[str, str] = Field(default_factory=dict)  # chance node id -> branch name
 
 
+class Outcome(Strict):
+    """A named event, read at each end of the tree: every move in ``path`` was taken on the way
+    there ("node.action", "node.branch", or just "node" for passing through it), and ``when``, a
+    condition over the end's attributes and the parameters, holds. Either may be left out.
+
+    ``icb_violence`` (1-4) or ``mid_hostility`` (1-5) say which code of those datasets the event
+    corresponds to, where one does.
+    """
+
+    doc: str = Field(min_length=1)
+    path: list[str] = Field(default_factory=list)
+    when: Expr | None = None
+    icb_violence: int | None = Field(default=None, ge=1, le=4)
+    mid_hostility: int | None = Field(default=None, ge=1, le=5)
+
+    @model_validator(mode="after")
+    def _says_something(self) -> Outcome:
+        if not self.path and self.when is None:
+            raise ValueError("an outcome needs 'path:', 'when:' or both — e.g. when: escalation >= 7")
+        return self
+
+
+class Mechanism(Strict):
+    """A causal mechanism the modeller builds in, and how to switch it off: parameters held at
+    the values in ``fix`` and effects in ``remove`` ("node.move.attribute", or for an end node
+    "node.outcome.attribute" / "node.payoffs.ACTOR") taken out of the tree."""
+
+    doc: str = Field(min_length=1)
+    fix: dict[str, float] = Field(default_factory=dict)
+    remove: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _does_something(self) -> Mechanism:
+        if not self.fix and not self.remove:
+            raise ValueError("a mechanism is switched off by 'fix:' parameters, 'remove:' effects or both")
+        return self
+
+
+def level_outcome(level: float) -> str:
+    """The name of the outcome "escalation reaches ``level``": escalation_ge_7, escalation_ge_2_5."""
+    return f"escalation_ge_{level:g}".replace(".", "_").replace("-", "minus_")
+
+
 class Claim(Strict):
     """A proposition over model outputs: ``output`` is lower under ``lower`` than under ``higher``.
 
-    ``output`` is ``expected_escalation`` or ``p_escalation_ge_K`` (K a level, e.g. 7).
+    ``output`` is ``P(outcome)`` (an outcome named under ``outcomes``), ``value(ACTOR)`` (an actor's
+    expected utility), ``expected_escalation`` or ``p_escalation_ge_K`` (K a level, e.g. 7).
+    ``because`` names the mechanisms the claim's author says drive it.
     """
 
     text: str = Field(min_length=1)
-    output: str = Field(pattern=r"^(expected_escalation|p_escalation_ge_\d+(\.\d+)?)$")
+    output: str = Field(pattern=rf"^{OUTPUT}$")
     lower: Condition
     higher: Condition
+    because: list[Name] = Field(default_factory=list)
 
 
 class ReferenceClass(Strict):
@@ -515,6 +583,9 @@ class Scenario(Strict):
     nodes: dict[str, Node] = Field(default_factory=dict)
     dynamics: Dynamics | None = None
     policies: dict[str, Policy] = Field(default_factory=dict)
+    escalation_levels: list[float] = Field(default_factory=list)
+    outcomes: dict[str, Outcome] = Field(default_factory=dict)
+    mechanisms: dict[str, Mechanism] = Field(default_factory=dict)
     claims: dict[str, Claim] = Field(default_factory=dict)
     reference_class: ReferenceClass | None = None
     source_file: str = "<memory>"
@@ -523,6 +594,16 @@ class Scenario(Strict):
     @property
     def actor_ids(self) -> list[str]:
         return [actor.id for actor in self.actors]
+
+    def events(self, levels: Sequence[float] = ()) -> dict[str, Outcome]:
+        """The outcomes every analysis reports: the scenario's own, then "escalation_ge_L" for each of
+        its ``escalation_levels`` and of ``levels`` (a request's) not among them."""
+        events = dict(self.outcomes)
+        for level in sorted({*self.escalation_levels, *levels}):
+            name = level_outcome(level)
+            if name not in events:
+                events[name] = Outcome(doc=f"escalation level {level:g} or above", when=f"escalation >= {level!r}")
+        return events
 
     def central_values(self) -> dict[str, float]:
         """Each parameter at its mean: the single draw used when no sweep is asked for."""

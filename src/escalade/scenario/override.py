@@ -1,4 +1,5 @@
-"""Pin or re-range parameters without editing the scenario file (the CLI's settings, the explorer's sliders).
+"""Variants of a scenario without editing its file: parameters pinned or re-ranged (the CLI's settings,
+the explorer's sliders), effects taken out and mechanisms knocked out (the tests of claims).
 
 Settings pass the same value checks as the scenario file: a pinned probability of 1.7 is refused
 before any solving, in the scenario's own words.
@@ -11,7 +12,7 @@ from collections.abc import Mapping
 
 from escalade.scenario.errors import Problem, ScenarioError
 from escalade.scenario.load import check_values
-from escalade.scenario.model import Fixed, Scenario, Uniform
+from escalade.scenario.model import Chance, Decision, Fixed, Scenario, Terminal, Uniform, effect_refs
 
 
 def override(
@@ -56,3 +57,36 @@ def override(
         hint = "choose settings inside the range the scenario allows (its parameters' own ranges pass these checks)"
         raise ScenarioError([Problem("settings", None, f"with {settings}: {p.message}", hint) for p in problems])
     return changed
+
+
+def without_effects(scenario: Scenario, refs: list[str]) -> Scenario:
+    """A copy of ``scenario`` with the named effects (see :func:`effect_refs`) taken out of the tree."""
+    unknown = set(refs) - set(effect_refs(scenario.nodes))
+    if unknown:
+        raise ValueError(f"no effects {sorted(unknown)} in {scenario.name}")
+    nodes = dict(scenario.nodes)
+    for ref in refs:
+        node_id, move, name = ref.split(".")
+        node = nodes[node_id]
+        if isinstance(node, Terminal):
+            kept = {key: value for key, value in getattr(node, move).items() if key != name}
+            nodes[node_id] = node.model_copy(update={move: kept})
+            continue
+        field = "actions" if isinstance(node, Decision) else "chance"
+        assert isinstance(node, Decision | Chance)
+        items = dict(getattr(node, field))
+        item = items[move]
+        items[move] = item.model_copy(update={"effects": {k: v for k, v in item.effects.items() if k != name}})
+        nodes[node_id] = node.model_copy(update={field: items})
+    return scenario.model_copy(update={"nodes": nodes})
+
+
+def knock_out(scenario: Scenario, mechanisms: list[str]) -> Scenario:
+    """A copy of ``scenario`` with the named mechanisms switched off: their parameters pinned to the
+    values in ``fix`` (passing the value checks), their effects taken out."""
+    pins: dict[str, float] = {}
+    refs: list[str] = []
+    for name in mechanisms:
+        pins |= scenario.mechanisms[name].fix
+        refs += scenario.mechanisms[name].remove
+    return without_effects(override(scenario, pins) if pins else scenario, refs)

@@ -4,8 +4,7 @@ from escalade.simulate.runs import (
     ESCALATION,
     Runs,
     analysis_tree,
-    claim_outputs,
-    escalation_probabilities,
+    policy_measures,
     solve_draws,
 )
 from escalade.simulate.sample import METHODS, sample_parameters
@@ -17,8 +16,7 @@ __all__ = [
     "METHODS",
     "Runs",
     "analysis_tree",
-    "claim_outputs",
-    "escalation_probabilities",
+    "policy_measures",
     "sample_parameters",
     "solve_draws",
 ]

@@ -8,8 +8,18 @@ from typing import Any
 
 import numpy as np
 
-from escalade.game import Tree, compile_game, compile_tree, force, full_information, policy_profile, script
-from escalade.scenario import Claim, Scenario
+from escalade.game import (
+    Tree,
+    compile_game,
+    compile_tree,
+    event_matrix,
+    force,
+    full_information,
+    policy_profile,
+    script,
+)
+from escalade.scenario import Scenario
+from escalade.scenario.model import Outcome
 from escalade.simulate.backends import Progress, require_memory, run_chunks
 from escalade.simulate.trajectories import EQUILIBRIUM
 from escalade.solve import solve_spe
@@ -19,7 +29,8 @@ ESCALATION = "escalation"  # the attribute read as the escalation level, when a 
 
 @dataclass(frozen=True, eq=False)
 class Runs:
-    """Per draw: parameter values, outcome probabilities, actor values and escalation."""
+    """Per draw: parameter values, outcome probabilities, actor values, escalation, the named
+    outcomes' probabilities and the solved profile."""
 
     policy: str  # "equilibrium" when no actor is scripted
     values: dict[str, np.ndarray]  # parameter -> (n,)
@@ -28,6 +39,10 @@ class Runs:
     terminal_escalation: np.ndarray  # (n, T) escalation level at each terminal
     max_regret: np.ndarray  # (n,)
     tree: Tree
+    events: np.ndarray  # (n, O) probability of each named outcome
+    event_names: list[str]  # (O,)
+    profile: np.ndarray  # (n, S) behaviour profile
+    reach: np.ndarray  # (n, N) probability each node is reached
 
     @property
     def n_draws(self) -> int:
@@ -41,6 +56,17 @@ class Runs:
     def p_escalation_at_least(self, level: float) -> np.ndarray:
         """(n,) probability of ending at escalation level >= ``level`` in each draw."""
         return (self.outcome_probs * (self.terminal_escalation >= level)).sum(axis=1)
+
+    def measure(self, output: str) -> np.ndarray:
+        """(n,) an output as claims and objectives name it: ``P(outcome)``, ``value(ACTOR)``,
+        ``expected_escalation`` or ``p_escalation_ge_K``."""
+        if output.startswith("P("):
+            return self.events[:, self.event_names.index(output[2:-1])]
+        if output.startswith("value("):
+            return self.actor_values[:, self.tree.players.index(output[6:-1])]
+        if output == "expected_escalation":
+            return self.expected_escalation
+        return self.p_escalation_at_least(float(output.removeprefix("p_escalation_ge_")))
 
 
 def analysis_tree(scenario: Scenario, who: str | None = None) -> Tree:
@@ -60,6 +86,7 @@ def solve_draws(
     scheduler: str | None = None,
     progress: Progress | None = None,
     forced: Mapping[str, str] | None = None,
+    outcomes: Mapping[str, Outcome] | None = None,
 ) -> Runs:
     """Solve every draw in ``values`` (subgame-perfect), ``chunk`` draws at a time.
 
@@ -67,7 +94,8 @@ def solve_draws(
     optimally. ``who`` asks for the what-if in which that actor (or ``"all"``) sees every move.
     ``forced`` fixes chance nodes to one branch (a what-if for claims). Chunks run here, on
     ``workers`` local processes, or on the Dask scheduler at ``scheduler``; the numbers are the
-    same whichever is used.
+    same whichever is used. ``outcomes`` are the named outcomes whose probability each draw keeps
+    (default: the scenario's, with its escalation levels).
     """
     tree = tree or analysis_tree(scenario, who)
     fixed = policy_profile(scenario, tree, policy) if policy else None
@@ -75,27 +103,54 @@ def solve_draws(
     n = len(next(iter(values.values()))) if values else 1
     if n == 0:
         raise ValueError("no parameter draws to solve")
-    per_draw = (2 * tree.n_terminals + len(tree.players) + 2) * 8
+    outcomes = dict(scenario.events() if outcomes is None else outcomes)
+    per_draw = (2 * tree.n_terminals + len(tree.players) + len(outcomes) + tree.n_slots + tree.n_nodes + 2) * 8
     require_memory(2.0 * n * per_draw, f"solving {n:,} draws of a {tree.n_nodes}-node tree", "ask for fewer draws")
     tasks = [
-        (scenario, tree, fixed, dict(forced or {}), {name: v[start : start + chunk] for name, v in values.items()})
+        (
+            scenario,
+            tree,
+            fixed,
+            dict(forced or {}),
+            outcomes,
+            {name: v[start : start + chunk] for name, v in values.items()},
+        )
         for start in range(0, n, chunk)
     ]
     parts = run_chunks(_solve_chunk, tasks, workers, scheduler, progress)
-    probs, actors, escalation, regret = (np.concatenate(column) for column in zip(*parts, strict=True))
-    return Runs(policy or EQUILIBRIUM, values, probs, actors, escalation, regret, tree)
+    probs, actors, escalation, regret, events, profile, reach = (
+        np.concatenate(column) for column in zip(*parts, strict=True)
+    )
+    return Runs(
+        policy or EQUILIBRIUM, values, probs, actors, escalation, regret, tree, events, list(outcomes), profile, reach
+    )
 
 
 def _solve_chunk(
-    scenario: Scenario, tree: Tree, fixed: np.ndarray | None, forced: dict[str, str], batch: dict[str, np.ndarray]
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """One chunk: outcome probabilities, actor values, terminal escalation, regret."""
+    scenario: Scenario,
+    tree: Tree,
+    fixed: np.ndarray | None,
+    forced: dict[str, str],
+    outcomes: dict[str, Outcome],
+    batch: dict[str, np.ndarray],
+) -> tuple[np.ndarray, ...]:
+    """One chunk: outcome probabilities, actor values, terminal escalation, regret, the named
+    outcomes' probabilities, the profile and the reach probabilities."""
     game = force(compile_game(scenario, batch, tree), forced)
     solution = solve_spe(script(game, fixed) if fixed is not None else game)
     level = scenario_escalation_column(scenario)
     # a copy, not a view of the (K, T, M) outcome array, so a long sweep keeps only small arrays
     escalation = game.outcome[:, :, level].copy() if level is not None else np.zeros(game.payoff.shape[:2])
-    return solution.outcome_probs, solution.values, escalation, solution.max_regret
+    events = np.einsum("kt,kto->ko", solution.outcome_probs, event_matrix(game, outcomes, batch, scenario))
+    return (
+        solution.outcome_probs,
+        solution.values,
+        escalation,
+        solution.max_regret,
+        events,
+        solution.profile,
+        solution.reach,
+    )
 
 
 def scenario_escalation_column(scenario: Scenario) -> int | None:
@@ -103,32 +158,16 @@ def scenario_escalation_column(scenario: Scenario) -> int | None:
     return names.index(ESCALATION) if ESCALATION in names else None
 
 
-def escalation_probabilities(
+def policy_measures(
     scenario: Scenario,
     values: Mapping[str, np.ndarray],
     policies: Sequence[str | None],
-    level: float,
+    output: str,
     tree: Tree | None = None,
     **backend: Any,
 ) -> np.ndarray:
-    """(n, len(policies)) P(escalation >= level) in each draw under each policy (None: equilibrium)."""
+    """(n, len(policies)) an output (see :meth:`Runs.measure`) in each draw under each policy
+    (None: equilibrium)."""
     tree = tree or analysis_tree(scenario)
-    columns = [
-        solve_draws(scenario, values, policy, tree=tree, **backend).p_escalation_at_least(level) for policy in policies
-    ]
+    columns = [solve_draws(scenario, values, policy, tree=tree, **backend).measure(output) for policy in policies]
     return np.stack(columns, axis=1)
-
-
-def claim_outputs(
-    scenario: Scenario, values: Mapping[str, np.ndarray], claim: Claim, tree: Tree | None = None, **backend: Any
-) -> tuple[np.ndarray, np.ndarray]:
-    """(n,) the claim's output in each draw under its ``lower`` and its ``higher`` condition."""
-    tree = tree or analysis_tree(scenario)
-    results = []
-    for condition in (claim.lower, claim.higher):
-        runs = solve_draws(scenario, values, condition.policy, tree=tree, forced=condition.force, **backend)
-        if claim.output == "expected_escalation":
-            results.append(runs.expected_escalation)
-        else:
-            results.append(runs.p_escalation_at_least(float(claim.output.removeprefix("p_escalation_ge_"))))
-    return results[0], results[1]

@@ -33,6 +33,9 @@ class Solution:
     reach: np.ndarray  # (K, N) probability each node is reached
     max_regret: np.ndarray  # (K,) largest gain any player has from deviating alone
     notes: list[str] = field(default_factory=list)
+    # (K, N) True at a decision node where the mover had several near-best actions and the method
+    # broke the tie (backward induction sets it; None from methods that do not break ties)
+    ties: np.ndarray | None = None
 
     @property
     def outcome_probs(self) -> np.ndarray:
@@ -57,11 +60,13 @@ def certify(
     notes: list[str] | None = None,
     equilibrium: bool = True,
     tolerance: float = REGRET_TOLERANCE,
+    ties: np.ndarray | None = None,
 ) -> Solution:
     """Evaluate ``profile`` and accept it only if its regret is within tolerance in every draw.
 
     ``equilibrium=False`` is for answers that are not meant to be Nash equilibria (a QRE at finite
     λ, checked by its own equations): their regret is measured and reported, not enforced.
+    ``ties`` (K, N) is passed through to the solution: where the method broke a tie.
     """
     profile = np.asarray(profile, dtype=float)
     tree = game.tree
@@ -79,4 +84,4 @@ def certify(
             f"(max regret {max_regret[k]:.3g}, tolerance {allowed[k]:.3g}); "
             f"{bad.size} of {len(max_regret)} draws fail. This is a bug: please report it."
         )
-    return Solution(method, game, profile, values, reach, max_regret, list(notes or []))
+    return Solution(method, game, profile, values, reach, max_regret, list(notes or []), ties)

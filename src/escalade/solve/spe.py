@@ -19,7 +19,8 @@ once:
 
 Ties: among actions whose value to the mover is within ``1e-9`` × the draw's payoff range of the
 best, the one listed first in the scenario (or file) is chosen. This keeps answers reproducible
-and lets an analyst put the "default" action first.
+and lets an analyst put the "default" action first. The solution records where this rule decided
+(``Solution.ties``, (K, N)): at nodes chosen node by node, not inside a QRE-limit subgame.
 """
 
 from __future__ import annotations
@@ -123,6 +124,7 @@ def solve_spe(game: Game, notes: list[str] | None = None) -> Solution:
     tree = game.tree
     k, n_actors = game.n_draws, len(tree.players)
     profile = np.zeros((k, tree.n_slots))
+    ties = np.zeros((k, tree.n_nodes), dtype=bool)  # (K, N) several near-best actions, first listed taken
     slot = tree.slot
     tie = (REGRET_TOLERANCE * payoff_scale(game))[:, None, None]  # (K, 1, 1)
     values = np.zeros((k, tree.n_nodes, n_actors))
@@ -139,7 +141,9 @@ def solve_spe(game: Game, notes: list[str] | None = None) -> Solution:
             own = np.take_along_axis(child_values[:, deciding], mover[deciding][None, :, None, None], axis=3)
             own = np.where(plan.mask[deciding], own[..., 0], -np.inf)  # (K, d, B) value to the mover
             best = own.max(axis=2, keepdims=True)
-            pick = np.argmax(own >= best - tie, axis=2)  # first listed among the near-best
+            near_best = own >= best - tie  # (K, d, B)
+            pick = np.argmax(near_best, axis=2)  # first listed among the near-best
+            ties[:, plan.nodes[deciding]] = near_best.sum(axis=2) > 1
             weights[:, deciding] = np.eye(plan.children.shape[1])[pick]
             chosen = plan.children[deciding][np.arange(deciding.size)[None, :], pick]  # (K, d)
             np.put_along_axis(profile, slot[chosen], 1.0, axis=1)
@@ -148,8 +152,10 @@ def solve_spe(game: Game, notes: list[str] | None = None) -> Solution:
         level_roots = set(plan.nodes.tolist())
         for region in [r for r in pending if r.root in level_roots]:
             _solve_region(game, region, values, profile)
+            # the QRE limit, not the tie rule, chose at the region's own nodes
+            ties[:, np.setdiff1d(region.nodes, region.leaves)] = False
     tolerance = APPROXIMATE_TOLERANCE if pending else REGRET_TOLERANCE
-    return certify("spe", game, profile, notes=notes, tolerance=tolerance)
+    return certify("spe", game, profile, notes=notes, tolerance=tolerance, ties=ties)
 
 
 def _solve_region(game: Game, region: Region, values: np.ndarray, profile: np.ndarray) -> None:
