@@ -12,6 +12,7 @@ Every default is the request's own (escalade.pipeline.requests); the work is the
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -101,8 +102,9 @@ class Model:
         scheduler: str | None = None,
         progress: Progress | None = None,
     ) -> Analysis:
-        """Solve across ``draws`` parameter draws under every policy (or ``policies``): P(escalation ≥ each
-        of ``levels``), Sobol indices from ``sensitivity`` base samples (0: skip), the claims, the
+        """Solve across ``draws`` parameter draws under every policy (or ``policies``): P(each named
+        outcome, and escalation ≥ each of ``levels``), each actor's expected utility, paired differences,
+        Sobol indices from ``sensitivity`` base samples (0: skip), the claims with their knockouts, the
         reference class beside the model (``history_data``: an ICB CSV), the ``full_information`` what-if."""
         request = StaticRequest(
             draws=draws,
@@ -118,12 +120,18 @@ class Model:
         return analyse(self.scenario, request, Backend(workers, scheduler, progress))
 
     def claims(
-        self, draws: int = CLAIMS.draws, seed: int = CLAIMS.seed, sensitivity: int = CLAIMS.claim_samples
+        self,
+        draws: int = CLAIMS.draws,
+        seed: int = CLAIMS.seed,
+        sensitivity: int = CLAIMS.claim_samples,
+        knockouts: bool = CLAIMS.knockouts,
     ) -> list[ClaimVerdict]:
-        """The scenario's claims alone, each with its verdict and the parameters that decide it."""
-        return claims(
-            self.scenario, StaticRequest(draws=draws, seed=seed, sensitivity=0, claim_sensitivity=sensitivity)
+        """The scenario's claims alone, each with its verdict, flags, the parameters that decide it and
+        (``knockouts``) the verdict with each mechanism knocked out and each effect taken out."""
+        request = dataclasses.replace(
+            CLAIMS, draws=draws, seed=seed, claim_sensitivity=sensitivity, knockouts=knockouts
         )
+        return claims(self.scenario, request)
 
     def simulate(
         self,

@@ -31,9 +31,9 @@ def test_a_claim_that_holds_by_construction_holds_in_every_draw():
             assert output == "expected_escalation"
             return self.values
 
-    def solve(variant, draws, condition):
+    def solve(variant, draws, conditions):
         p = draws["p"]
-        return Outputs(2.0 * np.ones_like(p) if condition.policy == "soft" else 2.0 + 3.0 * p)
+        return [Outputs(2.0 * np.ones_like(p) if c.policy == "soft" else 2.0 + 3.0 * p) for c in conditions]
 
     (verdict,) = evaluate_claims(scenario, values, solve, seed=1, sobol_samples=32, knockouts=False)
     assert verdict.holds.count == 64 and verdict.result.reversed.count == 0

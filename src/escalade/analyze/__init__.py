@@ -16,6 +16,7 @@ from escalade.analyze.outcomes import (
     paths_frame,
     profile_frame,
     tie_report,
+    tie_shares,
 )
 from escalade.analyze.policies import (
     Bootstrap,
@@ -83,6 +84,7 @@ __all__ = [
     "sobol_warnings",
     "summary_frame",
     "tie_report",
+    "tie_shares",
     "tipping_points",
     "tornado",
     "uncertain_parameters",

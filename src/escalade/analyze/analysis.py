@@ -8,8 +8,9 @@ import pandas as pd
 
 from escalade.analyze.claims import ClaimVerdict
 from escalade.analyze.intervals import Share
+from escalade.analyze.outcomes import ChoiceDifference, PathShare
 from escalade.analyze.policies import Estimate, PairedDifference, PolicyRow, Recommendation
-from escalade.analyze.sensitivity import SobolIndex, Swing, TippingPoint
+from escalade.analyze.sensitivity import MorrisIndex, SobolIndex, Swing, TippingPoint
 from escalade.scenario import Scenario
 from escalade.scenario.model import Outcome
 from escalade.simulate import Runs
@@ -38,6 +39,9 @@ class Analysis:
     claims: list[ClaimVerdict] = field(default_factory=list)  # the scenario's claims, tested on the draws
     history: HistoryComparison | None = None  # base rates of the reference class, when data is given
     escalation: dict[str, list[float]] = field(default_factory=dict)  # policy -> P(ending at level 0, 1, …)
+    paths: dict[str, list[PathShare]] = field(default_factory=dict)  # policy -> its likeliest paths across draws
+    choices: list[ChoiceDifference] = field(default_factory=list)  # where the first two policies' play differs
+    ties: dict[str, dict[str, float]] = field(default_factory=dict)  # policy -> node -> share of draws with a tie
     value_of_information: dict[str, Estimate] = field(default_factory=dict)  # policy -> the what-if actor's gain
     version: str = __version__
     created: str = ""
@@ -77,6 +81,8 @@ class Sensitivity:
     tornado_output: str
     tornado: list[Swing]
     tipping: list[TippingPoint]
+    warnings: list[str] = field(default_factory=list)  # Sobol indices too uncertain or impossible
+    morris: dict[str, list[MorrisIndex]] = field(default_factory=dict)  # output -> elementary effects
 
 
 def runs_frame(analysis: Analysis) -> pd.DataFrame:

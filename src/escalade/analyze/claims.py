@@ -34,8 +34,8 @@ from escalade.scenario.model import effect_refs
 from escalade.scenario.override import knock_out, without_effects
 from escalade.simulate import Runs
 
-# Solve a scenario variant on the given draws under one condition of a claim.
-Solver = Callable[[Scenario, Mapping[str, np.ndarray], Condition], Runs]
+# Solve a scenario variant on the given draws under several conditions of claims (compiled once).
+Solver = Callable[[Scenario, Mapping[str, np.ndarray], list[Condition]], list[Runs]]
 NEARLY_ALL = 0.9  # a claim holding in at least this share of draws "holds in nearly all" of them
 
 
@@ -160,9 +160,7 @@ def evaluate_claims(
         if sobol_samples:
 
             def difference(draws: dict[str, np.ndarray], claim: Claim = claim) -> np.ndarray:
-                low, high = (
-                    solve(scenario, draws, condition).measure(claim.output) for condition in (claim.lower, claim.higher)
-                )
+                low, high = (runs.measure(claim.output) for runs in solve(scenario, draws, [claim.lower, claim.higher]))
                 return (high - low)[:, None]
 
             deciding = scenario_sobol(scenario, difference, ["gap"], sobol_samples, seed)["gap"][:3]
@@ -195,17 +193,15 @@ Sides = dict[str, tuple[Runs, Runs]]  # claim -> its runs under ``lower`` and un
 
 
 def outputs(scenario: Scenario, values: Mapping[str, np.ndarray], solve: Solver) -> Sides:
-    """Each claim's runs under its ``lower`` and its ``higher`` condition; a condition shared by several
-    claims is solved once."""
-    solved: dict[tuple, Runs] = {}
+    """Each claim's runs under its ``lower`` and its ``higher`` condition; the conditions are solved
+    together, each once however many claims share it."""
 
-    def runs(condition: Condition) -> Runs:
-        key = (condition.policy, tuple(sorted(condition.force.items())))
-        if key not in solved:
-            solved[key] = solve(scenario, values, condition)
-        return solved[key]
+    def key(condition: Condition) -> tuple:
+        return condition.policy, tuple(sorted(condition.force.items()))
 
-    return {name: (runs(claim.lower), runs(claim.higher)) for name, claim in scenario.claims.items()}
+    conditions = {key(c): c for claim in scenario.claims.values() for c in (claim.lower, claim.higher)}
+    solved = dict(zip(conditions, solve(scenario, values, list(conditions.values())), strict=True))
+    return {name: (solved[key(claim.lower)], solved[key(claim.higher)]) for name, claim in scenario.claims.items()}
 
 
 def _pinned(scenario: Scenario, mechanisms: list[str], values: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:

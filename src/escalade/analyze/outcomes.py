@@ -212,6 +212,18 @@ def tie_report(solution: Solution) -> list[TieRow]:
     return sorted(rows, key=lambda row: -row.share)
 
 
+def tie_shares(tree: Tree, ties: np.ndarray, reach: np.ndarray) -> dict[str, float]:
+    """Per decision node (by its scenario name, over all its copies), the share of draws in which
+    backward induction broke a payoff tie there with the node reached; ``ties`` and ``reach`` are
+    (n, N) across draws. Largest first; nodes without a tie are left out."""
+    tied = ties & (reach > 0)  # (n, N)
+    labels = np.array(tree.node_labels)
+    shares = {
+        str(label): float(tied[:, labels == label].any(axis=1).mean()) for label in np.unique(labels[tied.any(axis=0)])
+    }
+    return dict(sorted(shares.items(), key=lambda item: -item[1]))
+
+
 def _by_actor(tree: Tree, values: np.ndarray) -> dict[str, float]:
     return dict(zip(tree.players, values.tolist(), strict=True))
 

@@ -138,22 +138,34 @@ def compile_game(
     return Game(tree, chance_prob, payoff, outcome, attributes, scenario.title)
 
 
+def outcome_paths(tree: Tree, outcomes: Mapping[str, Outcome]) -> np.ndarray:
+    """(T, O) True where the path to end t takes every move outcome o's ``path`` names."""
+    steps = [_steps(tree, int(node)) for node in tree.terminal_nodes]
+    paths = np.ones((tree.n_terminals, len(outcomes)), dtype=bool)
+    for o, outcome in enumerate(outcomes.values()):
+        paths[:, o] = [all(step in on_path for step in outcome.path) for on_path in steps]
+    return paths
+
+
 def event_matrix(
-    game: Game, outcomes: Mapping[str, Outcome], values: Mapping[str, ArrayLike], scenario: Scenario
+    game: Game,
+    outcomes: Mapping[str, Outcome],
+    values: Mapping[str, ArrayLike],
+    scenario: Scenario,
+    paths: np.ndarray | None = None,
 ) -> np.ndarray:
-    """(K, T, O) 1.0 where outcome o holds at end t in draw k: its path was taken and its condition
-    holds on the end's attributes (and the draw's parameters)."""
+    """(K, T, O) 1.0 where outcome o holds at end t in draw k: its path was taken (``paths``, from
+    :func:`outcome_paths`) and its condition holds on the end's attributes (and the draw's parameters)."""
     tree = game.tree
+    paths = outcome_paths(tree, outcomes) if paths is None else paths
     params = parameter_batch(scenario, values)
     k = game.outcome.shape[0]
-    steps = [_steps(tree, int(node)) for node in tree.terminal_nodes]
     events = np.zeros((k, tree.n_terminals, len(outcomes)))
     env = {name: array[:, None] for name, array in params.items()}
     env |= {name: game.outcome[:, :, m] for m, name in enumerate(game.attributes)}
     for o, outcome in enumerate(outcomes.values()):
-        taken = np.array([all(step in on_path for step in outcome.path) for on_path in steps], dtype=bool)
         holds = np.broadcast_to(outcome.when(env), (k, tree.n_terminals)) if outcome.when is not None else True
-        events[:, :, o] = taken[None, :] & np.asarray(holds, dtype=bool)
+        events[:, :, o] = paths[None, :, o] & np.asarray(holds, dtype=bool)
     return events
 
 

@@ -139,6 +139,7 @@ class StaticRequest(_ScenarioRequest):
     sensitivity: int = 256  # Sobol base samples for what decides the answer (0: skip)
     claim_sensitivity: int | None = None  # Sobol base samples for what decides each claim (None: sensitivity / 4)
     knockouts: bool = True  # test each claim with every mechanism knocked out and every effect taken out
+    claim_draws: int | None = 512  # the claims are tested on the first this many draws (None: all of them)
     history_data: Path | None = None  # an ICB system-level CSV: the reference class beside the model
     settings: Settings = field(default_factory=Settings)
 
@@ -161,6 +162,8 @@ class StaticRequest(_ScenarioRequest):
         if self.levels and "escalation" not in scenario.attributes:
             found.append(f"{scenario.name} has no 'escalation' attribute for levels {list(self.levels)} to read")
         found += _actor_problems(self.full_information, scenario.actor_ids, allow_all=True)
+        if self.claim_draws is not None and (not _whole(self.claim_draws) or self.claim_draws < 1):
+            found.append(f"claim draws is {self.claim_draws!r}; use a whole number of 1 or more (None: all)")
         for name, samples in (("sensitivity", self.sensitivity), ("claim sensitivity", self.claim_samples)):
             if not _whole(samples) or samples < 0:
                 found.append(f"{name} is {samples!r} Sobol base samples; use 0 (none) or a power of two")
@@ -240,4 +243,4 @@ def _actor_problems(actor: str | None, players: list[str], allow_all: bool) -> l
 
 # Presets of the commands whose defaults differ from a full analysis (one place for them, too).
 SWEEP = StaticRequest(draws=10_000, sensitivity=0)  # many draws written as tables, no Sobol by default
-CLAIMS = StaticRequest(draws=1024, sensitivity=0, claim_sensitivity=64)  # the claims alone
+CLAIMS = StaticRequest(draws=1024, sensitivity=0, claim_sensitivity=64, claim_draws=None)  # the claims alone

@@ -20,22 +20,28 @@ from escalade.analyze import (
     HistoryComparison,
     Sensitivity,
     compare_policies,
+    differing_choices,
     escalation_shares,
     evaluate_claims,
+    full_profile,
+    path_shares,
     recommendations,
+    scenario_morris,
     scenario_sobol,
+    sobol_warnings,
+    tie_shares,
     tipping_points,
     tornado,
     uncertain_parameters,
     value_of_information,
     violence_distribution,
 )
-from escalade.game import Tree, compile_tree, full_information
+from escalade.game import Tree, compile_tree, full_information, policy_profile
 from escalade.history import load_icb, reference_class, violence_base_rates
 from escalade.pipeline.point import first_solution
 from escalade.pipeline.requests import Backend, PointRequest, StaticRequest
 from escalade.scenario import Condition, Scenario
-from escalade.simulate import EQUILIBRIUM, Runs, policy_measures, sample_parameters, solve_draws
+from escalade.simulate import EQUILIBRIUM, Runs, policy_measures, sample_parameters, solve_courses, solve_draws
 
 
 def analyse(scenario: Scenario, request: StaticRequest = StaticRequest(), backend: Backend = Backend()) -> Analysis:
@@ -85,11 +91,14 @@ def _analyse(
         policy or EQUILIBRIUM: first_solution(scenario, PointRequest(policy=policy), tree) for policy in policies
     }
     outcomes = scenario.events(request.levels)
-    runs = [
-        solve_draws(scenario, values, policy, tree=tree, outcomes=outcomes, **backend.chunking(True))
-        for policy in policies
-    ]
+    courses = [(policy, {}) for policy in policies]
+    runs = solve_courses(scenario, values, courses, tree=tree, outcomes=outcomes, **backend.chunking(True))
     rows, differences = compare_policies(runs, request.seed)
+    scripted = [r for r in runs if r.policy in scenario.policies]
+    choices = []
+    if len(scripted) >= 2:
+        a, b = (full_profile(r.profile, policy_profile(scenario, tree, r.policy)) for r in scripted[:2])
+        choices = differing_choices(tree, a, b, scripted[0].reach, scripted[1].reach)
     created = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     return Analysis(
         scenario,
@@ -105,8 +114,14 @@ def _analyse(
         recommendations(scenario, differences, rows),
         notes,
         escalation=escalation_shares(runs),
+        paths={r.policy: path_shares(tree, r.outcome_probs, top=5) for r in runs},
+        choices=choices,
+        ties={r.policy: tie_shares(tree, r.ties, r.reach) for r in runs},
         created=created,
     )
+
+
+MORRIS_TRAJECTORIES = 16  # Morris screening beside Sobol: (parameters + 1) × 16 evaluations, a cheap first look
 
 
 def headline(scenario: Scenario, outcomes: dict) -> str:
@@ -136,24 +151,30 @@ def sensitivity(analysis: Analysis, base_samples: int, backend: Backend) -> Sens
     if len(scripted) >= 2:
         outputs.append(f"{scripted[0]} minus {scripted[1]}")
     sobol = scenario_sobol(scenario, model, outputs, base_samples, analysis.seed)
+    morris = scenario_morris(scenario, model, outputs, MORRIS_TRAJECTORIES, analysis.seed)
     swings = tornado(scenario, model, output=len(outputs) - 1)
     tipping = []
     if len(scripted) >= 2:
         tipping = tipping_points(
             scenario, lambda v: policy_measures(scenario, v, scripted, output, tree, **chunked), scripted
         )
-    return Sensitivity(output, base_samples, sobol, outputs[-1], swings, tipping)
+    warnings = sobol_warnings(sobol, base_samples)
+    return Sensitivity(output, base_samples, sobol, outputs[-1], swings, tipping, warnings, morris)
 
 
 def test_claims(
     scenario: Scenario, values: dict, request: StaticRequest, tree: Tree, backend: Backend
 ) -> list[ClaimVerdict]:
-    """Each claim of the scenario tested on the draws, with the parameters that decide it and, unless
-    the request says no, its knockouts and effect ablation on the same draws."""
+    """Each claim of the scenario tested on the first ``request.claim_draws`` of the draws, with the
+    parameters that decide it and, unless the request says no, its knockouts and effect ablation on
+    the same draws (each knockout and ablation solves the claims again: they cost as much each)."""
     chunked = backend.chunking(False)
+    if request.claim_draws is not None:
+        values = {name: column[: request.claim_draws] for name, column in values.items()}
 
-    def solve(variant: Scenario, draws: dict, condition: Condition) -> Runs:
-        return solve_draws(variant, draws, condition.policy, tree=tree, forced=condition.force, **chunked)
+    def solve(variant: Scenario, draws: dict, conditions: list[Condition]) -> list[Runs]:
+        courses = [(condition.policy, condition.force) for condition in conditions]
+        return solve_courses(variant, draws, courses, tree=tree, **chunked)
 
     return evaluate_claims(scenario, values, solve, request.seed, request.claim_samples, request.knockouts)
 

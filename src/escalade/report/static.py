@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from escalade.analyze import Analysis, ClaimVerdict, likely_paths
+from escalade.analyze import Analysis, ClaimVerdict, beliefs, likely_paths, tie_report
 from escalade.history import VIOLENCE_LABELS
 from escalade.report.charts import escalation_chart, policy_chart, risk_payoff_chart, tornado_chart, tree_svg
 from escalade.report.outline import Figure, Report, Section, Table
@@ -31,6 +31,7 @@ def static_report(analysis: Analysis) -> Report:
     scenario = analysis.scenario
     sections = [
         _policies(analysis),
+        _why(analysis),
         *([_sensitivity(analysis)] if analysis.sensitivity is not None else []),
         *([_history(analysis)] if analysis.history is not None else []),
         *([claims_section(analysis.claims, CLAIM_COLUMNS)] if analysis.claims else []),
@@ -247,6 +248,57 @@ def _policy_actors(analysis: Analysis) -> list[str]:
     )
 
 
+def _why(analysis: Analysis) -> Section:
+    """Why, across all draws: each policy's likeliest paths, where two policies' play differs, ties."""
+    tables = [
+        Table(
+            ["mean probability", "5–95% of draws", "likeliest in", "path"],
+            [
+                [f"{p.mean:.3f}", f"{p.low:.3f}–{p.high:.3f}", f"{p.modal_share:.0%}", " → ".join(p.moves)]
+                for p in paths
+            ],
+            frozenset({0, 1, 2}),
+            f"{policy}: its likeliest paths across the draws",
+        )
+        for policy, paths in analysis.paths.items()
+    ]
+    scripted = [row.policy for row in analysis.rows if row.policy in analysis.scenario.policies][:2]
+    if analysis.choices:
+        a, b = scripted
+        tables.append(
+            Table(
+                ["actor", "decides at", f"under {a}", f"under {b}", "differs in (of draws reaching it)", "reached in"],
+                [
+                    [c.actor, c.infoset, c.action_a, c.action_b, f"{c.share_differing:.3f}", f"{c.share_reached:.3f}"]
+                    for c in analysis.choices
+                ],
+                frozenset({4, 5}),
+                f"Where play differs between {a} and {b}: the decisions whose equilibrium choice changes",
+            )
+        )
+    tied = [
+        [policy, node, f"{share:.3f}"] for policy, shares in analysis.ties.items() for node, share in shares.items()
+    ]
+    notes = (
+        [
+            "Backward induction met exact payoff ties (it takes the first listed action among the best): "
+            + "; ".join(f"{p} at {n} in {s} of draws" for p, n, s in tied)
+        ]
+        if tied
+        else ["Backward induction met no payoff tie on the path of play in any draw."]
+    )
+    return Section(
+        "Why: paths and choices across the draws",
+        tables=tables,
+        notes=notes,
+        record={
+            "paths_across_draws": {policy: [vars(p) for p in paths] for policy, paths in analysis.paths.items()},
+            "differing_choices": [vars(c) for c in analysis.choices],
+            "ties": analysis.ties,
+        },
+    )
+
+
 def _sensitivity(analysis: Analysis) -> Section:
     sensitivity = analysis.sensitivity
     assert sensitivity is not None
@@ -267,10 +319,22 @@ def _sensitivity(analysis: Analysis) -> Section:
             frozenset({1, 2, 3}),
         )
     ]
+    if sensitivity.morris:
+        tables.append(
+            Table(
+                ["parameter", "μ* (mean |elementary effect|)", "σ"],
+                [
+                    [m.parameter, f"{m.mu_star:.3f} ± {m.mu_star_conf:.3f}", f"{m.sigma:.3f}"]
+                    for m in sensitivity.morris[output]
+                ],
+                frozenset({1, 2}),
+                f"Morris screening of {output}: a cheap first look (σ large beside μ*: interactions or curvature)",
+            )
+        )
     if sensitivity.tipping:
         tables.append(
             Table(
-                ["parameter", "value", "best policy below", "best policy above"],
+                ["parameter", "value", "lower below", "lower above"],
                 [[p.parameter, f"{p.value:.4g}", p.before, p.after] for p in sensitivity.tipping],
                 frozenset({1}),
                 "Tipping points (one parameter moved, the others at their means)",
@@ -282,8 +346,9 @@ def _sensitivity(analysis: Analysis) -> Section:
         tables=tables,
         figures=[Figure(tornado_chart(analysis), "tornado chart of the parameters' swings")],
         notes=[
+            *sensitivity.warnings,
             f"Sobol indices from {sensitivity.base_samples} base samples (Saltelli design, SALib), ± 95% bootstrap "
-            "half-widths; swings move one parameter from its 5% to its 95% quantile with the others at their means."
+            "half-widths; swings move one parameter from its 5% to its 95% quantile with the others at their means.",
         ],
         record={
             "sensitivity": {
@@ -293,6 +358,8 @@ def _sensitivity(analysis: Analysis) -> Section:
                 "tornado_output": sensitivity.tornado_output,
                 "tornado": [vars(swing) | {"width": swing.width} for swing in sensitivity.tornado],
                 "tipping_points": [vars(point) for point in sensitivity.tipping],
+                "warnings": sensitivity.warnings,
+                "morris": {out: [vars(index) for index in indices] for out, indices in sensitivity.morris.items()},
             }
         },
     )
@@ -380,7 +447,11 @@ def claims_section(claims: list[ClaimVerdict], columns: list[str], notes: list[s
     return Section(
         "Claims tested",
         tables=tables,
-        notes=[*(notes or []), "Verdict wording: docs/claims.md. " + RANGES_NOT_EVIDENCE],
+        notes=[
+            *(notes or []),
+            f"Each claim is tested on {claims[0].holds.total:,} parameter draws, the same for its knockouts and "
+            "ablation. Verdict wording: docs/claims.md. " + RANGES_NOT_EVIDENCE,
+        ],
         record={"claims": [claim_record(verdict) for verdict in claims]},
     )
 
@@ -484,6 +555,49 @@ def _central(analysis: Analysis) -> Section:
         for policy, solution in analysis.central.items()
     ]
     equilibrium = analysis.central.get(EQUILIBRIUM) or next(iter(analysis.central.values()))
+    believed = [
+        [b.actor, b.infoset, b.verdict, f"{b.reach:.3f}", _beliefs(b.histories, b.belief)] for b in beliefs(equilibrium)
+    ]
+    if believed:
+        tables.append(
+            Table(
+                ["actor", "information set", "verdict", "reached", "belief in each history (Bayes)"],
+                believed,
+                frozenset({3}),
+                "Beliefs at information sets, equilibrium at the means (pools: several histories arrive)",
+            )
+        )
+    tied = [
+        [
+            policy,
+            t.node,
+            t.chosen,
+            t.alternative,
+            f"{t.reach:.3f}",
+            _values(t.chosen_values),
+            _values(t.alternative_values),
+        ]
+        for policy, solution in analysis.central.items()
+        if solution.ties is not None
+        for t in tie_report(solution)
+    ]
+    if tied:
+        tables.append(
+            Table(
+                [
+                    "policy",
+                    "node",
+                    "chosen (first listed)",
+                    "tied alternative",
+                    "reached",
+                    "values",
+                    "values if alternative",
+                ],
+                tied,
+                frozenset({4}),
+                "Payoff ties broken by backward induction, and what the other choice would give",
+            )
+        )
     svg = f'<div class="plot" style="overflow-x:auto">{tree_svg(equilibrium)}</div>'
     return Section(
         "Equilibrium play at the parameters' means",
@@ -503,6 +617,14 @@ def _central(analysis: Analysis) -> Section:
             }
         },
     )
+
+
+def _beliefs(histories: list[list[str]], belief: list[float]) -> str:
+    return "; ".join(f"{' → '.join(h) or 'root'}: {p:.3f}" for h, p in zip(histories, belief, strict=True))
+
+
+def _values(values: dict[str, float]) -> str:
+    return ", ".join(f"{actor} {value:.3g}" for actor, value in values.items())
 
 
 def _actors(scenario: Scenario) -> Section:

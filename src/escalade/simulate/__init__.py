@@ -2,9 +2,11 @@
 
 from escalade.simulate.runs import (
     ESCALATION,
+    Course,
     Runs,
     analysis_tree,
     policy_measures,
+    solve_courses,
     solve_draws,
 )
 from escalade.simulate.sample import METHODS, sample_parameters
@@ -14,9 +16,11 @@ __all__ = [
     "EQUILIBRIUM",
     "ESCALATION",
     "METHODS",
+    "Course",
     "Runs",
     "analysis_tree",
     "policy_measures",
     "sample_parameters",
+    "solve_courses",
     "solve_draws",
 ]

@@ -15,6 +15,7 @@ from escalade.game import (
     event_matrix,
     force,
     full_information,
+    outcome_paths,
     policy_profile,
     script,
 )
@@ -41,8 +42,9 @@ class Runs:
     tree: Tree
     events: np.ndarray  # (n, O) probability of each named outcome
     event_names: list[str]  # (O,)
-    profile: np.ndarray  # (n, S) behaviour profile
+    profile: np.ndarray  # (n, S) behaviour profile (on the scripted tree's slots under a policy)
     reach: np.ndarray  # (n, N) probability each node is reached
+    ties: np.ndarray  # (n, N) True where backward induction broke a payoff tie (first listed action taken)
 
     @property
     def n_draws(self) -> int:
@@ -75,6 +77,9 @@ def analysis_tree(scenario: Scenario, who: str | None = None) -> Tree:
     return tree if who is None else full_information(tree, who)
 
 
+Course = tuple[str | None, Mapping[str, str]]  # a policy (None: equilibrium) and chance nodes forced to a branch
+
+
 def solve_draws(
     scenario: Scenario,
     values: Mapping[str, np.ndarray],
@@ -88,69 +93,107 @@ def solve_draws(
     forced: Mapping[str, str] | None = None,
     outcomes: Mapping[str, Outcome] | None = None,
 ) -> Runs:
-    """Solve every draw in ``values`` (subgame-perfect), ``chunk`` draws at a time.
+    """Solve every draw in ``values`` (subgame-perfect) under one course: see :func:`solve_courses`."""
+    (runs,) = solve_courses(
+        scenario, values, [(policy, forced or {})], who, chunk, tree, workers, scheduler, progress, outcomes
+    )
+    return runs
 
-    ``policy`` scripts one actor (a name from the scenario's ``policies``); the others respond
-    optimally. ``who`` asks for the what-if in which that actor (or ``"all"``) sees every move.
-    ``forced`` fixes chance nodes to one branch (a what-if for claims). Chunks run here, on
-    ``workers`` local processes, or on the Dask scheduler at ``scheduler``; the numbers are the
-    same whichever is used. ``outcomes`` are the named outcomes whose probability each draw keeps
-    (default: the scenario's, with its escalation levels).
+
+def solve_courses(
+    scenario: Scenario,
+    values: Mapping[str, np.ndarray],
+    courses: Sequence[Course],
+    who: str | None = None,
+    chunk: int = 1024,
+    tree: Tree | None = None,
+    workers: int = 1,
+    scheduler: str | None = None,
+    progress: Progress | None = None,
+    outcomes: Mapping[str, Outcome] | None = None,
+) -> list[Runs]:
+    """Solve every draw in ``values`` (subgame-perfect) under each course, ``chunk`` draws at a time;
+    each chunk's game is compiled once for all the courses.
+
+    A course's policy scripts one actor (a name from the scenario's ``policies``); the others respond
+    optimally. Its forced chance nodes take one branch (a what-if for claims). ``who`` asks for the
+    what-if in which that actor (or ``"all"``) sees every move. Chunks run here, on ``workers`` local
+    processes, or on the Dask scheduler at ``scheduler``; the numbers are the same whichever is used.
+    ``outcomes`` are the named outcomes whose probability each draw keeps (default: the scenario's,
+    with its escalation levels).
     """
     tree = tree or analysis_tree(scenario, who)
-    fixed = policy_profile(scenario, tree, policy) if policy else None
+    scripts = [(policy_profile(scenario, tree, policy) if policy else None, dict(forced)) for policy, forced in courses]
     values = {name: np.asarray(v) for name, v in values.items()}
     n = len(next(iter(values.values()))) if values else 1
     if n == 0:
         raise ValueError("no parameter draws to solve")
     outcomes = dict(scenario.events() if outcomes is None else outcomes)
     per_draw = (2 * tree.n_terminals + len(tree.players) + len(outcomes) + tree.n_slots + tree.n_nodes + 2) * 8
-    require_memory(2.0 * n * per_draw, f"solving {n:,} draws of a {tree.n_nodes}-node tree", "ask for fewer draws")
+    need = 2.0 * n * per_draw * len(courses)
+    require_memory(need, f"solving {n:,} draws of a {tree.n_nodes}-node tree", "ask for fewer draws")
+    paths = outcome_paths(tree, outcomes)
     tasks = [
-        (
-            scenario,
-            tree,
-            fixed,
-            dict(forced or {}),
-            outcomes,
-            {name: v[start : start + chunk] for name, v in values.items()},
-        )
+        (scenario, tree, scripts, outcomes, paths, {name: v[start : start + chunk] for name, v in values.items()})
         for start in range(0, n, chunk)
     ]
     parts = run_chunks(_solve_chunk, tasks, workers, scheduler, progress)
-    probs, actors, escalation, regret, events, profile, reach = (
-        np.concatenate(column) for column in zip(*parts, strict=True)
-    )
-    return Runs(
-        policy or EQUILIBRIUM, values, probs, actors, escalation, regret, tree, events, list(outcomes), profile, reach
-    )
+    found = []
+    for (policy, _), columns in zip(courses, zip(*parts, strict=True), strict=True):
+        probs, actors, escalation, regret, events, profile, reach, ties = (
+            np.concatenate(column) for column in zip(*columns, strict=True)
+        )
+        found.append(
+            Runs(
+                policy or EQUILIBRIUM,
+                values,
+                probs,
+                actors,
+                escalation,
+                regret,
+                tree,
+                events,
+                list(outcomes),
+                profile,
+                reach,
+                ties,
+            )
+        )
+    return found
 
 
 def _solve_chunk(
     scenario: Scenario,
     tree: Tree,
-    fixed: np.ndarray | None,
-    forced: dict[str, str],
+    scripts: list[tuple[np.ndarray | None, dict[str, str]]],
     outcomes: dict[str, Outcome],
+    paths: np.ndarray,
     batch: dict[str, np.ndarray],
-) -> tuple[np.ndarray, ...]:
-    """One chunk: outcome probabilities, actor values, terminal escalation, regret, the named
-    outcomes' probabilities, the profile and the reach probabilities."""
-    game = force(compile_game(scenario, batch, tree), forced)
-    solution = solve_spe(script(game, fixed) if fixed is not None else game)
+) -> list[tuple[np.ndarray, ...]]:
+    """One chunk, per course: outcome probabilities, actor values, terminal escalation, regret, the
+    named outcomes' probabilities, the profile, the reach probabilities and the ties broken."""
+    game = compile_game(scenario, batch, tree)
     level = scenario_escalation_column(scenario)
     # a copy, not a view of the (K, T, M) outcome array, so a long sweep keeps only small arrays
     escalation = game.outcome[:, :, level].copy() if level is not None else np.zeros(game.payoff.shape[:2])
-    events = np.einsum("kt,kto->ko", solution.outcome_probs, event_matrix(game, outcomes, batch, scenario))
-    return (
-        solution.outcome_probs,
-        solution.values,
-        escalation,
-        solution.max_regret,
-        events,
-        solution.profile,
-        solution.reach,
-    )
+    events = event_matrix(game, outcomes, batch, scenario, paths)
+    found = []
+    for fixed, forced in scripts:
+        course = force(game, forced)
+        solution = solve_spe(script(course, fixed) if fixed is not None else course)
+        found.append(
+            (
+                solution.outcome_probs,
+                solution.values,
+                escalation,
+                solution.max_regret,
+                np.einsum("kt,kto->ko", solution.outcome_probs, events),
+                solution.profile,
+                solution.reach,
+                solution.ties,
+            )
+        )
+    return found
 
 
 def scenario_escalation_column(scenario: Scenario) -> int | None:
@@ -169,5 +212,5 @@ def policy_measures(
     """(n, len(policies)) an output (see :meth:`Runs.measure`) in each draw under each policy
     (None: equilibrium)."""
     tree = tree or analysis_tree(scenario)
-    columns = [solve_draws(scenario, values, policy, tree=tree, **backend).measure(output) for policy in policies]
-    return np.stack(columns, axis=1)
+    solved = solve_courses(scenario, values, [(policy, {}) for policy in policies], tree=tree, **backend)
+    return np.stack([runs.measure(output) for runs in solved], axis=1)
