@@ -149,3 +149,15 @@ def test_the_outcomes_probabilities_follow_from_the_path_and_the_condition():
     assert np.allclose(runs.measure("P(crisis)"), values["p_public"])
     waits = solve_draws(scenario, values, "waits")
     assert np.allclose(waits.measure("P(crisis)"), 0.0) and np.allclose(waits.measure("P(resisted)"), 0.0)
+
+
+def test_a_flip_through_the_actors_play_is_not_called_bookkeeping(verdicts):
+    verdict = verdicts["pushing_provokes"]
+    pride = next(t for t in verdict.deciding_effects if t.switched_off == "b.resist.pride")
+    # without the pride B yields: the verdict changes because B plays differently, not by scoring
+    assert pride.status == "fails" and not pride.same_play and not pride.by_scoring
+    assert not any("bookkeeping" in flag for flag in verdict.flags)
+    increment = next(
+        t for t in verdicts["publicity_makes_a_crisis"].deciding_effects if t.switched_off == "news.public.escalation"
+    )
+    assert increment.same_play and increment.by_scoring

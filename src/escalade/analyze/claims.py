@@ -20,6 +20,7 @@ defined once, in :func:`wording` (docs/claims.md).
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -73,6 +74,7 @@ class Trial:
     gap: Estimate  # mean of (higher - lower) with its bootstrap interval
     stated: bool = False  # a mechanism the claim names under ``because``
     same_play: bool = False  # every actor plays as in the stated claim: only the scoring changed
+    by_scoring: bool = False  # the claim's verdict changes even with every actor's play held as stated
 
     @property
     def status(self) -> str:
@@ -121,9 +123,12 @@ class ClaimVerdict:
             named = ", ".join(test.switched_off for test in self.deciding_effects[:4])
             more = len(self.deciding_effects) - 4
             found.append(f"decided by a single effect: {named}" + (f" and {more} more" if more > 0 else ""))
-        scoring = [test.switched_off for test in self.deciding_effects if test.same_play]
+        scoring = [test.switched_off for test in self.deciding_effects if test.by_scoring]
         if scoring:
-            found.append(f"holds through score bookkeeping: without {', '.join(scoring)} no one plays differently")
+            named = ", ".join(scoring[:4]) + (f" and {len(scoring) - 4} more" if len(scoring) > 4 else "")
+            found.append(
+                f"holds through score bookkeeping: without {named} the verdict changes with every actor's play held"
+            )
         return found
 
 
@@ -221,12 +226,19 @@ def judge(
     **labels: Any,
 ) -> Trial:
     """The claim on one variant's runs; with the stated claim's runs as ``baseline``, whether every actor
-    plays as it did there (then only the scoring changed)."""
+    plays as it did there, and whether the verdict changes when the stated play is scored as the
+    variant scores it (the change is then the scoring's, not the actors')."""
     lower, higher = (runs.measure(claim.output) for runs in sides)
-    same = baseline is not None and all(
-        np.allclose(a.profile, b.profile, rtol=0, atol=1e-9) for a, b in zip(sides, baseline, strict=True)
-    )
-    return compare(lower, higher, boot, same_play=same, **labels)
+    trial = compare(lower, higher, boot, **labels)
+    if baseline is None:
+        return trial
+    same = all(np.allclose(a.profile, b.profile, rtol=0, atol=1e-9) for a, b in zip(sides, baseline, strict=True))
+    held = [stated.scored_as(variant, claim.output) for stated, variant in zip(baseline, sides, strict=True)]
+    by_scoring = False
+    if held[0] is not None and held[1] is not None:
+        stated = compare(*(runs.measure(claim.output) for runs in baseline), boot)
+        by_scoring = compare(held[0], held[1], boot).status != stated.status
+    return dataclasses.replace(trial, same_play=same, by_scoring=by_scoring)
 
 
 def compare(
@@ -235,7 +247,6 @@ def compare(
     boot: Bootstrap,
     switched_off: str = "",
     stated: bool = False,
-    same_play: bool = False,
 ) -> Trial:
     """The test of "lower < higher", draw by draw, on the draws ``boot`` resamples. An output that
     is not a finite number is an error: it must not count for or against the claim."""
@@ -250,5 +261,4 @@ def compare(
         wilson(int((gap < -MARGIN).sum()), n),
         estimate,
         stated,
-        same_play,
     )

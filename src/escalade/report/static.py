@@ -430,7 +430,7 @@ def claims_section(claims: list[ClaimVerdict], columns: list[str], notes: list[s
             )
         )
     ablated = [
-        [v.name, test.switched_off, _share(test.holds), str(test.gap), test.wording]
+        [v.name, test.switched_off, _share(test.holds), str(test.gap), test.wording, "yes" if test.by_scoring else "no"]
         for v in claims
         for test in v.deciding_effects
     ]
@@ -438,8 +438,8 @@ def claims_section(claims: list[ClaimVerdict], columns: list[str], notes: list[s
     if tested:
         tables.append(
             Table(
-                ["claim", "effect taken out", "holds in", "mean gap", "verdict"],
-                ablated or [["—", "no single effect changes any verdict", "", "", ""]],
+                ["claim", "effect taken out", "holds in", "mean gap", "verdict", "changes with play held (scoring)"],
+                ablated or [["—", "no single effect changes any verdict", "", "", "", ""]],
                 frozenset({2, 3}),
                 f"Effect ablation: each of the tree's {tested} effects taken out alone; listed if the verdict changes",
             )
@@ -494,6 +494,8 @@ def claim_record(verdict: ClaimVerdict) -> dict[str, Any]:
             "mean_gap": vars(test.gap),
             "status": test.status,
             "verdict": test.wording,
+            "same_play": test.same_play,
+            "by_scoring": test.by_scoring,
         }
 
     return {

@@ -45,6 +45,20 @@ class Runs:
     profile: np.ndarray  # (n, S) behaviour profile (on the scripted tree's slots under a policy)
     reach: np.ndarray  # (n, N) probability each node is reached
     ties: np.ndarray  # (n, N) True where backward induction broke a payoff tie (first listed action taken)
+    terminal_events: np.ndarray  # (n, T, O) True where each named outcome holds at each end
+
+    def scored_as(self, other: Runs, output: str) -> np.ndarray | None:
+        """(n,) ``output`` with this run's play scored by ``other``'s outcomes and escalation (the same
+        tree and draws): what a change to the scoring alone does, every actor playing as here. None for
+        an actor's value, which is no scoring."""
+        if output.startswith("value("):
+            return None
+        if output.startswith("P("):
+            return (self.outcome_probs * other.terminal_events[:, :, other.event_names.index(output[2:-1])]).sum(1)
+        if output == "expected_escalation":
+            return np.einsum("kt,kt->k", self.outcome_probs, other.terminal_escalation)
+        level = float(output.removeprefix("p_escalation_ge_"))
+        return (self.outcome_probs * (other.terminal_escalation >= level)).sum(axis=1)
 
     @property
     def n_draws(self) -> int:
@@ -140,7 +154,7 @@ def solve_courses(
     parts = run_chunks(_solve_chunk, tasks, workers, scheduler, progress)
     found = []
     for (policy, _), columns in zip(courses, zip(*parts, strict=True), strict=True):
-        probs, actors, escalation, regret, events, profile, reach, ties = (
+        probs, actors, escalation, regret, events, profile, reach, ties, terminal_events = (
             np.concatenate(column) for column in zip(*columns, strict=True)
         )
         found.append(
@@ -157,6 +171,7 @@ def solve_courses(
                 profile,
                 reach,
                 ties,
+                terminal_events,
             )
         )
     return found
@@ -171,12 +186,14 @@ def _solve_chunk(
     batch: dict[str, np.ndarray],
 ) -> list[tuple[np.ndarray, ...]]:
     """One chunk, per course: outcome probabilities, actor values, terminal escalation, regret, the
-    named outcomes' probabilities, the profile, the reach probabilities and the ties broken."""
+    named outcomes' probabilities, the profile, the reach probabilities, the ties broken and where each
+    named outcome holds."""
     game = compile_game(scenario, batch, tree)
     level = scenario_escalation_column(scenario)
     # a copy, not a view of the (K, T, M) outcome array, so a long sweep keeps only small arrays
     escalation = game.outcome[:, :, level].copy() if level is not None else np.zeros(game.payoff.shape[:2])
     events = event_matrix(game, outcomes, batch, scenario, paths)
+    held = events.astype(bool)
     found = []
     for fixed, forced in scripts:
         course = force(game, forced)
@@ -191,6 +208,7 @@ def _solve_chunk(
                 solution.profile,
                 solution.reach,
                 solution.ties,
+                held,
             )
         )
     return found
