@@ -177,7 +177,11 @@ def evaluate_claims(
             for m in order
             if m in variants
         ]
-        flips = [judge(claim, ablated[ref][name], boot, stated[name], switched_off=ref) for ref in refs]
+        flips = [
+            judge(claim, ablated[ref][name], boot, stated[name], switched_off=ref)
+            for ref in refs
+            if _status(claim, ablated[ref][name]) != result.status
+        ]
         verdicts.append(
             ClaimVerdict(
                 name,
@@ -236,9 +240,22 @@ def judge(
     held = [stated.scored_as(variant, claim.output) for stated, variant in zip(baseline, sides, strict=True)]
     by_scoring = False
     if held[0] is not None and held[1] is not None:
-        stated = compare(*(runs.measure(claim.output) for runs in baseline), boot)
-        by_scoring = compare(held[0], held[1], boot).status != stated.status
+        by_scoring = status(_holds(held[0], held[1])) != _status(claim, baseline)
     return dataclasses.replace(trial, same_play=same, by_scoring=by_scoring)
+
+
+def _holds(lower: np.ndarray, higher: np.ndarray) -> Share:
+    """The share of draws in which ``lower < higher`` beyond the margin. An output that is not a finite
+    number is an error: it must not count for or against a claim."""
+    gap = higher - lower
+    if not np.isfinite(gap).all():
+        raise ValueError(f"a claim's output is not a finite number in {int((~np.isfinite(gap)).sum())} draws")
+    return wilson(int((gap > MARGIN).sum()), len(gap))
+
+
+def _status(claim: Claim, sides: tuple[Runs, Runs]) -> str:
+    """The claim's status on a variant's runs, without the bootstrap of its gap."""
+    return status(_holds(*(runs.measure(claim.output) for runs in sides)))
 
 
 def compare(
@@ -248,17 +265,7 @@ def compare(
     switched_off: str = "",
     stated: bool = False,
 ) -> Trial:
-    """The test of "lower < higher", draw by draw, on the draws ``boot`` resamples. An output that
-    is not a finite number is an error: it must not count for or against the claim."""
-    gap = higher - lower
-    if not np.isfinite(gap).all():
-        raise ValueError(f"a claim's output is not a finite number in {int((~np.isfinite(gap)).sum())} draws")
-    n = len(gap)
-    (estimate,) = boot.estimates(gap[:, None])
-    return Trial(
-        switched_off,
-        wilson(int((gap > MARGIN).sum()), n),
-        wilson(int((gap < -MARGIN).sum()), n),
-        estimate,
-        stated,
-    )
+    """The test of "lower < higher", draw by draw, on the draws ``boot`` resamples."""
+    holds = _holds(lower, higher)
+    (estimate,) = boot.estimates((higher - lower)[:, None])
+    return Trial(switched_off, holds, _holds(higher, lower), estimate, stated)

@@ -7,12 +7,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from escalade.game import Game
-from escalade.solve.verify import (
-    move_probabilities,
-    nash_regret,
-    payoff_scale,
-    reach_probabilities,
-)
+from escalade.solve.verify import node_moves, node_reach, payoff_scale, regret_of_moves
 
 REGRET_TOLERANCE = 1e-9  # relative to each draw's payoff range: exact methods (backward induction, enumeration)
 APPROXIMATE_TOLERANCE = 1e-8  # for limits of traced paths (logit QRE), Gambit's own acceptance criterion
@@ -70,9 +65,9 @@ def certify(
     """
     profile = np.asarray(profile, dtype=float)
     tree = game.tree
-    move_prob = move_probabilities(game, profile)
-    reach = reach_probabilities(tree, move_prob)
-    regret, values = nash_regret(game, profile)
+    moves = node_moves(game, profile)  # (N, K)
+    reach = np.ascontiguousarray(node_reach(tree, moves).T)
+    regret, values = regret_of_moves(game, moves)
     max_regret = regret.max(axis=1) if regret.size else np.zeros(profile.shape[0])
     allowed = tolerance * payoff_scale(game) if equilibrium else np.full(max_regret.shape, np.inf)
     # A certificate passes only as a finite number within its tolerance: NaN compares false either way.

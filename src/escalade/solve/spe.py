@@ -124,38 +124,41 @@ def solve_spe(game: Game, notes: list[str] | None = None) -> Solution:
     tree = game.tree
     k, n_actors = game.n_draws, len(tree.players)
     profile = np.zeros((k, tree.n_slots))
-    ties = np.zeros((k, tree.n_nodes), dtype=bool)  # (K, N) several near-best actions, first listed taken
+    ties = np.zeros((tree.n_nodes, k), dtype=bool)  # several near-best actions, first listed taken
     slot = tree.slot
-    tie = (REGRET_TOLERANCE * payoff_scale(game))[:, None, None]  # (K, 1, 1)
-    values = np.zeros((k, tree.n_nodes, n_actors))
-    values[:, tree.terminal_nodes, :] = game.payoff
+    tie = REGRET_TOLERANCE * payoff_scale(game)  # (K,)
+    # node-major, (N, K, A): a level's children are gathered as contiguous blocks of draws
+    values = np.zeros((tree.n_nodes, k, n_actors))
+    values[tree.terminal_nodes] = game.payoff.transpose(1, 0, 2)
+    chance_prob = np.ascontiguousarray(game.chance_prob.T)  # (N, K)
     pending = regions(tree)
     for plan in level_plans(tree):
-        child_values = values[:, plan.children, :]  # (K, m, B, A)
         mover = tree.player[plan.nodes]
-        weights = np.zeros(plan.children.shape)[None].repeat(k, axis=0)  # (K, m, B)
-        chance = mover == CHANCE
-        weights[:, chance] = game.chance_prob[:, plan.children[chance]] * plan.mask[chance]
+        chance = np.flatnonzero(mover == CHANCE)
+        if chance.size:
+            children = plan.children[chance]
+            weights = chance_prob[children] * plan.mask[chance][:, :, None]  # (c, B, K)
+            values[plan.nodes[chance]] = np.einsum("cbk,cbka->cka", weights, values[children])
         deciding = np.flatnonzero(mover >= 0)
         if deciding.size:
-            own = np.take_along_axis(child_values[:, deciding], mover[deciding][None, :, None, None], axis=3)
-            own = np.where(plan.mask[deciding], own[..., 0], -np.inf)  # (K, d, B) value to the mover
-            best = own.max(axis=2, keepdims=True)
-            near_best = own >= best - tie  # (K, d, B)
-            pick = np.argmax(near_best, axis=2)  # first listed among the near-best
-            ties[:, plan.nodes[deciding]] = near_best.sum(axis=2) > 1
-            weights[:, deciding] = np.eye(plan.children.shape[1])[pick]
-            chosen = plan.children[deciding][np.arange(deciding.size)[None, :], pick]  # (K, d)
-            np.put_along_axis(profile, slot[chosen], 1.0, axis=1)
-        values[:, plan.nodes, :] = np.einsum("kmb,kmba->kma", weights, child_values)
+            children = plan.children[deciding]  # (d, B)
+            own = values[children, :, mover[deciding][:, None]]  # (d, B, K) value to the mover
+            own = np.where(plan.mask[deciding][:, :, None], own, -np.inf)
+            best = own.max(axis=1, keepdims=True)
+            near_best = own >= best - tie  # (d, B, K)
+            pick = np.argmax(near_best, axis=1)  # (d, K) first listed among the near-best
+            ties[plan.nodes[deciding]] = near_best.sum(axis=1) > 1
+            chosen = np.take_along_axis(children, pick, axis=1)  # (d, K)
+            values[plan.nodes[deciding]] = values[chosen, np.arange(k)[None, :]]
+            np.put_along_axis(profile, slot[chosen].T, 1.0, axis=1)
         # Subgames with information sets rooted at this level replace what the pass just did there.
         level_roots = set(plan.nodes.tolist())
         for region in [r for r in pending if r.root in level_roots]:
             _solve_region(game, region, values, profile)
             # the QRE limit, not the tie rule, chose at the region's own nodes
-            ties[:, np.setdiff1d(region.nodes, region.leaves)] = False
+            ties[np.setdiff1d(region.nodes, region.leaves)] = False
     tolerance = APPROXIMATE_TOLERANCE if pending else REGRET_TOLERANCE
-    return certify("spe", game, profile, notes=notes, tolerance=tolerance, ties=ties)
+    return certify("spe", game, profile, notes=notes, tolerance=tolerance, ties=np.ascontiguousarray(ties.T))
 
 
 def _solve_region(game: Game, region: Region, values: np.ndarray, profile: np.ndarray) -> None:
@@ -163,12 +166,12 @@ def _solve_region(game: Game, region: Region, values: np.ndarray, profile: np.nd
     reduced = Game(
         region.tree,
         game.chance_prob[:, region.nodes],
-        values[:, region.leaves, :],
+        values[region.leaves].transpose(1, 0, 2),
         np.zeros((game.n_draws, region.tree.n_terminals, 0)),
         [],
     )
     solution = solve_qre(reduced)
-    values[:, region.root, :] = solution.values
+    values[region.root] = solution.values
     for h_reduced, h in enumerate(region.infosets):
         start, count = tree.action_offset[h], tree.n_actions[h]
         first = region.tree.action_offset[h_reduced]

@@ -46,94 +46,110 @@ def level_plans(tree: Tree) -> list[LevelPlan]:
     return plans
 
 
+# Internally every per-node array is node-major, (N, K, ...): a level's children are gathered as
+# contiguous blocks of K draws, 8× faster on the flagship than gathering columns of (K, N, ...) arrays.
+# The public functions return the draw-major arrays the rest of escalade reads.
+
+
 def move_probabilities(game: Game, profile: np.ndarray) -> np.ndarray:
     """(K, N) probability of the move into each node under ``profile`` (K, S); 1 at the root."""
-    tree = game.tree
-    slot = tree.slot
-    probs = np.array(np.broadcast_to(game.chance_prob, (max(game.n_draws, profile.shape[0]), tree.n_nodes)))
-    moved = slot >= 0
-    probs[:, moved] = profile[:, slot[moved]]
-    probs[:, 0] = 1.0
-    return probs
+    return node_moves(game, profile).T
 
 
 def reach_probabilities(tree: Tree, move_prob: np.ndarray) -> np.ndarray:
-    """(K, N) probability that play reaches each node."""
-    reach = np.ones_like(move_prob)
-    for level in tree.levels[1:]:
-        reach[:, level] = reach[:, tree.parent[level]] * move_prob[:, level]
-    return reach
+    """(K, N) probability that play reaches each node, from the (K, N) move probabilities."""
+    return node_reach(tree, np.ascontiguousarray(move_prob.T)).T
 
 
 def node_values(game: Game, move_prob: np.ndarray, plans: list[LevelPlan]) -> np.ndarray:
-    """(K, N, A) expected payoff to each actor from each node on, under the move probabilities."""
+    """(K, N, A) expected payoff to each actor from each node on, under the (K, N) move probabilities."""
+    return _values(game, np.ascontiguousarray(move_prob.T), plans).transpose(1, 0, 2)
+
+
+def node_moves(game: Game, profile: np.ndarray) -> np.ndarray:
+    """(N, K) probability of the move into each node under ``profile`` (K, S); 1 at the root."""
     tree = game.tree
-    k = move_prob.shape[0]
-    values = np.zeros((k, tree.n_nodes, len(tree.players)))
-    values[:, tree.terminal_nodes, :] = game.payoff
+    slot = tree.slot
+    probs = np.empty((tree.n_nodes, max(game.n_draws, profile.shape[0])))
+    probs[:] = game.chance_prob.T
+    moved = slot >= 0
+    probs[moved] = profile[:, slot[moved]].T
+    probs[0] = 1.0
+    return probs
+
+
+def node_reach(tree: Tree, moves: np.ndarray) -> np.ndarray:
+    """(N, K) probability that play reaches each node, from the (N, K) move probabilities."""
+    reach = np.ones_like(moves)
+    for level in tree.levels[1:]:
+        reach[level] = reach[tree.parent[level]] * moves[level]
+    return reach
+
+
+def _values(game: Game, moves: np.ndarray, plans: list[LevelPlan]) -> np.ndarray:
+    """(N, K, A) expected payoff to each actor from each node on, under the (N, K) move probabilities."""
+    tree = game.tree
+    values = np.zeros((tree.n_nodes, moves.shape[1], len(tree.players)))
+    values[tree.terminal_nodes] = game.payoff.transpose(1, 0, 2)
     for plan in plans:
-        weights = move_prob[:, plan.children] * plan.mask  # (K, m, B)
-        values[:, plan.nodes, :] = np.einsum("kmb,kmba->kma", weights, values[:, plan.children, :])
+        weights = moves[plan.children] * plan.mask[:, :, None]  # (m, B, K)
+        values[plan.nodes] = np.einsum("mbk,mbka->mka", weights, values[plan.children])
     return values
 
 
-def best_response_values(
-    game: Game,
-    move_prob: np.ndarray,
-    plans: list[LevelPlan],
-    player: int,
-) -> np.ndarray:
-    """(K,) the best payoff ``player`` can reach against the others' behaviour."""
+def _best_response(game: Game, moves: np.ndarray, plans: list[LevelPlan], player: int) -> np.ndarray:
+    """(K,) the best payoff ``player`` can reach against the others' behaviour ((N, K) move probabilities)."""
     tree = game.tree
-    k = move_prob.shape[0]
+    k = moves.shape[1]
     mine = tree.player == player
     # others' and chance's share of the probability of reaching each node
-    others = np.where(mine[tree.parent] & (tree.parent >= 0), 1.0, move_prob)
-    weight = reach_probabilities(tree, others)
-    cf = np.zeros((k, tree.n_nodes))
-    cf[:, tree.terminal_nodes] = weight[:, tree.terminal_nodes] * game.payoff[:, :, player]
+    others = np.where((mine[tree.parent] & (tree.parent >= 0))[:, None], 1.0, moves)
+    weight = node_reach(tree, others)
+    cf = np.zeros((tree.n_nodes, k))
+    cf[tree.terminal_nodes] = weight[tree.terminal_nodes] * game.payoff[:, :, player].T
     own_infoset = tree.infoset_player == player
     # A one-node infoset is decided on the spot (the best child); larger ones need their members'
     # summed values, so their choice is revised between passes until nothing changes.
     members = np.bincount(tree.infoset[tree.infoset >= 0], minlength=tree.n_infosets)
     shared = own_infoset & (members > 1)
-    choice = np.zeros((k, tree.n_infosets), dtype=np.int64)
+    choice = np.zeros((tree.n_infosets, k), dtype=np.int64)
     for _ in range(int(tree.depth.max()) + 2):
         for plan in plans:
-            child_cf = cf[:, plan.children] * plan.mask  # (K, m, B)
+            child_cf = cf[plan.children] * plan.mask[:, :, None]  # (m, B, K)
             h = tree.infoset[plan.nodes]
             deciding = (h >= 0) & mine[plan.nodes]
             # nodes the player does not control: sum (weights already include the probabilities)
-            total = child_cf.sum(axis=2)
+            total = child_cf.sum(axis=1)
             alone = np.flatnonzero(deciding & ~shared[np.maximum(h, 0)])
             if alone.size:
-                options = np.where(plan.mask[alone], child_cf[:, alone, :], -np.inf)
-                total[:, alone] = options.max(axis=2)
+                total[alone] = np.where(plan.mask[alone][:, :, None], child_cf[alone], -np.inf).max(axis=1)
             together = np.flatnonzero(deciding & shared[np.maximum(h, 0)])
             if together.size:
-                picked = np.take_along_axis(child_cf[:, together, :], choice[:, h[together]][:, :, None], axis=2)
-                total[:, together] = picked[:, :, 0]
-            cf[:, plan.nodes] = total
+                picked = np.take_along_axis(child_cf[together], choice[h[together]][:, None, :], axis=1)
+                total[together] = picked[:, 0, :]
+            cf[plan.nodes] = total
         if not shared.any():
             break
         new_choice = _infoset_argmax(tree, cf, shared, choice)
         if np.array_equal(new_choice, choice):
             break
         choice = new_choice
-    return cf[:, 0]
+    return cf[0]
 
 
 def _infoset_argmax(tree: Tree, cf: np.ndarray, own: np.ndarray, current: np.ndarray) -> np.ndarray:
-    """For each of the player's infosets (``own``), the action with the largest summed child value."""
+    """For each of the player's infosets (``own``), the action with the largest summed child value
+    (``cf`` and ``current`` node- and infoset-major: (N, K), (I, K))."""
     choice = current.copy()
     for h in np.flatnonzero(own):
         members = tree.infoset_nodes(h)
         children = tree.first_child[members][:, None] + np.arange(tree.n_actions[h])[None, :]
-        q = cf[:, children].sum(axis=1)  # (K, actions)
-        best = q.max(axis=1, keepdims=True)
+        q = cf[children].sum(axis=0)  # (actions, K)
+        best = q.max(axis=0)
         # keep the current action where it is already (numerically) best: no churn on ties
-        keep = np.take_along_axis(q, current[:, h : h + 1], axis=1) >= best - 1e-12 * (1 + np.abs(best))
-        choice[:, h] = np.where(keep[:, 0], current[:, h], q.argmax(axis=1))
+        kept = np.take_along_axis(q, current[h][None, :], axis=0)[0]
+        keep = kept >= best - 1e-12 * (1 + np.abs(best))
+        choice[h] = np.where(keep, current[h], q.argmax(axis=0))
     return choice
 
 
@@ -142,15 +158,19 @@ def nash_regret(game: Game, profile: np.ndarray) -> tuple[np.ndarray, np.ndarray
 
     Returns ``(regret (K, A), values (K, A))``.
     """
+    return regret_of_moves(game, node_moves(game, profile))
+
+
+def regret_of_moves(game: Game, moves: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`nash_regret` from the (N, K) move probabilities (of :func:`node_moves`)."""
     tree = game.tree
     plans = level_plans(tree)
-    move_prob = move_probabilities(game, profile)
-    values = node_values(game, move_prob, plans)[:, 0, :].copy()  # not a view: keeps (K, N, A) alive
+    values = _values(game, moves, plans)[0].copy()  # not a view: keeps (N, K, A) alive
     regret = np.zeros_like(values)
     for player in range(len(tree.players)):
         if not np.any(tree.infoset_player == player):
             continue
-        best = best_response_values(game, move_prob, plans, player)
+        best = _best_response(game, moves, plans, player)
         regret[:, player] = np.maximum(best - values[:, player], 0.0)
     return regret, values
 
@@ -169,22 +189,22 @@ def conditional_action_values(game: Game, profile: np.ndarray) -> np.ndarray:
     """
     tree = game.tree
     plans = level_plans(tree)
-    move_prob = move_probabilities(game, profile)
-    values = node_values(game, move_prob, plans)
-    result = np.zeros((move_prob.shape[0], tree.n_slots))
+    moves = node_moves(game, profile)
+    values = _values(game, moves, plans)  # (N, K, A)
+    result = np.zeros((moves.shape[1], tree.n_slots))
     for player in range(len(tree.players)):
         mine = tree.player == player
-        others = np.where(mine[tree.parent] & (tree.parent >= 0), 1.0, move_prob)
-        weight = reach_probabilities(tree, others)
+        others = np.where((mine[tree.parent] & (tree.parent >= 0))[:, None], 1.0, moves)
+        weight = node_reach(tree, others)
         for h in np.flatnonzero(tree.infoset_player == player):
             members = tree.infoset_nodes(h)
-            belief = weight[:, members]  # (K, m)
-            total = belief.sum(axis=1, keepdims=True)
+            belief = weight[members]  # (m, K)
+            total = belief.sum(axis=0, keepdims=True)
             belief = np.where(total > 0, belief / np.where(total > 0, total, 1), 1.0 / len(members))
             children = tree.first_child[members][:, None] + np.arange(tree.n_actions[h])[None, :]
-            child_values = values[:, children, player]  # (K, m, actions)
+            child_values = values[children, :, player]  # (m, actions, K)
             start = tree.action_offset[h]
-            result[:, start : start + tree.n_actions[h]] = np.einsum("km,kma->ka", belief, child_values)
+            result[:, start : start + tree.n_actions[h]] = np.einsum("mk,mak->ka", belief, child_values)
     return result
 
 
