@@ -69,6 +69,12 @@ claims:
     lower: {policy: waits}
     higher: {policy: pushes}
     because: [publicity]
+  pushing_provokes_padded:
+    text: pushing provokes resistance, for pride and publicity
+    output: P(resisted)
+    lower: {policy: waits}
+    higher: {policy: pushes}
+    because: [pride, publicity]
 """
 
 
@@ -94,10 +100,11 @@ def test_a_claim_resting_on_its_mechanism_fails_when_it_is_knocked_out(verdicts)
     verdict = verdicts["pushing_provokes"]
     assert verdict.result.status == "holds"
     pride = next(t for t in verdict.mechanisms if t.switched_off == "pride")
-    assert pride.stated and pride.status == "fails" and pride.holds.count == 0
-    assert "no difference" in pride.wording
+    assert pride.stated and pride.status == "no difference" and pride.holds.count == 0
+    assert pride.wording == "fails: no difference in any draw" and pride.changes(verdict.result)
     assert not any("without its stated mechanism" in flag for flag in verdict.flags)
     assert [t.switched_off for t in verdict.mechanisms] == ["pride", "publicity"]  # stated first
+    assert not any("rests on" in flag for flag in verdict.flags)
 
 
 def test_a_claim_that_holds_without_its_stated_mechanism_is_flagged(verdicts):
@@ -105,6 +112,15 @@ def test_a_claim_that_holds_without_its_stated_mechanism_is_flagged(verdicts):
     publicity = next(t for t in verdict.mechanisms if t.switched_off == "publicity")
     assert publicity.stated and publicity.status == "holds"
     assert "holds without its stated mechanism: publicity" in verdict.flags
+    assert "rests on a mechanism it does not name: pride" in verdict.flags
+
+
+def test_naming_a_second_mechanism_does_not_hide_the_one_that_does_nothing(verdicts):
+    verdict = verdicts["pushing_provokes_padded"]
+    assert "holds without its stated mechanism: publicity" in verdict.flags
+    assert not any("mechanism: pride" in flag for flag in verdict.flags)  # pride does the work, as stated
+    together = next(t for t in verdict.mechanisms if t.switched_off == "pride+publicity")
+    assert together.stated and together.changes(verdict.result)
 
 
 def test_knockouts_use_the_same_draws_as_the_stated_claim(verdicts):
@@ -155,9 +171,90 @@ def test_a_flip_through_the_actors_play_is_not_called_bookkeeping(verdicts):
     verdict = verdicts["pushing_provokes"]
     pride = next(t for t in verdict.deciding_effects if t.switched_off == "b.resist.pride")
     # without the pride B yields: the verdict changes because B plays differently, not by scoring
-    assert pride.status == "fails" and not pride.same_play and not pride.by_scoring
+    assert pride.status == "no difference" and not pride.same_play and not pride.by_scoring
     assert not any("bookkeeping" in flag for flag in verdict.flags)
     increment = next(
         t for t in verdicts["publicity_makes_a_crisis"].deciding_effects if t.switched_off == "news.public.escalation"
     )
     assert increment.same_play and increment.by_scoring
+
+
+def test_statuses_and_their_wording_are_defined_once():
+    from escalade.analyze.claims import status, wording
+    from escalade.analyze.intervals import wilson
+
+    def shares(holds, opposite, n=1000):
+        return wilson(holds, n), wilson(opposite, n)
+
+    assert status(*shares(900, 0)) == "holds" and wording(*shares(950, 0)) == "holds in nearly all draws"
+    assert status(*shares(460, 390)) == "undecided"  # neither side a majority: not "fails"
+    assert wording(*shares(460, 390)) == "undecided: holds in 46% of draws, the opposite in 39%"
+    assert status(*shares(100, 800)) == "reversed" and wording(*shares(50, 950)).startswith("fails: the opposite")
+    assert status(*shares(0, 0)) == "no difference" and wording(*shares(0, 0)) == "fails: no difference in any draw"
+
+
+def test_a_status_change_without_a_material_move_is_no_change():
+    from escalade.analyze.claims import Trial, changed
+    from escalade.analyze.intervals import wilson
+    from escalade.analyze.policies import Estimate
+
+    stated = Trial("", wilson(560, 1000), wilson(100, 1000), Estimate(0.1, 0.0, 0.2))
+    assert stated.status == "holds"
+    assert not changed(wilson(530, 1000), wilson(120, 1000), stated)  # undecided now, but moved 0.03
+    assert changed(wilson(450, 1000), wilson(120, 1000), stated)  # moved 0.11
+
+
+def test_markers_that_only_define_an_outcome_are_not_ablated():
+    from escalade.analyze.claims import ablation_refs
+
+    marked = TOY.replace(
+        "push: {next: b, effects: {gain: stake, escalation: 2}}",
+        "push: {next: b, effects: {gain: stake, escalation: 2, pushed: 1}}",
+    )
+    marked = marked.replace("escalation: the score}", "escalation: the score, pushed: a marker}")
+    refs = ablation_refs(loads(marked))
+    assert "a.push.gain" in refs and "a.push.pushed" not in refs
+
+
+def test_a_mechanism_may_pin_a_parameter_to_a_formula_of_the_others():
+    from escalade.scenario.override import knock_out
+
+    scenario = loads(TOY.replace("fix: {pride_value: 0}", "fix: {pride_value: fight_cost - 0.5}"))
+    values = {name: np.linspace(0.3, 0.7, 5) if name == "p_public" else np.full(5, 1.0) for name in scenario.parameters}
+    values["fight_cost"] = np.linspace(0.8, 1.0, 5)
+    _, pinned = knock_out(scenario, ["pride"], values)
+    assert np.allclose(pinned["pride_value"], values["fight_cost"] - 0.5)
+    assert np.array_equal(pinned["p_public"], values["p_public"])  # the other draws are untouched
+
+
+def test_a_knockout_that_breaks_the_scenarios_own_checks_is_located():
+    bad = TOY.replace(
+        "publicity: {doc: public news raises the stakes, remove: [news.public.escalation]}",
+        "publicity: {doc: public news raises the stakes, fix: {p_public: 1.7}}",
+    )
+    with pytest.raises(ScenarioError) as info:
+        loads(bad, "toy.yaml")
+    (problem,) = info.value.problems
+    assert "with publicity knocked out, probability of 'public' is 1.7" in problem.message
+    assert bad.splitlines()[problem.line - 1].lstrip().startswith("publicity:")
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (("lower: {force: {news: quiet}}", "lower: {force: {news: public}}"), "compares a condition with itself"),
+        (("because: [pride]\n", "because: [pride, pride]\n"), "a mechanism is named twice"),
+        (("lower: {force: {news: quiet}}", "lower: {force: {a: quiet}}"), "'a' is not a chance node"),
+    ],
+)
+def test_claims_that_cannot_be_tested_as_written_are_refused(edit, message):
+    with pytest.raises(ScenarioError) as info:
+        loads(TOY.replace(*edit, 1), "toy.yaml")
+    assert any(message in p.message and p.line for p in info.value.problems)
+
+
+def test_pins_outside_a_parameters_range_are_noted():
+    from escalade.analyze import mechanism_notes
+
+    (note,) = mechanism_notes(loads(TOY))
+    assert note.startswith("Mechanism pride pins pride_value to 0, outside its range [1, 2]")

@@ -2,7 +2,7 @@
 
 from escalade.analyze.analysis import Analysis, HistoryComparison, Sensitivity, runs_frame, summary_frame
 from escalade.analyze.beliefs import InfosetBelief, beliefs
-from escalade.analyze.claims import ClaimVerdict, evaluate_claims
+from escalade.analyze.claims import ClaimVerdict, evaluate_claims, mechanism_notes
 from escalade.analyze.intervals import Share, wilson
 from escalade.analyze.outcomes import (
     ChoiceDifference,
@@ -73,6 +73,7 @@ __all__ = [
     "evaluate_claims",
     "full_profile",
     "likely_paths",
+    "mechanism_notes",
     "path_shares",
     "paths_frame",
     "profile_frame",

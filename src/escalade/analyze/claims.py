@@ -21,7 +21,7 @@ defined once, in :func:`wording` (docs/claims.md).
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,38 +30,41 @@ import numpy as np
 from escalade.analyze.intervals import Share, wilson
 from escalade.analyze.policies import MARGIN, Bootstrap, Estimate
 from escalade.analyze.sensitivity import SobolIndex, scenario_sobol
-from escalade.scenario import Claim, Condition, Scenario
+from escalade.scenario import Claim, Condition, Decision, Scenario, Terminal
 from escalade.scenario.model import effect_refs
 from escalade.scenario.override import knock_out, without_effects
 from escalade.simulate import Runs
 
 # Solve a scenario variant on the given draws under several conditions of claims (compiled once).
 Solver = Callable[[Scenario, Mapping[str, np.ndarray], list[Condition]], list[Runs]]
-NEARLY_ALL = 0.9  # a claim holding in at least this share of draws "holds in nearly all" of them
+NEARLY_ALL = 0.9  # a share of draws at least this large is "nearly all" of them
+MATERIAL = 0.05  # a verdict changes only if the share of draws in which the claim holds moves this much
 
 
-def status(holds: Share) -> str:
-    """ "holds" when the Wilson interval of the share of draws lies above one half, "fails" when
-    below, "undecided" when it contains one half."""
+def status(holds: Share, reversed: Share) -> str:
+    """ "holds" when the Wilson interval of the share of draws in which the claim holds lies above ½;
+    "reversed" when that of the share in which the opposite holds does; "no difference" when that of
+    the share with no difference does; "undecided" otherwise."""
     if holds.low > 0.5:
         return "holds"
-    if holds.high < 0.5:
-        return "fails"
+    if reversed.low > 0.5:
+        return "reversed"
+    if wilson(holds.total - holds.count - reversed.count, holds.total).low > 0.5:
+        return "no difference"
     return "undecided"
 
 
 def wording(holds: Share, reversed: Share) -> str:
-    """The graded verdict, defined once (docs/claims.md): holds / fails in most or nearly all draws (and
-    whether a failure is the opposite or no difference), or undecided."""
-    verdict = status(holds)
+    """The graded verdict, defined once (docs/claims.md)."""
+    verdict = status(holds, reversed)
+    tied = 1 - holds.share - reversed.share
     if verdict == "holds":
         return "holds in nearly all draws" if holds.share >= NEARLY_ALL else "holds in most draws"
-    if verdict == "fails":
-        extent = "nearly all" if holds.share <= 1 - NEARLY_ALL else "most"
-        tied = 1 - holds.share - reversed.share
-        why = "the opposite holds" if reversed.share >= tied else "no difference"
-        return f"fails in {extent} draws ({why} in {max(reversed.share, tied):.0%})"
-    return "undecided: holds in about half the draws"
+    if verdict == "reversed":
+        return f"fails: the opposite holds in {'nearly all' if reversed.share >= NEARLY_ALL else 'most'} draws"
+    if verdict == "no difference":
+        return "fails: no difference in any draw" if tied == 1 else f"fails: no difference in {tied:.0%} of draws"
+    return f"undecided: holds in {holds.share:.0%} of draws, the opposite in {reversed.share:.0%}"
 
 
 @dataclass(frozen=True)
@@ -78,11 +81,20 @@ class Trial:
 
     @property
     def status(self) -> str:
-        return status(self.holds)
+        return status(self.holds, self.reversed)
 
     @property
     def wording(self) -> str:
         return wording(self.holds, self.reversed)
+
+    def changes(self, stated: Trial) -> bool:
+        """Whether this variant changes the stated verdict: another status, and the share of draws in
+        which the claim holds moved by at least ``MATERIAL`` (not a share that drifts across ½)."""
+        return changed(self.holds, self.reversed, stated)
+
+
+def changed(holds: Share, reversed: Share, stated: Trial) -> bool:
+    return status(holds, reversed) != stated.status and abs(holds.share - stated.holds.share) >= MATERIAL
 
 
 @dataclass(frozen=True)
@@ -111,25 +123,64 @@ class ClaimVerdict:
 
     @property
     def flags(self) -> list[str]:
-        """What a reader must know before trusting the verdict, in words."""
+        """What a reader must know before trusting a claim that holds, in words (docs/claims.md)."""
         found = []
-        stated = [test for test in self.mechanisms if test.stated]
         if not self.because and self.mechanisms:
             found.append("names no mechanism (add 'because:')")
-        elif self.result.status == "holds" and stated and all(test.status == "holds" for test in stated):
-            together = " (each, and all together)" if len(self.because) > 1 else ""
-            found.append(f"holds without its stated mechanism{together}: {', '.join(self.because)}")
+        if self.result.status != "holds":
+            return found
+        for test in self.mechanisms:
+            if test.stated and not test.changes(self.result):
+                together = "s together" if "+" in test.switched_off else ""
+                found.append(f"holds without its stated mechanism{together}: {test.switched_off.replace('+', ', ')}")
+            elif not test.stated and test.changes(self.result):
+                found.append(f"rests on a mechanism it does not name: {test.switched_off}")
         if self.deciding_effects:
-            named = ", ".join(test.switched_off for test in self.deciding_effects[:4])
-            more = len(self.deciding_effects) - 4
-            found.append(f"decided by a single effect: {named}" + (f" and {more} more" if more > 0 else ""))
+            found.append("decided by a single effect: " + _some(t.switched_off for t in self.deciding_effects))
         scoring = [test.switched_off for test in self.deciding_effects if test.by_scoring]
         if scoring:
-            named = ", ".join(scoring[:4]) + (f" and {len(scoring) - 4} more" if len(scoring) > 4 else "")
             found.append(
-                f"holds through score bookkeeping: without {named} the verdict changes with every actor's play held"
+                f"holds through score bookkeeping: without {_some(scoring)} the verdict changes with every "
+                "actor's play held"
             )
         return found
+
+
+def _some(names: Iterable[str], shown: int = 4) -> str:
+    names = list(names)
+    return ", ".join(names[:shown]) + (f" and {len(names) - shown} more" if len(names) > shown else "")
+
+
+def mechanism_notes(scenario: Scenario) -> list[str]:
+    """Pins of a mechanism that lie outside the pinned parameter's own range: a knockout then tests a
+    world the scenario's ranges exclude, which a reader should know."""
+    notes = []
+    for name, mechanism in scenario.mechanisms.items():
+        for parameter, expression in mechanism.fix.items():
+            if expression.names or parameter not in scenario.parameters:
+                continue
+            value = float(expression({}))
+            low, high = scenario.parameters[parameter].ppf(np.array([0.0, 1.0]))
+            if not low <= value <= high:
+                notes.append(
+                    f"Mechanism {name} pins {parameter} to {value:g}, outside its range [{low:.3g}, {high:.3g}]: "
+                    "its knockout tests a world the stated ranges exclude."
+                )
+    return notes
+
+
+def ablation_refs(scenario: Scenario) -> list[str]:
+    """The effects an ablation takes out one at a time: every effect of the tree except those on
+    markers, attributes that no actor values and no formula reads (only outcomes' conditions):
+    taking a marker out redefines an outcome rather than testing a mechanism."""
+    read = {name for actor in scenario.actors for name in actor.utility}
+    for node in scenario.nodes.values():
+        formulas = [*node.outcome.values(), *node.payoffs.values()] if isinstance(node, Terminal) else []
+        if not isinstance(node, Terminal):
+            moves = node.actions if isinstance(node, Decision) else node.chance
+            formulas = [e for move in moves.values() for e in move.effects.values()]
+        read |= {name for formula in formulas for name in formula.names}
+    return [ref for ref in effect_refs(scenario.nodes) if ref.rsplit(".", 1)[1] in read or ".payoffs." in ref]
 
 
 def evaluate_claims(
@@ -142,25 +193,31 @@ def evaluate_claims(
 ) -> list[ClaimVerdict]:
     """A verdict per claim of the scenario on the given draws, with what decides it: Sobol indices of
     its gap (``sobol_samples`` base samples, 0: none) and, with ``knockouts``, every mechanism
-    knocked out and every single effect taken out, on the same draws."""
+    knocked out and every single effect taken out, on the same draws. Each variant is solved, judged
+    and let go before the next (memory stays that of a few runs)."""
     stated = outputs(scenario, values, solve)
     n = len(next(iter(values.values()))) if values else 1
     boot = Bootstrap(n, np.random.default_rng(seed))
-    variants = {}
+    results = {name: judge(claim, stated[name], boot) for name, claim in scenario.claims.items()}
+    knocked: dict[str, list[Trial]] = {name: [] for name in scenario.claims}
+    flips: dict[str, list[Trial]] = {name: [] for name in scenario.claims}
+    refs = ablation_refs(scenario) if knockouts else []
     if knockouts:
-        for name in scenario.mechanisms:
-            variants[name] = outputs(knock_out(scenario, [name]), _pinned(scenario, [name], values), solve)
-        for claim in scenario.claims.values():
-            key = "+".join(claim.because)
-            if len(claim.because) > 1 and key not in variants:
-                variants[key] = outputs(
-                    knock_out(scenario, claim.because), _pinned(scenario, claim.because, values), solve
-                )
-    refs = effect_refs(scenario.nodes) if knockouts else []
-    ablated = {ref: outputs(without_effects(scenario, [ref]), values, solve) for ref in refs}
+        combined = [c.because for c in scenario.claims.values() if len(c.because) > 1]
+        for mechanisms in [*([m] for m in scenario.mechanisms), *map(list, dict.fromkeys(map(tuple, combined)))]:
+            sides = outputs(*knock_out(scenario, mechanisms, values), solve)
+            label = "+".join(mechanisms)
+            for name, claim in scenario.claims.items():
+                stated_here = set(mechanisms) <= set(claim.because)
+                if len(mechanisms) == 1 or list(mechanisms) == claim.because:
+                    knocked[name].append(judge(claim, sides[name], boot, switched_off=label, stated=stated_here))
+        for ref in refs:
+            sides = outputs(without_effects(scenario, [ref]), values, solve)
+            for name, claim in scenario.claims.items():
+                if changed(*_shares(claim, sides[name]), results[name]):
+                    flips[name].append(judge(claim, sides[name], boot, stated[name], switched_off=ref))
     verdicts = []
     for name, claim in scenario.claims.items():
-        result = judge(claim, stated[name], boot)
         deciding: list[SobolIndex] = []
         if sobol_samples:
 
@@ -169,30 +226,18 @@ def evaluate_claims(
                 return (high - low)[:, None]
 
             deciding = scenario_sobol(scenario, difference, ["gap"], sobol_samples, seed)["gap"][:3]
-        order = [*claim.because, *(m for m in scenario.mechanisms if m not in claim.because)]
-        if len(claim.because) > 1:
-            order.insert(len(claim.because), "+".join(claim.because))
-        mechanisms = [
-            judge(claim, variants[m][name], boot, switched_off=m, stated=m in claim.because or "+" in m)
-            for m in order
-            if m in variants
-        ]
-        flips = [
-            judge(claim, ablated[ref][name], boot, stated[name], switched_off=ref)
-            for ref in refs
-            if _status(claim, ablated[ref][name]) != result.status
-        ]
+        mechanisms = sorted(knocked[name], key=lambda t: (not t.stated, "+" in t.switched_off))
         verdicts.append(
             ClaimVerdict(
                 name,
                 claim.text,
                 claim.output,
                 list(claim.because),
-                result,
+                results[name],
                 deciding,
                 mechanisms,
                 len(refs),
-                [test for test in flips if test.status != result.status],
+                flips[name],
             )
         )
     return verdicts
@@ -213,15 +258,6 @@ def outputs(scenario: Scenario, values: Mapping[str, np.ndarray], solve: Solver)
     return {name: (solved[key(claim.lower)], solved[key(claim.higher)]) for name, claim in scenario.claims.items()}
 
 
-def _pinned(scenario: Scenario, mechanisms: list[str], values: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """The draws with the knocked-out mechanisms' parameters held at their ``fix`` values."""
-    pinned = dict(values)
-    n = len(next(iter(values.values()))) if values else 1
-    for name in mechanisms:
-        pinned |= {p: np.full(n, value) for p, value in scenario.mechanisms[name].fix.items()}
-    return pinned
-
-
 def judge(
     claim: Claim,
     sides: tuple[Runs, Runs],
@@ -240,7 +276,8 @@ def judge(
     held = [stated.scored_as(variant, claim.output) for stated, variant in zip(baseline, sides, strict=True)]
     by_scoring = False
     if held[0] is not None and held[1] is not None:
-        by_scoring = status(_holds(held[0], held[1])) != _status(claim, baseline)
+        stated = Trial("", *_shares(claim, baseline), trial.gap)
+        by_scoring = changed(_holds(held[0], held[1]), _holds(held[1], held[0]), stated)
     return dataclasses.replace(trial, same_play=same, by_scoring=by_scoring)
 
 
@@ -253,9 +290,11 @@ def _holds(lower: np.ndarray, higher: np.ndarray) -> Share:
     return wilson(int((gap > MARGIN).sum()), len(gap))
 
 
-def _status(claim: Claim, sides: tuple[Runs, Runs]) -> str:
-    """The claim's status on a variant's runs, without the bootstrap of its gap."""
-    return status(_holds(*(runs.measure(claim.output) for runs in sides)))
+def _shares(claim: Claim, sides: tuple[Runs, Runs]) -> tuple[Share, Share]:
+    """The shares of draws in which the claim holds and in which the opposite holds, on a variant's
+    runs (without the bootstrap of its gap)."""
+    lower, higher = (runs.measure(claim.output) for runs in sides)
+    return _holds(lower, higher), _holds(higher, lower)
 
 
 def compare(

@@ -141,7 +141,8 @@ def to_terminal(console: Console, report: Report) -> None:
         for table in section.tables:
             shown = RichTable(title=Text(table.caption) if table.caption else None, title_justify="left")
             for i, column in enumerate(table.columns):
-                shown.add_column(Text(column), justify="right" if i in table.numeric else "left")
+                # names wrap rather than end in "…": a cut effect name ("dprk_deploy.…") says nothing
+                shown.add_column(Text(column), justify="right" if i in table.numeric else "left", overflow="fold")
             for row in table.rows:
                 shown.add_row(*(Text(str(cell)) for cell in row))  # cells are text, never markup
             console.print(shown)

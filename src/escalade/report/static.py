@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from escalade.analyze import Analysis, ClaimVerdict, beliefs, likely_paths, tie_report
+from escalade.analyze import Analysis, ClaimVerdict, beliefs, likely_paths, mechanism_notes, tie_report
 from escalade.history import VIOLENCE_LABELS
 from escalade.report.charts import escalation_chart, policy_chart, risk_payoff_chart, tornado_chart, tree_svg
 from escalade.report.outline import Figure, Report, Section, Table
@@ -34,7 +34,7 @@ def static_report(analysis: Analysis) -> Report:
         _why(analysis),
         *([_sensitivity(analysis)] if analysis.sensitivity is not None else []),
         *([_history(analysis)] if analysis.history is not None else []),
-        *([claims_section(analysis.claims, CLAIM_COLUMNS)] if analysis.claims else []),
+        *([claims_section(analysis.claims, CLAIM_COLUMNS, scenario=scenario)] if analysis.claims else []),
         *([_what_if(analysis)] if analysis.what_if is not None else []),
         _central(analysis),
         _actors(scenario),
@@ -391,22 +391,25 @@ def _history(analysis: Analysis) -> Section:
     )
 
 
-def claims_section(claims: list[ClaimVerdict], columns: list[str], notes: list[str] | None = None) -> Section:
+def claims_section(
+    claims: list[ClaimVerdict], columns: list[str], notes: list[str] | None = None, scenario: Scenario | None = None
+) -> Section:
     """The claims tested: one row each (statement, share of draws where it holds, mean gap, verdict,
     flags, what decides it), then each claim with its mechanisms knocked out and the single effects
     whose removal changes its verdict."""
-    rows = [
-        [
-            verdict.name,
-            verdict.text,
-            _share(verdict.holds),
-            str(verdict.gap),
-            verdict.verdict,
-            "; ".join(verdict.flags) or "—",
-            ", ".join(f"{d.parameter} ({d.total:.2f})" for d in verdict.deciding),
-        ][: len(columns)]
+    cells = [
+        {
+            "claim": verdict.name,
+            "statement": verdict.text,
+            "holds in (share of draws, 95% CI)": _share(verdict.holds),
+            "mean gap (95% CI)": str(verdict.gap),
+            "verdict": verdict.verdict,
+            "flags": "; ".join(verdict.flags) or "—",
+            "decided by (total Sobol)": ", ".join(f"{d.parameter} ({d.total:.2f})" for d in verdict.deciding),
+        }
         for verdict in claims
     ]
+    rows = [[row[column] for column in columns] for row in cells]
     tables = [Table(columns, rows)]
     knocked = [
         [
@@ -448,6 +451,7 @@ def claims_section(claims: list[ClaimVerdict], columns: list[str], notes: list[s
         "Claims tested",
         tables=tables,
         notes=[
+            *(mechanism_notes(scenario) if scenario is not None else []),
             *(notes or []),
             f"Each claim is tested on {claims[0].holds.total:,} parameter draws, the same for its knockouts and "
             "ablation. Verdict wording: docs/claims.md. " + RANGES_NOT_EVIDENCE,
@@ -457,7 +461,8 @@ def claims_section(claims: list[ClaimVerdict], columns: list[str], notes: list[s
 
 
 def claims_report(scenario: Scenario, claims: list[ClaimVerdict], seed: int, draws: int, created: str) -> Report:
-    """The claims alone (``escalade claims``): the claims section with its provenance."""
+    """The claims alone (``escalade claims``): the claims section with its provenance; the flags are
+    the report's notes (printed above the tables), so the table leaves them out."""
     from escalade.version import __version__
 
     flagged = [f"{v.name}: {flag}" for v in claims for flag in v.flags]
@@ -467,7 +472,7 @@ def claims_report(scenario: Scenario, claims: list[ClaimVerdict], seed: int, dra
         scenario.description,
         headline,
         flagged,
-        [claims_section(claims, CLAIM_COLUMNS)],
+        [claims_section(claims, [c for c in CLAIM_COLUMNS if c not in ("statement", "flags")], scenario=scenario)],
         provenance(scenario, __version__, seed, draws, created),
         footer(scenario, __version__, seed, f"{draws:,} draws", created),
     )
@@ -478,7 +483,7 @@ def _share(share: Any) -> str:
 
 
 def _changes(verdict: ClaimVerdict, test: Any) -> str:
-    return f"yes: {verdict.result.status} → {test.status}" if test.status != verdict.result.status else "no"
+    return f"yes: {verdict.result.status} → {test.status}" if test.changes(verdict.result) else "no"
 
 
 def claim_record(verdict: ClaimVerdict) -> dict[str, Any]:

@@ -243,7 +243,7 @@ class _Checker:
         for name, outcome in outcomes.items():
             self._outcome(name, outcome, nodes, attributes, parameters)
         for name, mechanism in mechanisms.items():
-            self._mechanism(name, mechanism, nodes, parameters)
+            self._mechanism(name, mechanism, nodes, parameters, points, actors)
         outputs = _Outputs(attributes, outcomes, actors, levels)
         for index, actor in enumerate(actors.values()):
             if actor.objective is not None:
@@ -758,12 +758,22 @@ class _Checker:
             known = set(attributes) | set(parameters) | self.declared_parameters
             self._formula(outcome.when, known, (*path, "when"), "attributes and parameters")
 
-    def _mechanism(self, name: str, mechanism: Mechanism, nodes: dict[str, Node], parameters: dict) -> None:
+    def _mechanism(
+        self,
+        name: str,
+        mechanism: Mechanism,
+        nodes: dict[str, Node],
+        parameters: dict,
+        points: dict[str, np.ndarray],
+        actors: dict[str, Actor],
+    ) -> None:
         path = ("mechanisms", name)
-        for parameter in mechanism.fix:
-            if parameter not in parameters and parameter not in self.declared_parameters:
+        known = set(parameters) | self.declared_parameters
+        for parameter, expression in mechanism.fix.items():
+            if parameter not in known:
                 hint = _suggest(parameter, parameters)
                 self.report((*path, "fix", parameter), f"unknown parameter {parameter!r}", hint)
+            self._formula(expression, known, (*path, "fix", parameter), "parameters")
         refs = effect_refs(nodes)
         for index, ref in enumerate(mechanism.remove):
             if ref not in refs:
@@ -772,6 +782,23 @@ class _Checker:
                     f"no effect {ref!r} in the tree",
                     _suggest(ref, refs, "effects") + ": write 'node.move.attribute' (at an end 'node.outcome.name')",
                 )
+        fixes = {p: e for p, e in mechanism.fix.items() if p in points and e.names <= set(points)}
+        if not fixes or len(fixes) < len(mechanism.fix):
+            return
+        # the knocked-out scenario must pass the same value checks as the file: probabilities in [0, 1] …
+        knocked = dict(points)
+        knocked |= {p: np.broadcast_to(np.asarray(e(points), dtype=float), (_TEST_POINTS,)) for p, e in fixes.items()}
+        before = len(self.problems)
+        self._probabilities(knocked, nodes)
+        self._finite_formulas(knocked, actors, nodes)
+        found, self.problems[before:] = self.problems[before:], []
+        first = next(iter(fixes))
+        for problem in found:
+            self.report(
+                (*path, "fix", first),
+                f"with {name} knocked out, {problem.message} (at line {problem.line})",
+                "pin the parameters to values the scenario allows",
+            )
 
     def _output(self, output: str, outputs: _Outputs, path: Path) -> None:
         problem = outputs.problem(output)
@@ -788,6 +815,22 @@ class _Checker:
         mechanisms: dict[str, Mechanism],
     ) -> None:
         self._output(claim.output, outputs, ("claims", name, "output"))
+        if claim.lower == claim.higher:
+            self.report(
+                ("claims", name), f"claim {name!r} compares a condition with itself", "make 'lower' and 'higher' differ"
+            )
+        if len(set(claim.because)) < len(claim.because):
+            self.report(("claims", name, "because"), "a mechanism is named twice", "name each mechanism once")
+        pinned: dict[str, tuple[str, str]] = {}
+        for mechanism in dict.fromkeys(claim.because):
+            for parameter, expression in getattr(mechanisms.get(mechanism), "fix", {}).items():
+                other = pinned.setdefault(parameter, (mechanism, expression.source))
+                if other[1] != expression.source:
+                    self.report(
+                        ("claims", name, "because"),
+                        f"{other[0]!r} and {mechanism!r} pin {parameter!r} to different values",
+                        "knocked out together they must agree: pin it the same way, or in one of them only",
+                    )
         for index, mechanism in enumerate(claim.because):
             if mechanism not in mechanisms:
                 self.report(
@@ -804,9 +847,14 @@ class _Checker:
                 )
             for node_id, branch in condition.force.items():
                 node = nodes.get(node_id)
-                if not isinstance(node, Chance):
+                if node is None:
+                    self.report((*path, "force", node_id), f"unknown node {node_id!r}", _suggest(node_id, nodes))
+                elif not isinstance(node, Chance):
+                    chance = [n for n, x in nodes.items() if isinstance(x, Chance)]
                     self.report(
-                        (*path, "force", node_id), f"{node_id!r} is not a chance node", _suggest(node_id, nodes)
+                        (*path, "force", node_id),
+                        f"{node_id!r} is not a chance node: only chance nodes can be forced",
+                        _suggest(node_id, chance, "chance nodes") if chance else "the tree has no chance node",
                     )
                 elif branch not in node.chance:
                     self.report(

@@ -296,11 +296,12 @@ class Outcome(Strict):
 
 class Mechanism(Strict):
     """A causal mechanism the modeller builds in, and how to switch it off: parameters held at
-    the values in ``fix`` and effects in ``remove`` ("node.move.attribute", or for an end node
-    "node.outcome.attribute" / "node.payoffs.ACTOR") taken out of the tree."""
+    the values in ``fix`` (numbers, or formulas of the other parameters evaluated draw by draw, e.g.
+    ``deterrence_penalty: calibrated_cost``) and effects in ``remove`` ("node.move.attribute", or for an
+    end node "node.outcome.attribute" / "node.payoffs.ACTOR") taken out of the tree."""
 
     doc: str = Field(min_length=1)
-    fix: dict[str, float] = Field(default_factory=dict)
+    fix: dict[str, Expr] = Field(default_factory=dict)
     remove: list[str] = Field(default_factory=list)
 
     @model_validator(mode="after")

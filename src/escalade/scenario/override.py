@@ -10,6 +10,8 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 
+import numpy as np
+
 from escalade.scenario.errors import Problem, ScenarioError
 from escalade.scenario.load import check_values
 from escalade.scenario.model import Chance, Decision, Fixed, Scenario, Terminal, Uniform, effect_refs
@@ -81,12 +83,17 @@ def without_effects(scenario: Scenario, refs: list[str]) -> Scenario:
     return scenario.model_copy(update={"nodes": nodes})
 
 
-def knock_out(scenario: Scenario, mechanisms: list[str]) -> Scenario:
-    """A copy of ``scenario`` with the named mechanisms switched off: their parameters pinned to the
-    values in ``fix`` (passing the value checks), their effects taken out."""
-    pins: dict[str, float] = {}
+def knock_out(
+    scenario: Scenario, mechanisms: list[str], values: Mapping[str, np.ndarray]
+) -> tuple[Scenario, dict[str, np.ndarray]]:
+    """The scenario with the named mechanisms switched off, and the parameter draws ``values`` with
+    their ``fix`` parameters pinned (each formula evaluated on the draw it replaces a value of):
+    the same draws otherwise, so that a knockout is compared with the claim draw by draw."""
+    n = len(next(iter(values.values()))) if values else 1
+    pinned = dict(values)
     refs: list[str] = []
     for name in mechanisms:
-        pins |= scenario.mechanisms[name].fix
-        refs += scenario.mechanisms[name].remove
-    return without_effects(override(scenario, pins) if pins else scenario, refs)
+        mechanism = scenario.mechanisms[name]
+        pinned |= {p: np.broadcast_to(np.asarray(e(values), dtype=float), (n,)) for p, e in mechanism.fix.items()}
+        refs += mechanism.remove
+    return without_effects(scenario, refs), pinned
