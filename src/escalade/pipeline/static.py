@@ -86,6 +86,13 @@ def _analyse(
             "is the limit of the logit quantal response equilibrium (see docs/solvers.md)."
         )
     notes += request.settings.note()
+    for actor in scenario.actors:
+        own = [name for name, policy in scenario.policies.items() if policy.actor == actor.id]
+        if actor.objective is not None and len(own) < 2:
+            notes.append(
+                f"{actor.id}'s objective ({actor.objective}) recommends nothing: it needs two or more of "
+                f"{actor.id}'s courses of action under 'policies:' to compare (it has {len(own)})."
+            )
     policies = [None, *scenario.policies]
     central = {
         policy or EQUILIBRIUM: first_solution(scenario, PointRequest(policy=policy), tree) for policy in policies
