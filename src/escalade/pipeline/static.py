@@ -83,16 +83,17 @@ def _analyse(
     if not tree.is_perfect_information():
         notes.append(
             "Actors cannot see some moves (information sets): inside those subgames the equilibrium "
-            "is the limit of the logit quantal response equilibrium (see docs/solvers.md)."
+            "is the limit of the logit quantal response equilibrium, which selects one equilibrium where the "
+            "subgame has several (see docs/solvers.md)."
         )
-    notes += request.settings.note()
-    for actor in scenario.actors:
+    for actor in scenario.actors if request.policies is None else []:  # a chosen subset compares what it is asked
         own = [name for name, policy in scenario.policies.items() if policy.actor == actor.id]
         if actor.objective is not None and len(own) < 2:
             notes.append(
                 f"{actor.id}'s objective ({actor.objective}) recommends nothing: it needs two or more of "
                 f"{actor.id}'s courses of action under 'policies:' to compare (it has {len(own)})."
             )
+    notes += request.settings.note()
     policies = [None, *scenario.policies]
     central = {
         policy or EQUILIBRIUM: first_solution(scenario, PointRequest(policy=policy), tree) for policy in policies
