@@ -167,12 +167,40 @@ def regret_of_moves(game: Game, moves: np.ndarray) -> tuple[np.ndarray, np.ndarr
     plans = level_plans(tree)
     values = _values(game, moves, plans)[0].copy()  # not a view: keeps (N, K, A) alive
     regret = np.zeros_like(values)
-    for player in range(len(tree.players)):
-        if not np.any(tree.infoset_player == player):
-            continue
-        best = _best_response(game, moves, plans, player)
-        regret[:, player] = np.maximum(best - values[:, player], 0.0)
+    members = np.bincount(tree.infoset[tree.infoset >= 0], minlength=tree.n_infosets)
+    movers = [player for player in range(len(tree.players)) if np.any(tree.infoset_player == player)]
+    # a player whose every information set is one node can deviate node by node: one backward pass
+    # serves all such players at once; the others need the counterfactual passes of _best_response
+    direct = [player for player in movers if np.all(members[tree.infoset_player == player] == 1)]
+    if direct:
+        best = _direct_best_responses(game, moves, plans, direct)
+        regret[:, direct] = np.maximum(best - values[:, direct], 0.0)
+    for player in movers:
+        if player not in direct:
+            regret[:, player] = np.maximum(_best_response(game, moves, plans, player) - values[:, player], 0.0)
     return regret, values
+
+
+def _direct_best_responses(game: Game, moves: np.ndarray, plans: list[LevelPlan], players: list[int]) -> np.ndarray:
+    """(K, len(players)) each player's best payoff against the others' behaviour, for players whose
+    information sets are all single nodes: at its own nodes a player takes its best child, elsewhere
+    the expectation under the profile and chance (the others' behaviour)."""
+    tree = game.tree
+    columns = np.array(players)
+    best = np.zeros((tree.n_nodes, moves.shape[1], len(players)))
+    best[tree.terminal_nodes] = game.payoff[:, :, columns].transpose(1, 0, 2)
+    for plan in plans:
+        weights = moves[plan.children] * plan.mask[:, :, None]  # (m, B, K)
+        children = best[plan.children]  # (m, B, K, P)
+        level = np.einsum("mbk,mbkp->mkp", weights, children)
+        mover = tree.player[plan.nodes]
+        for p, player in enumerate(players):
+            own = np.flatnonzero(mover == player)
+            if own.size:
+                options = np.where(plan.mask[own][:, :, None], children[own, :, :, p], -np.inf)
+                level[own, :, p] = options.max(axis=1)
+        best[plan.nodes] = level
+    return best[0]
 
 
 def payoff_scale(game: Game) -> np.ndarray:
