@@ -128,10 +128,10 @@ def compile_game(
         end = scenario.nodes[source]
         t = tree.terminal[nodes]
         before = running[nodes]
-        outcome[:, t, :] = _apply(end.outcome, before, env_params, column).transpose(1, 0, 2)
-        env = _env(before, env_params, column)
+        env = _env(before, env_params, column)  # payoffs read the attributes before the end's outcome
         for actor_id, expression in end.payoffs.items():
             explicit[:, t, actor_index[actor_id]] = np.broadcast_to(expression(env), (len(nodes), k)).T
+        outcome[:, t, :] = _apply(end.outcome, before, env_params, column).transpose(1, 0, 2)
     with np.errstate(all="ignore"):
         payoff = outcome @ weights.transpose(0, 2, 1) + explicit  # (K, T, M) @ (K, M, A)
     _check_finite(scenario, tree, payoff, outcome)
@@ -216,14 +216,15 @@ def _apply(
 ) -> np.ndarray:
     """Add each effect (evaluated on the values *before* the move) to the running attributes.
 
-    ``before`` is (copies, K, M); parameters in ``params`` are (1, K).
+    ``before`` is (copies, K, M), a gathered copy that this changes in place (every effect is evaluated
+    first, so none reads another's result); parameters in ``params`` are (1, K).
     """
-    after = before.copy()
     if effects:
         env = _env(before, params, column)
-        for attribute, expression in effects.items():
-            after[:, :, column[attribute]] += expression(env)
-    return after
+        added = [(column[attribute], expression(env)) for attribute, expression in effects.items()]
+        for m, amount in added:
+            before[:, :, m] += amount
+    return before
 
 
 def policy_profile(scenario: Scenario, tree: Tree, policy: str) -> np.ndarray:
