@@ -470,13 +470,14 @@ def claims_command(
     with reported(ctx):
         import datetime as dt
 
-        from escalade.pipeline import claims
+        from escalade.pipeline import Backend, claims
         from escalade.report import claims_report, to_json, to_terminal
         from escalade.scenario import load
 
         request = dataclasses.replace(CLAIMS, draws=draws, seed=seed, claim_sensitivity=sobol, knockouts=knockouts)
         scenario = load(file)
-        verdicts = claims(scenario, request)
+        with progress_bar("testing the claims, knocked out and ablated") as advance:
+            verdicts = claims(scenario, request, Backend(progress=advance))
         created = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
         report = claims_report(scenario, verdicts, seed, draws, created)
         if as_json:

@@ -190,11 +190,13 @@ def evaluate_claims(
     seed: int,
     sobol_samples: int = 64,
     knockouts: bool = True,
+    progress: Callable[[int, int], None] | None = None,
 ) -> list[ClaimVerdict]:
     """A verdict per claim of the scenario on the given draws, with what decides it: Sobol indices of
     its gap (``sobol_samples`` base samples, 0: none) and, with ``knockouts``, every mechanism
     knocked out and every single effect taken out, on the same draws. Each variant is solved, judged
-    and let go before the next (memory stays that of a few runs)."""
+    and let go before the next (memory stays that of a few runs); ``progress`` is told (variants
+    done, variants in all) after each."""
     stated = outputs(scenario, values, solve)
     n = len(next(iter(values.values()))) if values else 1
     boot = Bootstrap(n, np.random.default_rng(seed))
@@ -204,15 +206,21 @@ def evaluate_claims(
     refs = ablation_refs(scenario) if knockouts else []
     if knockouts:
         combined = [c.because for c in scenario.claims.values() if len(c.because) > 1]
-        for mechanisms in [*([m] for m in scenario.mechanisms), *map(list, dict.fromkeys(map(tuple, combined)))]:
+        knockout_sets = [*([m] for m in scenario.mechanisms), *map(list, dict.fromkeys(map(tuple, combined)))]
+        total = 1 + len(knockout_sets) + len(refs)
+        advance = progress or (lambda done, total: None)
+        advance(1, total)
+        for mechanisms in knockout_sets:
             sides = outputs(*knock_out(scenario, mechanisms, values), solve)
+            advance(1 + knockout_sets.index(mechanisms) + 1, total)
             label = "+".join(mechanisms)
             for name, claim in scenario.claims.items():
                 stated_here = set(mechanisms) <= set(claim.because)
                 if len(mechanisms) == 1 or list(mechanisms) == claim.because:
                     knocked[name].append(judge(claim, sides[name], boot, switched_off=label, stated=stated_here))
-        for ref in refs:
+        for done, ref in enumerate(refs, start=2 + len(knockout_sets)):
             sides = outputs(without_effects(scenario, [ref]), values, solve)
+            advance(done, total)
             for name, claim in scenario.claims.items():
                 if changed(*_shares(claim, sides[name]), results[name]):
                     flips[name].append(judge(claim, sides[name], boot, stated[name], switched_off=ref))

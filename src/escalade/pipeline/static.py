@@ -59,7 +59,7 @@ def analyse(scenario: Scenario, request: StaticRequest = StaticRequest(), backen
     if request.history_data is not None:
         base = dataclasses.replace(base, history=compare_history(base, request.history_data))
     if stated.claims:
-        claims = test_claims(stated, values, request, tree, backend)
+        claims = test_claims(stated, values, request, tree, backend, report_progress=False)
         base = dataclasses.replace(base, claims=claims)
     if request.full_information is None:
         return base
@@ -171,7 +171,7 @@ def sensitivity(analysis: Analysis, base_samples: int, backend: Backend) -> Sens
 
 
 def test_claims(
-    scenario: Scenario, values: dict, request: StaticRequest, tree: Tree, backend: Backend
+    scenario: Scenario, values: dict, request: StaticRequest, tree: Tree, backend: Backend, report_progress: bool
 ) -> list[ClaimVerdict]:
     """Each claim of the scenario tested on the first ``request.claim_draws`` of the draws, with the
     parameters that decide it and, unless the request says no, its knockouts and effect ablation on
@@ -184,7 +184,8 @@ def test_claims(
         courses = [(condition.policy, condition.force) for condition in conditions]
         return solve_courses(variant, draws, courses, tree=tree, **chunked)
 
-    return evaluate_claims(scenario, values, solve, request.seed, request.claim_samples, request.knockouts)
+    progress = backend.progress if report_progress else None
+    return evaluate_claims(scenario, values, solve, request.seed, request.claim_samples, request.knockouts, progress)
 
 
 def claims(
@@ -196,7 +197,7 @@ def claims(
     if not scenario.claims:
         raise ValueError(f"{scenario.source_file} states no claims; add a 'claims:' section")
     values = sample_parameters(scenario, request.draws, request.seed, request.sampling)
-    return test_claims(scenario, values, request, compile_tree(scenario), backend)
+    return test_claims(scenario, values, request, compile_tree(scenario), backend, report_progress=True)
 
 
 def compare_history(analysis: Analysis, data: Path) -> HistoryComparison:
