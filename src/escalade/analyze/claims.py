@@ -175,10 +175,11 @@ def ablation_refs(scenario: Scenario) -> list[str]:
     taking a marker out redefines an outcome rather than testing a mechanism."""
     read = {name for actor in scenario.actors for name in actor.utility}
     for node in scenario.nodes.values():
-        formulas = [*node.outcome.values(), *node.payoffs.values()] if isinstance(node, Terminal) else []
-        if not isinstance(node, Terminal):
+        if isinstance(node, Terminal):
+            formulas = [*node.outcome.values(), *node.payoffs.values()]
+        else:
             moves = node.actions if isinstance(node, Decision) else node.chance
-            formulas = [e for move in moves.values() for e in move.effects.values()]
+            formulas = [formula for move in moves.values() for formula in move.effects.values()]
         read |= {name for formula in formulas for name in formula.names}
     return [ref for ref in effect_refs(scenario.nodes) if ref.rsplit(".", 1)[1] in read or ".payoffs." in ref]
 
@@ -210,9 +211,9 @@ def evaluate_claims(
         total = 1 + len(knockout_sets) + len(refs)
         advance = progress or (lambda done, total: None)
         advance(1, total)
-        for mechanisms in knockout_sets:
+        for done, mechanisms in enumerate(knockout_sets, start=2):
             sides = outputs(*knock_out(scenario, mechanisms, values), solve)
-            advance(1 + knockout_sets.index(mechanisms) + 1, total)
+            advance(done, total)
             label = "+".join(mechanisms)
             for name, claim in scenario.claims.items():
                 stated_here = set(mechanisms) <= set(claim.because)
