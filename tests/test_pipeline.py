@@ -17,6 +17,7 @@ from escalade.pipeline import (
     DynamicRequest,
     PointRequest,
     RequestError,
+    Settings,
     StaticRequest,
     analyse,
     simulate,
@@ -105,9 +106,11 @@ def _headings_everywhere(report) -> None:
 
 
 def test_every_section_of_the_static_report_is_in_all_four_writers(flagship):
-    analysis = analyse(flagship, StaticRequest(draws=16, sensitivity=8, full_information="WEST"))
-    report = static_report(analysis)
-    assert len(report.sections) >= 7  # policies, sensitivity, claims, what-if, means, actors, parameters
+    ranges = {"audience_cost": (0.0, 3.0), "deepen_gain": (0.5, 2.0)}
+    request = StaticRequest(draws=16, sensitivity=8, full_information="WEST", grid=3, settings=Settings(ranges=ranges))
+    report = static_report(analyse(flagship, request))
+    # policies, why, sensitivity, response curves, claims, what-if, means, actors, parameters
+    assert len(report.sections) >= 9
     _headings_everywhere(report)
 
 

@@ -98,6 +98,7 @@ class Model:
         history_data: str | Path | None = None,
         pins: Mapping[str, float] | None = None,
         ranges: Mapping[str, tuple[float, float]] | None = None,
+        grid: int = StaticRequest.grid,
         workers: int = Backend.workers,
         scheduler: str | None = None,
         progress: Progress | None = None,
@@ -105,7 +106,8 @@ class Model:
         """Solve across ``draws`` parameter draws under every policy (or ``policies``): P(each named
         outcome, and escalation ≥ each of ``levels``), each actor's expected utility, paired differences,
         Sobol indices from ``sensitivity`` base samples (0: skip), the claims with their knockouts, the
-        reference class beside the model (``history_data``: an ICB CSV), the ``full_information`` what-if."""
+        reference class beside the model (``history_data``: an ICB CSV), the ``full_information`` what-if,
+        and with ``grid`` points, response curves over each parameter in ``ranges`` (two: a policy map)."""
         request = StaticRequest(
             draws=draws,
             seed=seed,
@@ -116,6 +118,7 @@ class Model:
             sensitivity=sensitivity,
             history_data=None if history_data is None else Path(history_data),
             settings=_settings(pins, ranges),
+            grid=grid,
         )
         return analyse(self.scenario, request, Backend(workers, scheduler, progress))
 

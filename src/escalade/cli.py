@@ -496,6 +496,9 @@ def run(
     who: FullInfo = None,
     pins: Pins = None,
     ranges: Ranges = None,
+    grid: Annotated[
+        int, typer.Option(min=0, help="Response curves over each --vary parameter at this many points (0: none).")
+    ] = StaticRequest.grid,
     sensitivity: Annotated[
         int, typer.Option(min=0, help="Sobol base samples (a power of two; 0: skip).")
     ] = StaticRequest.sensitivity,
@@ -511,7 +514,7 @@ def run(
 
         request = StaticRequest(
             draws=draws, seed=seed, full_information=who, sensitivity=sensitivity, history_data=history_data,
-            settings=_settings(pins, ranges),
+            settings=_settings(pins, ranges), grid=grid,
         )  # fmt: skip
         _static(load(file), request, workers, scheduler, out_dir)
 
@@ -528,6 +531,9 @@ def sweep(
     ] = None,
     pins: Pins = None,
     ranges: Ranges = None,
+    grid: Annotated[
+        int, typer.Option(min=0, help="Response curves over each --vary parameter at this many points (0: none).")
+    ] = StaticRequest.grid,
     method: Annotated[str, typer.Option(help="Sampling: sobol (scrambled, quasi-random) or mc.")] = SWEEP.sampling,
     sensitivity: Annotated[
         int, typer.Option(min=0, help="Sobol base samples (a power of two; 0: skip).")
@@ -541,7 +547,7 @@ def sweep(
 
         request = dataclasses.replace(
             SWEEP, draws=draws, seed=seed, sampling=method, sensitivity=sensitivity,
-            policies=None if policy is None else tuple(policy), settings=_settings(pins, ranges),
+            policies=None if policy is None else tuple(policy), settings=_settings(pins, ranges), grid=grid,
         )  # fmt: skip
         _static(load(file), request, workers, scheduler, out_dir)
 

@@ -258,3 +258,35 @@ def test_pins_outside_a_parameters_range_are_noted():
 
     (note,) = mechanism_notes(loads(TOY))
     assert note.startswith("Mechanism pride pins pride_value to 0, outside its range [1, 2]")
+
+
+def test_response_curves_and_the_policy_map_follow_the_varied_parameters():
+    from escalade.pipeline import Settings, analyse
+
+    request = StaticRequest(
+        draws=32,
+        sensitivity=0,
+        knockouts=False,
+        grid=5,
+        settings=Settings(ranges={"pride_value": (0.0, 2.0), "stake": (1.0, 2.0)}),
+    )
+    analysis = analyse(loads(TOY), request)
+    curve = next(c for c in analysis.curves if c.parameter == "pride_value")
+    assert curve.grid == [0.0, 0.5, 1.0, 1.5, 2.0]
+    resisted = [e.mean for e in curve.outputs["pushes"]["P(resisted)"]]
+    # B resists when pride - fight_cost beats -yield_loss: never without pride, always from pride 1 (> 1.0 - 0.2)
+    draws = analysis.runs[0].values
+    at_half = np.mean(draws["fight_cost"] - draws["yield_loss"] < 0.5)
+    assert 0 < at_half < 1 and resisted == pytest.approx([0, at_half, 1, 1, 1])
+    assert all(e.mean == 0 for e in curve.outputs["waits"]["P(resisted)"])
+    mapped = analysis.policy_map
+    assert mapped.parameters == ("pride_value", "stake") and mapped.criterion == "minimise P(crisis)"
+    assert mapped.preferred[0] == ["no difference"] * 5  # without pride no crisis either way
+    assert mapped.preferred[-1] == ["waits"] * 5  # with it, pushing risks a crisis when the news is public
+
+
+def test_a_grid_without_a_varied_parameter_is_refused():
+    from escalade.pipeline import RequestError
+
+    with pytest.raises(RequestError, match="needs a parameter to vary"):
+        claims(loads(TOY), StaticRequest(draws=8, grid=5))

@@ -13,7 +13,8 @@ from tests.conftest import SCREENSHOTS
 @pytest.fixture(scope="module")
 def report(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("report")
-    result = CliRunner().invoke(app, ["run", "--draws", "64", "--sensitivity", "16", "--out", str(folder)])
+    varied = ["--vary", "audience_cost=0:3", "--vary", "deepen_gain=0.5:2", "--grid", "3"]  # curves and a map
+    result = CliRunner().invoke(app, ["run", "--draws", "64", "--sensitivity", "16", *varied, "--out", str(folder)])
     assert result.exit_code == 0, result.output
     return folder / "report.html"
 
@@ -45,7 +46,8 @@ def test_the_report_renders_without_console_errors_or_network_requests(report, b
     errors = [entry for entry in browser.get_log("browser") if entry["level"] == "SEVERE"]
     assert errors == []
     plots = browser.execute_script("return document.querySelectorAll('.plotly-graph-div .main-svg').length")
-    assert plots >= 3  # policy bars, escalation distribution, tornado drawn by plotly
+    # outcome bars, risk-payoff, escalation distribution, tornado, 2 × 2 response curves, the policy map
+    assert plots >= 9
     assert (
         browser.execute_script("return document.querySelectorAll('svg[aria-label^=\"game tree\"] circle').length") > 10
     )

@@ -9,7 +9,14 @@ import pandas as pd
 from escalade.analyze.claims import ClaimVerdict
 from escalade.analyze.intervals import Share
 from escalade.analyze.outcomes import ChoiceDifference, PathShare
-from escalade.analyze.policies import Estimate, PairedDifference, PolicyRow, Recommendation
+from escalade.analyze.policies import (
+    Estimate,
+    PairedDifference,
+    PolicyMap,
+    PolicyRow,
+    Recommendation,
+    ResponseCurve,
+)
 from escalade.analyze.sensitivity import MorrisIndex, SobolIndex, Swing, TippingPoint
 from escalade.scenario import Scenario
 from escalade.scenario.model import Outcome
@@ -38,6 +45,8 @@ class Analysis:
     sensitivity: Sensitivity | None = None  # which parameters decide the headline outputs
     claims: list[ClaimVerdict] = field(default_factory=list)  # the scenario's claims, tested on the draws
     history: HistoryComparison | None = None  # base rates of the reference class, when data is given
+    curves: list[ResponseCurve] = field(default_factory=list)  # outputs against each varied parameter
+    policy_map: PolicyMap | None = None  # the preferred course over two varied parameters
     escalation: dict[str, list[float]] = field(default_factory=dict)  # policy -> P(ending at level 0, 1, …)
     paths: dict[str, list[PathShare]] = field(default_factory=dict)  # policy -> its likeliest paths across draws
     choices: list[ChoiceDifference] = field(default_factory=list)  # where the first two policies' play differs

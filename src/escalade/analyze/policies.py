@@ -198,3 +198,57 @@ def violence_distribution(runs: Runs, thresholds: list[float], seed: int) -> dic
     below = [runs.outcome_probs.sum(axis=1) - runs.p_escalation_at_least(t) for t in (low, middle, high)]
     per_level = [below[0], below[1] - below[0], below[2] - below[1], runs.p_escalation_at_least(high)]
     return {level: bootstrap_mean(share, rng) for level, share in enumerate(per_level, start=1)}
+
+
+@dataclass(frozen=True)
+class ResponseCurve:
+    """How each course of action's outputs change as one parameter moves across its range, the other
+    parameters drawn as before (the same draws at every point)."""
+
+    parameter: str
+    grid: list[float]
+    outputs: dict[str, dict[str, list[Estimate]]]  # policy -> output ("P(x)", "value(A)") -> one per grid point
+
+
+def response_curve(parameter: str, grid: list[float], runs: list[list[Runs]], seed: int) -> ResponseCurve:
+    """The curve from ``runs[i]``: every course's runs with ``parameter`` pinned at ``grid[i]``."""
+    boot = Bootstrap(runs[0][0].n_draws, np.random.default_rng(seed))
+    outputs = outputs_of(runs[0][0])
+    found: dict[str, dict[str, list[Estimate]]] = {r.policy: {o: [] for o in outputs} for r in runs[0]}
+    for point in runs:
+        for r in point:
+            estimates = boot.estimates(np.column_stack([r.measure(o) for o in outputs]))
+            for output, estimate in zip(outputs, estimates, strict=True):
+                found[r.policy][output].append(estimate)
+    return ResponseCurve(parameter, list(grid), found)
+
+
+@dataclass(frozen=True)
+class PolicyMap:
+    """Which course of action is preferred where two parameters vary together (the others at their
+    draws): by the choosing actor's stated objective, else by the lower headline output; "no
+    difference" where the best two are within the solver margin."""
+
+    parameters: tuple[str, str]
+    grids: tuple[list[float], list[float]]
+    criterion: str  # e.g. "minimise P(war)"
+    preferred: list[list[str]]  # [i][j]: the course preferred at (grids[0][i], grids[1][j])
+    margin: list[list[float]]  # [i][j]: how much better than the runner-up, in the criterion's units
+
+
+def policy_map(
+    parameters: tuple[str, str], grids: tuple[list[float], list[float]], criterion: str, runs: list[list[list[Runs]]]
+) -> PolicyMap:
+    """The map from ``runs[i][j]``: the compared courses' runs at grid point (i, j)."""
+    direction, output = criterion.split(" ", 1)
+    sign = 1.0 if direction == "minimise" else -1.0
+    preferred, margin = [], []
+    for row in runs:
+        preferred.append([])
+        margin.append([])
+        for point in row:
+            scores = sorted((sign * float(r.measure(output).mean()), r.policy) for r in point)
+            lead = scores[1][0] - scores[0][0] if len(scores) > 1 else np.inf
+            preferred[-1].append(scores[0][1] if lead > MARGIN else "no difference")
+            margin[-1].append(float(lead) if np.isfinite(lead) else 0.0)
+    return PolicyMap(parameters, grids, criterion, preferred, margin)

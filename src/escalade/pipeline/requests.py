@@ -140,6 +140,7 @@ class StaticRequest(_ScenarioRequest):
     claim_sensitivity: int | None = None  # Sobol base samples for what decides each claim (None: sensitivity / 4)
     knockouts: bool = True  # test each claim with every mechanism knocked out and every effect taken out
     claim_draws: int | None = 512  # the claims are tested on the first this many draws (None: all of them)
+    grid: int = 0  # response curves over each varied parameter at this many points (0: none), on the claims' draws
     history_data: Path | None = None  # an ICB system-level CSV: the reference class beside the model
     settings: Settings = field(default_factory=Settings)
 
@@ -162,6 +163,10 @@ class StaticRequest(_ScenarioRequest):
         if self.levels and "escalation" not in scenario.attributes:
             found.append(f"{scenario.name} has no 'escalation' attribute for levels {list(self.levels)} to read")
         found += _actor_problems(self.full_information, scenario.actor_ids, allow_all=True)
+        if self.grid and (not _whole(self.grid) or not 2 <= self.grid <= 101):
+            found.append(f"grid is {self.grid!r}; use 2 to 101 points (0: no response curves)")
+        elif self.grid and not self.settings.ranges:
+            found.append("a response-curve grid needs a parameter to vary: give --vary NAME=LOW:HIGH")
         if self.claim_draws is not None and (not _whole(self.claim_draws) or self.claim_draws < 1):
             found.append(f"claim draws is {self.claim_draws!r}; use a whole number of 1 or more (None: all)")
         for name, samples in (("sensitivity", self.sensitivity), ("claim sensitivity", self.claim_samples)):

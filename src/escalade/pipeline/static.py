@@ -25,7 +25,9 @@ from escalade.analyze import (
     evaluate_claims,
     full_profile,
     path_shares,
+    policy_map,
     recommendations,
+    response_curve,
     scenario_morris,
     scenario_sobol,
     sobol_warnings,
@@ -58,6 +60,8 @@ def analyse(scenario: Scenario, request: StaticRequest = StaticRequest(), backen
         base = dataclasses.replace(base, sensitivity=sensitivity(base, request.sensitivity, backend))
     if request.history_data is not None:
         base = dataclasses.replace(base, history=compare_history(base, request.history_data))
+    if request.grid:
+        base = response(base, values, request, tree, backend)
     if stated.claims:
         claims = test_claims(stated, values, request, tree, backend, report_progress=False)
         base = dataclasses.replace(base, claims=claims)
@@ -168,6 +172,52 @@ def sensitivity(analysis: Analysis, base_samples: int, backend: Backend) -> Sens
         )
     warnings = sobol_warnings(sobol, base_samples)
     return Sensitivity(output, base_samples, sobol, outputs[-1], swings, tipping, warnings, morris)
+
+
+def response(analysis: Analysis, values: dict, request: StaticRequest, tree: Tree, backend: Backend) -> Analysis:
+    """Response curves of every course's outputs over each varied parameter (``request.grid`` points
+    across its range) and, for two varied parameters, the map of the preferred course; on the first
+    ``request.claim_draws`` draws, the same draws at every point."""
+    scenario = analysis.scenario
+    if request.claim_draws is not None:
+        values = {name: column[: request.claim_draws] for name, column in values.items()}
+    n = len(next(iter(values.values())))
+    chunked = backend.chunking(False) | {"outcomes": analysis.outcomes}
+    courses = [(policy, {}) for policy in [None, *scenario.policies]]
+
+    def solved(pins: dict[str, float], chosen: list) -> list[Runs]:
+        pinned = values | {name: np.full(n, value) for name, value in pins.items()}
+        return solve_courses(scenario, pinned, chosen, tree=tree, **chunked)
+
+    grids = {
+        name: np.linspace(low, high, request.grid).tolist() for name, (low, high) in request.settings.ranges.items()
+    }
+    curves = [
+        response_curve(name, grid, [solved({name: value}, courses) for value in grid], analysis.seed)
+        for name, grid in grids.items()
+    ]
+    criterion = map_criterion(analysis)
+    mapped = None
+    if len(grids) >= 2 and criterion is not None:
+        (first, xs), (second, ys) = list(grids.items())[:2]
+        compared = [(p, {}) for p in criterion[1]]
+        runs = [[solved({first: x, second: y}, compared) for y in ys] for x in xs]
+        mapped = policy_map((first, second), (xs, ys), criterion[0], runs)
+    return dataclasses.replace(analysis, curves=curves, policy_map=mapped)
+
+
+def map_criterion(analysis: Analysis) -> tuple[str, list[str]] | None:
+    """What a policy map ranks by, and the courses it ranks: the first actor with a stated objective and
+    two or more courses, else every scripted course by the lower (or, for a value, higher) headline."""
+    scenario = analysis.scenario
+    for actor in scenario.actors:
+        own = [name for name, policy in scenario.policies.items() if policy.actor == actor.id]
+        if actor.objective is not None and len(own) >= 2:
+            return actor.objective, own
+    if len(scenario.policies) < 2:
+        return None
+    direction = "maximise" if analysis.headline.startswith("value(") else "minimise"
+    return f"{direction} {analysis.headline}", list(scenario.policies)
 
 
 def test_claims(

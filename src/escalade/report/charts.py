@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from escalade.analyze import Analysis
+from escalade.analyze import Analysis, PolicyMap, ResponseCurve
 from escalade.analyze.dynamics import DynamicAnalysis, PolicyPath
 from escalade.solve import Solution
 
@@ -109,6 +109,57 @@ def escalation_chart(analysis: Analysis) -> str:
         yaxis_title="probability",
     )
     return figure_html(figure, "distribution of escalation levels per policy")
+
+
+def curve_chart(curve: ResponseCurve, output: str, label: str) -> str:
+    """One output of every course against the varied parameter, each with its 95% band."""
+    figure = go.Figure()
+    for i, (policy, outputs) in enumerate(curve.outputs.items()):
+        colour = PALETTE[i % len(PALETTE)]
+        estimates = outputs[output]
+        figure.add_scatter(
+            x=[*curve.grid, *curve.grid[::-1]],
+            y=[*(e.high for e in estimates), *(e.low for e in estimates[::-1])],
+            fill="toself",
+            fillcolor=_rgba(colour, 0.15),
+            line={"width": 0},
+            hoverinfo="skip",
+            showlegend=False,
+        )
+        figure.add_scatter(
+            x=curve.grid, y=[e.mean for e in estimates], name=policy.replace("_", " "), line={"color": colour}
+        )
+    figure.update_layout(
+        title=f"{label} against {curve.parameter} (95% bands)", xaxis_title=curve.parameter, yaxis_title=label
+    )
+    return figure_html(figure, f"{label} against {curve.parameter} per course of action")
+
+
+def map_chart(mapped: PolicyMap) -> str:
+    """The preferred course over two parameters: one colour per course; where colours meet, it tips."""
+    courses = sorted({course for row in mapped.preferred for course in row})
+    code = {course: i for i, course in enumerate(courses)}
+    first, second = mapped.parameters
+    figure = go.Figure(
+        go.Heatmap(
+            x=mapped.grids[0],
+            y=mapped.grids[1],
+            z=[
+                [code[mapped.preferred[i][j]] for i in range(len(mapped.grids[0]))] for j in range(len(mapped.grids[1]))
+            ],
+            text=[[mapped.preferred[i][j] for i in range(len(mapped.grids[0]))] for j in range(len(mapped.grids[1]))],
+            hovertemplate=f"{first} %{{x:.3g}}, {second} %{{y:.3g}}: %{{text}}<extra></extra>",
+            colorscale=[[i / max(1, len(courses) - 1), PALETTE[i % len(PALETTE)]] for i in range(len(courses))],
+            showscale=False,
+        )
+    )
+    figure.update_layout(
+        title=f"Preferred course ({mapped.criterion}): "
+        + ", ".join(f"{course} = {PALETTE[i % len(PALETTE)]}" for i, course in enumerate(courses)),
+        xaxis_title=first,
+        yaxis_title=second,
+    )
+    return figure_html(figure, f"map of the preferred course over {first} and {second}")
 
 
 def tornado_chart(analysis: Analysis, top: int = 10) -> str:

@@ -6,7 +6,15 @@ from typing import Any
 
 from escalade.analyze import Analysis, ClaimVerdict, beliefs, likely_paths, mechanism_notes, tie_report
 from escalade.history import VIOLENCE_LABELS
-from escalade.report.charts import escalation_chart, policy_chart, risk_payoff_chart, tornado_chart, tree_svg
+from escalade.report.charts import (
+    curve_chart,
+    escalation_chart,
+    map_chart,
+    policy_chart,
+    risk_payoff_chart,
+    tornado_chart,
+    tree_svg,
+)
 from escalade.report.outline import Figure, Report, Section, Table
 from escalade.scenario import Scenario
 from escalade.simulate import EQUILIBRIUM
@@ -33,6 +41,7 @@ def static_report(analysis: Analysis) -> Report:
         _policies(analysis),
         _why(analysis),
         *([_sensitivity(analysis)] if analysis.sensitivity is not None else []),
+        *([_response(analysis)] if analysis.curves else []),
         *([_history(analysis)] if analysis.history is not None else []),
         *([claims_section(analysis.claims, CLAIM_COLUMNS, scenario=scenario)] if analysis.claims else []),
         *([_what_if(analysis)] if analysis.what_if is not None else []),
@@ -295,6 +304,60 @@ def _why(analysis: Analysis) -> Section:
             "paths_across_draws": {policy: [vars(p) for p in paths] for policy, paths in analysis.paths.items()},
             "differing_choices": [vars(c) for c in analysis.choices],
             "ties": analysis.ties,
+        },
+    )
+
+
+def _response(analysis: Analysis) -> Section:
+    """Each varied parameter's response curves, and the map of the preferred course over two of them."""
+    head = analysis.headline
+    figures, tables = [], []
+    for curve in analysis.curves:
+        figures.append(Figure(curve_chart(curve, head, label(head)), f"{label(head)} against {curve.parameter}"))
+        for actor in _policy_actors(analysis):
+            value = f"value({actor})"
+            figures.append(Figure(curve_chart(curve, value, label(value)), f"{label(value)} against {curve.parameter}"))
+        policies = list(curve.outputs)
+        tables.append(
+            Table(
+                [curve.parameter, *policies],
+                [
+                    [f"{value:.4g}", *(str(curve.outputs[p][head][i]) for p in policies)]
+                    for i, value in enumerate(curve.grid)
+                ],
+                frozenset(range(len(policies) + 1)),
+                f"{label(head)} as {curve.parameter} moves across its range (the other parameters drawn; 95% CI)",
+            )
+        )
+    mapped = analysis.policy_map
+    if mapped is not None:
+        first, second = mapped.parameters
+        figures.append(Figure(map_chart(mapped), f"preferred course over {first} and {second}"))
+        tables.append(
+            Table(
+                [f"{first} \\ {second}", *(f"{y:.3g}" for y in mapped.grids[1])],
+                [[f"{x:.3g}", *mapped.preferred[i]] for i, x in enumerate(mapped.grids[0])],
+                caption=f"Preferred course ({mapped.criterion}) over {first} and {second}",
+            )
+        )
+    return Section(
+        "How the answer changes with the varied parameters",
+        tables=tables,
+        figures=figures,
+        notes=[
+            "Each point pins the parameter and solves every course on the same draws of the others "
+            "(95% bootstrap intervals). " + RANGES_NOT_EVIDENCE
+        ],
+        record={
+            "response_curves": [
+                {
+                    "parameter": c.parameter,
+                    "grid": c.grid,
+                    "outputs": {p: {o: [vars(e) for e in es] for o, es in out.items()} for p, out in c.outputs.items()},
+                }
+                for c in analysis.curves
+            ],
+            "policy_map": vars(mapped) if mapped is not None else None,
         },
     )
 
