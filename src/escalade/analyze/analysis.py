@@ -89,6 +89,7 @@ class Sensitivity:
     sobol: dict[str, list[SobolIndex]]  # output name -> indices, largest total first
     tornado_output: str
     tornado: list[Swing]
+    tornado_base: float  # the tornado's output with every parameter at its mean
     tipping: list[TippingPoint]
     warnings: list[str] = field(default_factory=list)  # Sobol indices too uncertain or impossible
     morris: dict[str, list[MorrisIndex]] = field(default_factory=dict)  # output -> elementary effects

@@ -171,7 +171,8 @@ def sensitivity(analysis: Analysis, base_samples: int, backend: Backend) -> Sens
             scenario, lambda v: policy_measures(scenario, v, scripted, output, tree, **chunked), scripted
         )
     warnings = sobol_warnings(sobol, base_samples)
-    return Sensitivity(output, base_samples, sobol, outputs[-1], swings, tipping, warnings, morris)
+    base = float(model({name: np.array([value]) for name, value in scenario.central_values().items()})[0, -1])
+    return Sensitivity(output, base_samples, sobol, outputs[-1], swings, base, tipping, warnings, morris)
 
 
 def response(analysis: Analysis, values: dict, request: StaticRequest, tree: Tree, backend: Backend) -> Analysis:

@@ -23,7 +23,15 @@ def escape(text: object) -> str:
 
 
 def figure_html(figure: go.Figure, label: str) -> str:
-    figure.update_layout(template="simple_white", margin={"l": 60, "r": 20, "t": 50, "b": 50}, font={"size": 13})
+    # the toolbar stands upright in the right margin and the legend lies above the plot, under the title:
+    # neither covers the other nor a title
+    figure.update_layout(
+        template="simple_white",
+        margin={"l": 60, "r": 50, "t": 95, "b": 50},
+        font={"size": 13},
+        modebar={"orientation": "v"},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0},
+    )
     return (
         f'<div class="plot" role="img" aria-label="{escape(label)}">'
         + figure.to_html(full_html=False, include_plotlyjs=False)
@@ -163,10 +171,13 @@ def map_chart(mapped: PolicyMap) -> str:
 
 
 def tornado_chart(analysis: Analysis, top: int = 10) -> str:
-    """Each parameter's swing as a bar from the output at its 5% quantile to that at its 95% quantile."""
+    """Each parameter's swing around the base case (every parameter at its mean): a bar from the output
+    at the parameter's 5% quantile to that at its 95%, the largest first; parameters that do not move
+    the output are counted, not drawn."""
     sensitivity = analysis.sensitivity
     assert sensitivity is not None
-    swings = sensitivity.tornado[:top][::-1]
+    moving = [s for s in sensitivity.tornado if s.width > 1e-9]
+    swings = moving[:top][::-1]
     figure = go.Figure()
     figure.add_bar(
         y=[s.parameter for s in swings],
@@ -178,12 +189,42 @@ def tornado_chart(analysis: Analysis, top: int = 10) -> str:
         customdata=[s.output_at_high for s in swings],
         showlegend=False,
     )
+    figure.add_vline(x=sensitivity.tornado_base, line_dash="dot", annotation_text="base case (means)")
+    still = len(sensitivity.tornado) - len(moving)
     figure.update_layout(
-        title=f"Tornado: {sensitivity.tornado_output} (5% → 95% quantile; orange rises, blue falls)",
-        xaxis_title="output",
-        height=120 + 40 * len(swings),
+        title=f"Tornado: {sensitivity.tornado_output}" + (f" ({still} parameters do not move it)" if still else ""),
+        xaxis_title=f"{sensitivity.tornado_output} (orange: rises from 5% to 95%; blue: falls)",
+        height=140 + 40 * len(swings),
     )
     return figure_html(figure, "tornado chart of parameter swings")
+
+
+def sobol_chart(analysis: Analysis, floor: float = 0.01) -> str:
+    """Total and first-order Sobol indices of the tornado's output with their 95% intervals, for the
+    parameters whose total index (with its interval) reaches ``floor``."""
+    sensitivity = analysis.sensitivity
+    assert sensitivity is not None
+    indices = [i for i in sensitivity.sobol[sensitivity.tornado_output] if i.total + i.total_conf >= floor][::-1]
+    figure = go.Figure()
+    for name, values, conf, colour in (
+        ("total ST", [i.total for i in indices], [i.total_conf for i in indices], PALETTE[0]),
+        ("first-order S1", [i.first for i in indices], [i.first_conf for i in indices], PALETTE[2]),
+    ):
+        figure.add_bar(
+            name=name,
+            y=[i.parameter for i in indices],
+            x=values,
+            orientation="h",
+            error_x={"type": "data", "array": conf},
+            marker_color=colour,
+        )
+    figure.update_layout(
+        barmode="group",
+        title=f"Sobol indices of {sensitivity.tornado_output} (95% intervals)",
+        xaxis_title="share of the output's variance",
+        height=160 + 44 * len(indices),
+    )
+    return figure_html(figure, "Sobol indices with their intervals")
 
 
 def tree_svg(solution: Solution, floor: float = 1e-6) -> str:

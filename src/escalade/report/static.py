@@ -12,6 +12,7 @@ from escalade.report.charts import (
     map_chart,
     policy_chart,
     risk_payoff_chart,
+    sobol_chart,
     tornado_chart,
     tree_svg,
 )
@@ -367,6 +368,8 @@ def _sensitivity(analysis: Analysis) -> Section:
     assert sensitivity is not None
     output = sensitivity.tornado_output
     swings = {swing.parameter: swing for swing in sensitivity.tornado}
+    shown = [index for index in sensitivity.sobol[output] if index.total + index.total_conf >= 0.01]
+    hidden = [index for index in sensitivity.sobol[output] if index.total + index.total_conf < 0.01]
     tables = [
         Table(
             ["parameter", "first-order S1", "total ST", "swing 5%→95%"],
@@ -377,9 +380,12 @@ def _sensitivity(analysis: Analysis) -> Section:
                     f"{index.total:.2f} ± {index.total_conf:.2f}",
                     f"{swings[index.parameter].output_at_low:.3f} → {swings[index.parameter].output_at_high:.3f}",
                 ]
-                for index in sensitivity.sobol[output]
+                for index in shown
             ],
             frozenset({1, 2, 3}),
+            f"{len(hidden)} parameters whose total index and its interval stay below 0.01 are left out"
+            if hidden
+            else "",
         )
     ]
     if sensitivity.morris:
@@ -407,7 +413,10 @@ def _sensitivity(analysis: Analysis) -> Section:
         f"What decides the answer: {output}",
         paragraphs=[sensitivity_sentence(analysis)],
         tables=tables,
-        figures=[Figure(tornado_chart(analysis), "tornado chart of the parameters' swings")],
+        figures=[
+            Figure(tornado_chart(analysis), "tornado chart of the parameters' swings around the base case"),
+            Figure(sobol_chart(analysis), "Sobol indices with their intervals"),
+        ],
         notes=[
             *sensitivity.warnings,
             f"Sobol indices from {sensitivity.base_samples} base samples (Saltelli design, SALib), ± 95% bootstrap "
@@ -420,6 +429,7 @@ def _sensitivity(analysis: Analysis) -> Section:
                 "sobol": {out: [vars(index) for index in indices] for out, indices in sensitivity.sobol.items()},
                 "tornado_output": sensitivity.tornado_output,
                 "tornado": [vars(swing) | {"width": swing.width} for swing in sensitivity.tornado],
+                "tornado_base": sensitivity.tornado_base,
                 "tipping_points": [vars(point) for point in sensitivity.tipping],
                 "warnings": sensitivity.warnings,
                 "morris": {out: [vars(index) for index in indices] for out, indices in sensitivity.morris.items()},
