@@ -79,18 +79,25 @@ def risk_payoff_chart(analysis: Analysis, actor: str) -> str:
     headline risk (x) and the actor's expected utility (y), with 95% intervals both ways."""
     head = analysis.headline
     figure = go.Figure()
+    points: dict[tuple[float, float], list[str]] = {}  # courses at the same point share one label
+    for row in analysis.rows:
+        risk = row.outcomes[head[2:-1]] if head.startswith("P(") else row.expected_escalation
+        if risk is not None:
+            key = (round(risk.mean, 3), round(row.values[actor].mean, 3))
+            points.setdefault(key, []).append(row.policy.replace("_", " "))
     for i, row in enumerate(analysis.rows):
         risk = row.outcomes[head[2:-1]] if head.startswith("P(") else row.expected_escalation
         value = row.values[actor]
         if risk is None:
             continue
+        together = points[(round(risk.mean, 3), round(value.mean, 3))]
         figure.add_scatter(
             x=[risk.mean],
             y=[value.mean],
             error_x=_error([risk]),
             error_y=_error([value]),
             mode="markers+text",
-            text=[row.policy.replace("_", " ")],
+            text=[" = ".join(together) if together[0] == row.policy.replace("_", " ") else ""],
             textposition="top center",
             name=row.policy.replace("_", " "),
             marker={"size": 12, "color": PALETTE[i % len(PALETTE)]},
