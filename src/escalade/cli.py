@@ -63,6 +63,22 @@ class Format(StrEnum):
 @dataclasses.dataclass
 class Options:
     debug: bool = False
+    json: bool = False  # the command prints one JSON document on standard output (errors too)
+    quiet: bool = False  # the command prints nothing on success (files are still written)
+
+
+def _mode(ctx: typer.Context, as_json: bool, quiet: bool) -> None:
+    """Every command's --json and --quiet: the human rendering is silenced by either."""
+    ctx.obj.json, ctx.obj.quiet = as_json, quiet
+    out.quiet = as_json or quiet
+
+
+def _emit(ctx: typer.Context, record: object) -> None:
+    """Print ``record`` as strict JSON (with --json, unless --quiet)."""
+    from escalade.report import json_text
+
+    if not ctx.obj.quiet:
+        sys.stdout.write(json_text(record))
 
 
 @contextmanager
@@ -78,9 +94,14 @@ def reported(ctx: typer.Context) -> Iterator[None]:
 
         if ctx.obj.debug or (isinstance(exc, RuntimeError) and not isinstance(exc, SolverError)):
             raise
+        problems = [str(p) for p in exc.problems] if isinstance(exc, ScenarioError | RequestError) else [str(exc)]
+        if ctx.obj.json:
+            from escalade.report import json_text
+
+            sys.stdout.write(json_text({"ok": False, "problems": problems}))
         if isinstance(exc, ScenarioError | RequestError):
             err.print(f"[red]{len(exc.problems)} problem(s) found:[/]")
-            for problem in exc.problems:
+            for problem in problems:
                 err.print(f"[red]{problem}[/]", highlight=False, soft_wrap=True)
         else:  # EfgError is a ValueError
             err.print(f"[red]error:[/] {exc}", highlight=False, soft_wrap=True)
@@ -107,6 +128,7 @@ def main(
     ] = False,
 ) -> None:
     ctx.obj = Options(debug=debug)
+    out.quiet = False  # a command's --json or --quiet silences it again
 
 
 ScenarioArg = Annotated[str, typer.Argument(help="A scenario .yaml file, or a shipped scenario's name.")]
@@ -130,12 +152,14 @@ Ranges = Annotated[
 Workers = Annotated[int, typer.Option(min=1, help="Local worker processes for the draws.")]
 Scheduler = Annotated[str | None, typer.Option(help="Run the draws on this Dask scheduler (e.g. tcp://host:8786).")]
 OutDir = Annotated[Path, typer.Option("--out", help="Folder for report.md, summary.json, runs.parquet, summary.csv.")]
-JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print one JSON document (errors too) instead of text.")]
+QuietFlag = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing on success (files are still written).")]
 
 
 @app.command()
-def validate(ctx: typer.Context, file: ScenarioArg) -> None:
+def validate(ctx: typer.Context, file: ScenarioArg, as_json: JsonFlag = False, quiet: QuietFlag = False) -> None:
     """Check a scenario and report every problem with its line."""
+    _mode(ctx, as_json, quiet)
     with reported(ctx):
         from escalade.game import compile_tree
         from escalade.game.markov import compile_markov
@@ -145,8 +169,12 @@ def validate(ctx: typer.Context, file: ScenarioArg) -> None:
         found = (
             f"[green]ok[/] {scenario.source_file}: {len(scenario.actors)} actors, {len(scenario.parameters)} parameters"
         )
+        record: dict = {"ok": True, "file": scenario.source_file, "sha256": scenario.sha256}
+        record |= {"actors": len(scenario.actors), "parameters": len(scenario.parameters)}
         if scenario.root is not None:
             tree = compile_tree(scenario)
+            record |= {"nodes": len(scenario.nodes), "tree_nodes": tree.n_nodes, "outcomes": tree.n_terminals}
+            record |= {"information_sets": tree.n_infosets}
             found += (
                 f", {len(scenario.nodes)} nodes → a tree of {tree.n_nodes} nodes, {tree.n_terminals} outcomes, "
                 f"{tree.n_infosets} information sets"
@@ -154,30 +182,41 @@ def validate(ctx: typer.Context, file: ScenarioArg) -> None:
             )
         if scenario.dynamics is not None:
             markov = compile_markov(scenario)
+            record |= {"states": int(markov.shape[0])}
             found += (
                 f"; dynamics: {markov.shape[0]:,} states, {len(scenario.dynamics.ladder)} rungs, "
                 f"{len(scenario.dynamics.events)} chance events, {len(scenario.dynamics.policies)} policies"
             )
+        if as_json:
+            _emit(ctx, record)
         out.print(found)
 
 
 @app.command()
-def show(ctx: typer.Context, file: ScenarioArg) -> None:
-    """Print the scenario's tree as an outline."""
+def show(ctx: typer.Context, file: ScenarioArg, as_json: JsonFlag = False, quiet: QuietFlag = False) -> None:
+    """Print the scenario's tree as an outline (with --json: the validated scenario)."""
+    _mode(ctx, as_json, quiet)
     with reported(ctx):
         from escalade.report import scenario_tree
         from escalade.scenario import load
 
-        out.print(scenario_tree(load(file)))
+        scenario = load(file)
+        if as_json:
+            _emit(ctx, scenario.model_dump(mode="json"))
+        out.print(scenario_tree(scenario))
 
 
 @app.command()
-def scenarios() -> None:
+def scenarios(ctx: typer.Context, as_json: JsonFlag = False, quiet: QuietFlag = False) -> None:
     """List the scenarios shipped with escalade."""
+    _mode(ctx, as_json, quiet)
     from escalade.scenario import load, shipped_scenarios
 
-    for name, path in sorted(shipped_scenarios().items()):
-        out.print(f"[bold]{name}[/]  {load(path).title}")
+    shipped = [(name, load(path).title, str(path)) for name, path in sorted(shipped_scenarios().items())]
+    if as_json:
+        _emit(ctx, [{"name": name, "title": title, "file": path} for name, title, path in shipped])
+    for name, title, _ in shipped:
+        out.print(f"[bold]{name}[/]  {title}")
 
 
 @app.command()
@@ -190,18 +229,25 @@ def export(
         typer.Option("-o", "--output", help="File to write (default: standard output)."),
     ] = None,
     who: FullInfo = None,
+    as_json: JsonFlag = False,
+    quiet: QuietFlag = False,
 ) -> None:
     """Write the game (at the parameters' means) in Gambit's .efg format."""
+    _mode(ctx, as_json, quiet)
     with reported(ctx):
         from escalade.game import write_efg
         from escalade.pipeline import open_game, point_game
         from escalade.report import write_atomic
 
         text = write_efg(point_game(open_game(file), PointRequest(full_information=who)))
-        if output is None:
-            sys.stdout.write(text)
-        else:
+        if output is not None:
             write_atomic(output, text)
+        if as_json:
+            _emit(ctx, {"format": to.value, "written": None if output is None else str(output), "text": text})
+        elif output is None:
+            if not quiet:
+                sys.stdout.write(text)
+        elif not quiet:
             err.print(f"wrote {output}")
 
 
@@ -236,11 +282,13 @@ def solve(
     policy: Annotated[str | None, typer.Option(help="Script one actor with a scenario policy.")] = None,
     who: FullInfo = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON (profile in Gambit's order).")] = False,
+    quiet: QuietFlag = False,
 ) -> None:
     """Solve a game at the parameters' means and print the equilibrium."""
+    _mode(ctx, as_json, quiet)
     with reported(ctx):
         from escalade.pipeline import open_game, solve_point
-        from escalade.report import json_text, solution_table, values_table
+        from escalade.report import solution_table, values_table
 
         solutions = solve_point(open_game(file), PointRequest(method.value, lam, policy, who))
         several = method in (Method.enumpure, Method.lcp)
@@ -255,7 +303,7 @@ def solve(
                 }
             else:
                 record = {"method": solutions[0].method, "players": players, **_solution_json(solutions[0], strategic)}
-            sys.stdout.write(json_text(record))
+            _emit(ctx, record)
             return
         if not solutions:
             out.print("No pure-strategy Nash equilibrium.")
@@ -282,13 +330,15 @@ def fit(
         typer.Option(help="JSON file of observed action counts, nested [player][infoset][action] as in solve --json."),
     ],
     as_json: JsonFlag = False,
+    quiet: QuietFlag = False,
 ) -> None:
     """Fit the logit precision λ to observed choices by maximum likelihood."""
+    _mode(ctx, as_json, quiet)
     with reported(ctx):
         import numpy as np
 
         from escalade.pipeline import open_game, point_game
-        from escalade.report import json_text, solution_table
+        from escalade.report import solution_table
         from escalade.solve import fit_lambda
 
         game = point_game(open_game(file))
@@ -303,13 +353,13 @@ def fit(
                 "at_search_bound": fitted.at_bound,
                 "profile": fitted.solution.nested_profile(),
             }
-            sys.stdout.write(json_text(record))
+            _emit(ctx, record)
             return
         out.print(
             f"maximum-likelihood λ = [bold]{fitted.lam:.6g}[/] (log-likelihood {fitted.log_likelihood:.6g}), "
             f"95% profile-likelihood interval [{fitted.low:.4g}, {fitted.high:.4g}]"
         )
-        if fitted.warning:
+        if fitted.warning and not quiet:
             err.print(f"[yellow]warning:[/] {fitted.warning}", highlight=False, soft_wrap=True)
         out.print(solution_table(fitted.solution, f"logit QRE at λ = {fitted.lam:.4g}"))
 
@@ -320,8 +370,11 @@ def serve(
     file: Annotated[str, typer.Argument(help="A scenario .yaml file or shipped name.")] = "dprk_russia_2024",
     host: Annotated[str, typer.Option(help="Address to listen on (local only by default).")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8765,
+    as_json: JsonFlag = False,
+    quiet: QuietFlag = False,
 ) -> None:
     """Start the web explorer: parameter sliders, policies, the scenario editor, the equilibrium."""
+    _mode(ctx, as_json, quiet)
     with reported(ctx):
         from escalade.game.compile import no_tree
         from escalade.scenario import load
@@ -334,6 +387,8 @@ def serve(
 
         from escalade.explorer import create_app, hosts_for
 
+        if as_json:
+            _emit(ctx, {"url": f"http://{host}:{port}/", "scenario": scenario.name})
         out.print(f"escalade explorer on [bold]http://{host}:{port}/[/] (Ctrl+C to stop)")
         app_ = create_app(scenario, text, allowed_hosts=hosts_for(host))
         uvicorn.run(app_, host=host, port=port, log_level="warning")
@@ -356,8 +411,10 @@ def history(
     draws: Annotated[int, typer.Option(min=1, help="Parameter draws for the model's distribution.")] = 512,
     seed: Seed = StaticRequest.seed,
     as_json: JsonFlag = False,
+    quiet: QuietFlag = False,
 ) -> None:
     """Base rates of violence in a reference class of historical crises (ICB), beside the model's."""
+    _mode(ctx, as_json, quiet)
     with reported(ctx):
         from escalade.history import (
             VIOLENCE_LABELS,
@@ -368,7 +425,6 @@ def history(
             violence_base_rates,
         )
         from escalade.pipeline import model_violence
-        from escalade.report import json_text
         from escalade.scenario import load
 
         crises = load_icb(data, level)
@@ -400,7 +456,7 @@ def history(
                 if "tension_outcome" in selected.columns
                 else None,
             }
-            sys.stdout.write(json_text(record))
+            _emit(ctx, record)
             return
         table = Table(title=f"{len(selected)} of {len(crises)} crises", title_justify="left")
         columns = ["violence", "crises", "base rate (95% Wilson)"] + (["model (95% CI)"] if model else [])
@@ -435,18 +491,20 @@ def backtest(
     train_until: Annotated[int, typer.Option(help="Fit on crises triggered up to this year; forecast the rest.")],
     out_dir: Annotated[Path | None, typer.Option("--out", help="Folder for calibration.html.")] = None,
     as_json: JsonFlag = False,
+    quiet: QuietFlag = False,
 ) -> None:
     """Forecast the violence of later crises; score the strategic model against base rate and logit."""
+    _mode(ctx, as_json, quiet)
     with reported(ctx):
         from escalade.history import load_icb
         from escalade.history.backtest import backtest as run_backtest
-        from escalade.report import backtest_report, json_text, to_html, to_terminal, write_atomic
+        from escalade.report import backtest_report, to_html, to_terminal, write_atomic
 
         report = backtest_report(run_backtest(load_icb(data), train_until), str(data))
         if out_dir is not None:
             write_atomic(out_dir / "calibration.html", to_html(report))
         if as_json:
-            sys.stdout.write(json_text(report.sections[0].record))
+            _emit(ctx, report.sections[0].record)
             return
         to_terminal(out, report)
 
@@ -464,9 +522,11 @@ def claims_command(
         bool, typer.Option(help="Also test each claim with each mechanism knocked out and each effect taken out.")
     ] = CLAIMS.knockouts,
     as_json: JsonFlag = False,
+    quiet: QuietFlag = False,
 ) -> None:
     """Test the scenario's claims across its parameter draws: a verdict per claim with its CI, flags, and
     the verdict with each mechanism knocked out and each single effect taken out."""
+    _mode(ctx, as_json, quiet)
     with reported(ctx):
         import datetime as dt
 
@@ -476,12 +536,12 @@ def claims_command(
 
         request = dataclasses.replace(CLAIMS, draws=draws, seed=seed, claim_sensitivity=sobol, knockouts=knockouts)
         scenario = load(file)
-        with progress_bar("testing the claims, knocked out and ablated") as advance:
+        with progress_bar("testing the claims, knocked out and ablated", quiet) as advance:
             verdicts = claims(scenario, request, Backend(progress=advance))
         created = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
         report = claims_report(scenario, verdicts, seed, draws, created)
         if as_json:
-            sys.stdout.write(to_json(report))
+            _emit(ctx, json.loads(to_json(report)))
             return
         to_terminal(out, report)
 
@@ -507,8 +567,11 @@ def run(
     history_data: Annotated[
         Path | None, typer.Option(help="ICB system-level CSV: show the reference class's base rates beside the model.")
     ] = None,
+    as_json: JsonFlag = False,
+    quiet: QuietFlag = False,
 ) -> None:
     """The full analysis: equilibria, policies compared over uncertain parameters, what decides it."""
+    _mode(ctx, as_json, quiet)
     with reported(ctx):
         from escalade.scenario import load
 
@@ -516,7 +579,7 @@ def run(
             draws=draws, seed=seed, full_information=who, sensitivity=sensitivity, history_data=history_data,
             settings=_settings(pins, ranges), grid=grid,
         )  # fmt: skip
-        _static(load(file), request, workers, scheduler, out_dir)
+        _static(ctx, load(file), request, workers, scheduler, out_dir)
 
 
 @app.command()
@@ -540,8 +603,11 @@ def sweep(
     ] = SWEEP.sensitivity,
     workers: Workers = 1,
     scheduler: Scheduler = None,
+    as_json: JsonFlag = False,
+    quiet: QuietFlag = False,
 ) -> None:
     """Solve the scenario over many parameter draws and write tidy tables (Parquet and CSV)."""
+    _mode(ctx, as_json, quiet)
     with reported(ctx):
         from escalade.scenario import load
 
@@ -549,32 +615,39 @@ def sweep(
             SWEEP, draws=draws, seed=seed, sampling=method, sensitivity=sensitivity,
             policies=None if policy is None else tuple(policy), settings=_settings(pins, ranges), grid=grid,
         )  # fmt: skip
-        _static(load(file), request, workers, scheduler, out_dir)
+        _static(ctx, load(file), request, workers, scheduler, out_dir)
 
 
 @contextmanager
-def progress_bar(description: str) -> Iterator[Callable[[int, int], None]]:
-    """A progress bar with the total and the time left, advanced by the pipeline's progress callback."""
+def progress_bar(description: str, quiet: bool = False) -> Iterator[Callable[[int, int], None]]:
+    """A progress bar with the total and the time left, advanced by the pipeline's progress callback
+    (none with --quiet)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
-    with Progress(*columns, console=err, transient=True) as bar:
+    with Progress(*columns, console=err, transient=True, disable=quiet) as bar:
         task = bar.add_task(description, total=None)
         yield lambda done, total: bar.update(task, total=total, completed=done)
 
 
-def _static(scenario: Scenario, request: StaticRequest, workers: int, scheduler: str | None, out_dir: Path) -> None:
+def _static(
+    ctx: typer.Context, scenario: Scenario, request: StaticRequest, workers: int, scheduler: str | None, out_dir: Path
+) -> None:
     """Analyse, print the report, and publish report.md/.html, summary.json, runs.parquet, summary.csv."""
     from escalade.pipeline import Backend, analyse
     from escalade.report import static_report, table_writers
 
-    with progress_bar("solving chunks of draws") as advance:
+    with progress_bar("solving chunks of draws", ctx.obj.quiet) as advance:
         analysis = analyse(scenario, request, Backend(workers, scheduler, advance))
-    _present(static_report(analysis), out_dir, ("report.md", "report.html", "summary.json"), table_writers(analysis))
+    names = ("report.md", "report.html", "summary.json")
+    _present(ctx, static_report(analysis), out_dir, names, table_writers(analysis))
 
 
-def _present(report: Report, out_dir: Path, names: tuple[str, str, str], extra: dict[str, Writer]) -> None:
-    """Print the report, then publish it as Markdown, HTML and JSON (``names``) with ``extra`` files, as one set."""
+def _present(
+    ctx: typer.Context, report: Report, out_dir: Path, names: tuple[str, str, str], extra: dict[str, Writer]
+) -> None:
+    """Print the report (or, with --json, its JSON), then publish it as Markdown, HTML and JSON
+    (``names``) with ``extra`` files, as one set."""
     from escalade.report import publish, text_writer, to_html, to_json, to_markdown, to_terminal
 
     to_terminal(out, report)
@@ -582,6 +655,8 @@ def _present(report: Report, out_dir: Path, names: tuple[str, str, str], extra: 
     written = publish(out_dir, {**dict(zip(names, map(text_writer, renderings), strict=True)), **extra})
     others = ", ".join(path.name for path in written if path.name != names[1])
     out.print(f"Report written to [bold]{out_dir / names[1]}[/] (also {others})")
+    if ctx.obj.json:
+        _emit(ctx, json.loads(renderings[2]) | {"written": [str(path) for path in written]})
 
 
 @app.command("simulate")
@@ -616,8 +691,11 @@ def simulate_command(
     ranges: Ranges = None,
     workers: Workers = 1,
     scheduler: Scheduler = None,
+    as_json: JsonFlag = False,
+    quiet: QuietFlag = False,
 ) -> None:
     """Run a crisis forward over rounds under each course of action; fan charts and the ratchet index."""
+    _mode(ctx, as_json, quiet)
     with reported(ctx):
         from escalade.pipeline import Backend, simulate
         from escalade.report import dynamic_report, trajectories_frame
@@ -630,11 +708,11 @@ def simulate_command(
             rounds=rounds, runs=runs, draws=draws, lam=lam, window=window, seed=seed,
             policies={actor: tuple(names) for actor, names in choices.items()}, settings=_settings(pins, ranges),
         )  # fmt: skip
-        with progress_bar("solving and simulating each course of action") as advance:
+        with progress_bar("solving and simulating each course of action", quiet) as advance:
             analysis = simulate(load(file), request, Backend(workers, scheduler, advance))
         frame = trajectories_frame(analysis)
         extra = {"trajectories.parquet": lambda path: frame.to_parquet(path, index=False)}
-        _present(dynamic_report(analysis), out_dir, ("dynamics.md", "dynamics.html", "dynamics.json"), extra)
+        _present(ctx, dynamic_report(analysis), out_dir, ("dynamics.md", "dynamics.html", "dynamics.json"), extra)
 
 
 def _settings(pins: list[str] | None, ranges: list[str] | None) -> Settings:

@@ -290,3 +290,14 @@ def test_a_grid_without_a_varied_parameter_is_refused():
 
     with pytest.raises(RequestError, match="needs a parameter to vary"):
         claims(loads(TOY), StaticRequest(draws=8, grid=5))
+
+
+def test_draws_where_an_output_is_undefined_count_neither_way():
+    from escalade.analyze.claims import compare
+    from escalade.analyze.policies import Bootstrap
+
+    lower = np.array([0.0, 0.0, np.nan, 0.0, 1.0])
+    higher = np.array([1.0, 1.0, 1.0, np.inf, 0.0])
+    trial = compare(lower, higher, Bootstrap(5, np.random.default_rng(0)))
+    assert (trial.holds.count, trial.holds.total) == (2, 3) and trial.reversed.count == 1
+    assert trial.gap.mean == pytest.approx(1 / 3) and trial.gap.low <= trial.gap.mean <= trial.gap.high

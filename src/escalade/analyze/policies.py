@@ -82,14 +82,21 @@ class Bootstrap:
         self.counts = np.stack([np.bincount(row, minlength=n) for row in rows]).astype(float)
 
     def estimates(self, samples: np.ndarray) -> list[Estimate]:
-        """One estimate per column of ``samples`` (n, m)."""
+        """One estimate per column of ``samples`` (n, m). A column with values that are not finite is
+        estimated over its finite draws (each resample's mean over the finite draws it holds); a column
+        with none is NaN throughout."""
         samples = np.asarray(samples, dtype=float).reshape(self.n, -1)
-        means = self.counts @ samples / self.n  # (n_boot, m)
+        finite = np.isfinite(samples)
+        if finite.all():
+            means, centre = self.counts @ samples / self.n, samples.mean(axis=0)  # (n_boot, m), (m,)
+        else:
+            with np.errstate(invalid="ignore", divide="ignore"):
+                means = (self.counts @ np.where(finite, samples, 0.0)) / (self.counts @ finite)
+                centre = np.where(finite, samples, 0.0).sum(axis=0) / finite.sum(axis=0)
         tail = (1 - self.level) / 2
-        low, high = np.quantile(means, [tail, 1 - tail], axis=0)
+        low, high = np.nanquantile(means, [tail, 1 - tail], axis=0) if np.isfinite(means).any() else (centre, centre)
         return [
-            Estimate(float(m), float(lo), float(hi), self.level)
-            for m, lo, hi in zip(samples.mean(axis=0), low, high, strict=True)
+            Estimate(float(m), float(lo), float(hi), self.level) for m, lo, hi in zip(centre, low, high, strict=True)
         ]
 
 

@@ -1,0 +1,74 @@
+"""One CLI convention: every command takes --json (one JSON document on standard output, errors too)
+and --quiet (nothing printed on success, files still written)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from escalade.cli import app
+from tests.history.synthetic_icb import write_synthetic_icb
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+SMALL = ["--draws", "8"]
+
+
+def commands(tmp: Path) -> dict[str, list[str]]:
+    system, _ = write_synthetic_icb(tmp, crises=200, seed=3)
+    return {
+        "validate": ["validate", "chicken"],
+        "show": ["show", "chicken"],
+        "scenarios": ["scenarios"],
+        "export": ["export", "chicken", "-o", str(tmp / "chicken.efg")],
+        "solve": ["solve", "chicken"],
+        "fit": ["fit", str(EXAMPLES / "game.efg"), "--counts", str(EXAMPLES / "observed.json")],
+        "history": ["history", "--data", str(system), "--where", "protracted_conflict=2,3"],
+        "backtest": ["backtest", "--data", str(system), "--train-until", "1989"],
+        "claims": ["claims", "dprk_russia_2024", *SMALL, "--sobol", "0", "--no-knockouts"],
+        "run": ["run", "cuban_missile_1962", *SMALL, "--sensitivity", "0", "--out", str(tmp / "run")],
+        "sweep": ["sweep", "cuban_missile_1962", *SMALL, "--sensitivity", "0", "--out", str(tmp / "sweep")],
+        "simulate": [
+            "simulate", "cuban_missile_1962_dynamic", "--draws", "2", "--runs", "32", "--rounds", "3",
+            "--out", str(tmp / "simulate"),
+        ],
+    }  # fmt: skip
+
+
+NAMES = ["validate", "show", "scenarios", "export", "solve", "fit", "history", "backtest"]
+NAMES += ["claims", "run", "sweep", "simulate"]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_command_prints_one_json_document_with_json(name, tmp_path):
+    result = CliRunner().invoke(app, [*commands(tmp_path)[name], "--json"])
+    assert result.exit_code == 0, result.output
+    json.loads(result.stdout)  # the whole of standard output is one document
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_command_prints_nothing_with_quiet(name, tmp_path):
+    result = CliRunner().invoke(app, [*commands(tmp_path)[name], "--quiet"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "" and result.stderr == ""
+
+
+def test_quiet_still_writes_the_files(tmp_path):
+    result = CliRunner().invoke(app, [*commands(tmp_path)["run"], "--quiet"])
+    assert result.exit_code == 0 and (tmp_path / "run" / "report.html").is_file()
+
+
+def test_a_failure_with_json_is_a_json_document_too(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: bad\ntitle: Bad\nactors: []\n")
+    result = CliRunner().invoke(app, ["validate", str(bad), "--json"])
+    assert result.exit_code == 1
+    record = json.loads(result.stdout)
+    assert record["ok"] is False and any("bad.yaml" in problem for problem in record["problems"])
+
+
+def test_serve_takes_the_same_flags():
+    result = CliRunner().invoke(app, ["serve", "--help"])
+    assert "--json" in result.output and "--quiet" in result.output
