@@ -19,6 +19,7 @@ SMALL = ["--draws", "8"]
 def commands(tmp: Path) -> dict[str, list[str]]:
     system, _ = write_synthetic_icb(tmp, crises=200, seed=3)
     return {
+        "new": ["new", "started", "--out", str(tmp)],
         "validate": ["validate", "chicken"],
         "show": ["show", "chicken"],
         "scenarios": ["scenarios"],
@@ -37,7 +38,7 @@ def commands(tmp: Path) -> dict[str, list[str]]:
     }  # fmt: skip
 
 
-NAMES = ["validate", "show", "scenarios", "export", "solve", "fit", "history", "backtest"]
+NAMES = ["new", "validate", "show", "scenarios", "export", "solve", "fit", "history", "backtest"]
 NAMES += ["claims", "run", "sweep", "simulate"]
 
 
@@ -72,3 +73,19 @@ def test_a_failure_with_json_is_a_json_document_too(tmp_path):
 def test_serve_takes_the_same_flags():
     result = CliRunner().invoke(app, ["serve", "--help"])
     assert "--json" in result.output and "--quiet" in result.output
+
+
+def test_new_writes_a_scenario_that_validates_and_never_overwrites(tmp_path):
+    from escalade.pipeline import StaticRequest, claims
+    from escalade.scenario import load
+
+    result = CliRunner().invoke(app, ["new", "my_case", "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    scenario = load(tmp_path / "my_case.yaml")
+    assert scenario.name == "my_case" and scenario.outcomes and scenario.mechanisms and scenario.claims
+    (verdict,) = claims(scenario, StaticRequest(draws=16, claim_sensitivity=0))
+    assert verdict.mechanisms  # the template's claim is tested with its mechanism knocked out
+    again = CliRunner().invoke(app, ["new", "my_case", "--out", str(tmp_path)])
+    assert again.exit_code == 1 and "exists already" in again.output
+    bad = CliRunner().invoke(app, ["new", "9lives", "--out", str(tmp_path)])
+    assert bad.exit_code == 1 and "not a name" in bad.output and not (tmp_path / "9lives.yaml").exists()

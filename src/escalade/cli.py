@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -190,6 +191,40 @@ def validate(ctx: typer.Context, file: ScenarioArg, as_json: JsonFlag = False, q
         if as_json:
             _emit(ctx, record)
         out.print(found)
+
+
+@app.command()
+def new(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="The new scenario's name (letters, digits, _).")],
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder to write NAME.yaml in.")] = Path("."),
+    as_json: JsonFlag = False,
+    quiet: QuietFlag = False,
+) -> None:
+    """Write NAME.yaml: a commented scenario to start from (a small crisis with policies, outcomes,
+    a mechanism and a claim), valid as written."""
+    _mode(ctx, as_json, quiet)
+    with reported(ctx):
+        from importlib import resources
+
+        from escalade.report import write_atomic
+        from escalade.scenario import loads
+        from escalade.scenario.model import IDENTIFIER
+
+        if not re.fullmatch(IDENTIFIER, name):
+            raise ValueError(
+                f"{name!r} is not a name escalade accepts: use letters, digits and _, starting with a letter"
+            )
+        path = out_dir / f"{name}.yaml"
+        if path.exists():
+            raise ValueError(f"{path} exists already: choose another name, or remove it first")
+        template = resources.files("escalade.scenario").joinpath("template.yaml").read_text(encoding="utf-8")
+        text = template.replace("NAME", name)
+        loads(text, str(path))  # the template is valid as written: a check, not a hope
+        write_atomic(path, text)
+        if as_json:
+            _emit(ctx, {"written": str(path)})
+        out.print(f"wrote [bold]{path}[/]: edit it, then `escalade validate {path}` and `escalade run {path}`")
 
 
 @app.command()
