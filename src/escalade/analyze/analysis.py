@@ -103,7 +103,7 @@ def runs_frame(analysis: Analysis) -> pd.DataFrame:
         columns: dict[str, object] = {"draw": range(runs.n_draws), "policy": runs.policy}
         columns |= {f"param_{name}": values for name, values in runs.values.items()}
         columns["expected_escalation"] = runs.expected_escalation
-        columns |= {f"p_{name}": runs.events[:, o] for o, name in enumerate(runs.event_names)}
+        columns |= {f"p_{name}": runs.measure(f"P({name})") for name in runs.event_names}
         columns |= {f"value_{actor}": runs.actor_values[:, a] for a, actor in enumerate(runs.tree.players)}
         columns["max_regret"] = runs.max_regret
         frames.append(pd.DataFrame(columns))

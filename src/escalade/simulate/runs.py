@@ -30,8 +30,8 @@ ESCALATION = "escalation"  # the attribute read as the escalation level, when a 
 
 @dataclass(frozen=True, eq=False)
 class Runs:
-    """Per draw: parameter values, outcome probabilities, actor values, escalation, the named
-    outcomes' probabilities and the solved profile."""
+    """Per draw: parameter values, outcome probabilities, actor values, escalation, where the named
+    outcomes hold and the solved profile."""
 
     policy: str  # "equilibrium" when no actor is scripted
     values: dict[str, np.ndarray]  # parameter -> (n,)
@@ -40,8 +40,7 @@ class Runs:
     terminal_escalation: np.ndarray  # (n, T) escalation level at each terminal
     max_regret: np.ndarray  # (n,)
     tree: Tree
-    events: np.ndarray  # (n, O) probability of each named outcome
-    event_names: list[str]  # (O,)
+    event_names: list[str]  # (O,) the named outcomes
     profile: np.ndarray  # (n, S) behaviour profile (on the scripted tree's slots under a policy)
     reach: np.ndarray  # (n, N) probability each node is reached
     ties: np.ndarray  # (n, N) True where backward induction broke a payoff tie (first listed action taken)
@@ -75,14 +74,12 @@ class Runs:
 
     def measure(self, output: str) -> np.ndarray:
         """(n,) an output as claims and objectives name it: ``P(outcome)``, ``value(ACTOR)``,
-        ``expected_escalation`` or ``p_escalation_ge_K``."""
-        if output.startswith("P("):
-            return self.events[:, self.event_names.index(output[2:-1])]
+        ``expected_escalation`` or ``p_escalation_ge_K`` (this run's play, scored as it is)."""
         if output.startswith("value("):
             return self.actor_values[:, self.tree.players.index(output[6:-1])]
-        if output == "expected_escalation":
-            return self.expected_escalation
-        return self.p_escalation_at_least(float(output.removeprefix("p_escalation_ge_")))
+        scored = self.scored_as(self, output)
+        assert scored is not None
+        return scored
 
 
 def analysis_tree(scenario: Scenario, who: str | None = None) -> Tree:
@@ -154,7 +151,7 @@ def solve_courses(
     parts = run_chunks(_solve_chunk, tasks, workers, scheduler, progress)
     found = []
     for (policy, _), columns in zip(courses, zip(*parts, strict=True), strict=True):
-        probs, actors, escalation, regret, events, profile, reach, ties, terminal_events = (
+        probs, actors, escalation, regret, profile, reach, ties, terminal_events = (
             np.concatenate(column) for column in zip(*columns, strict=True)
         )
         found.append(
@@ -166,7 +163,6 @@ def solve_courses(
                 escalation,
                 regret,
                 tree,
-                events,
                 list(outcomes),
                 profile,
                 reach,
@@ -186,14 +182,12 @@ def _solve_chunk(
     batch: dict[str, np.ndarray],
 ) -> list[tuple[np.ndarray, ...]]:
     """One chunk, per course: outcome probabilities, actor values, terminal escalation, regret, the
-    named outcomes' probabilities, the profile, the reach probabilities, the ties broken and where each
-    named outcome holds."""
+    profile, the reach probabilities, the ties broken and where each named outcome holds."""
     game = compile_game(scenario, batch, tree)
     level = scenario_escalation_column(scenario)
     # a copy, not a view of the (K, T, M) outcome array, so a long sweep keeps only small arrays
     escalation = game.outcome[:, :, level].copy() if level is not None else np.zeros(game.payoff.shape[:2])
-    events = event_matrix(game, outcomes, batch, scenario, paths)
-    held = events.astype(bool)
+    held = event_matrix(game, outcomes, batch, scenario, paths).astype(bool)
     found = []
     for fixed, forced in scripts:
         course = force(game, forced)
@@ -204,7 +198,6 @@ def _solve_chunk(
                 solution.values,
                 escalation,
                 solution.max_regret,
-                np.einsum("kt,kto->ko", solution.outcome_probs, events),
                 solution.profile,
                 solution.reach,
                 solution.ties,
