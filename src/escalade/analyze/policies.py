@@ -42,6 +42,15 @@ class PolicyRow:
     values: dict[str, Estimate]  # actor id -> expected utility
     expected_escalation: Estimate | None
 
+    def estimate(self, output: str) -> Estimate | None:
+        """An output as claims and objectives name it: ``P(outcome)``, ``value(ACTOR)``, else the expected
+        escalation level (None where the scenario has no escalation attribute)."""
+        if output.startswith("P("):
+            return self.outcomes[output[2:-1]]
+        if output.startswith("value("):
+            return self.values[output[6:-1]]
+        return self.expected_escalation
+
 
 @dataclass(frozen=True)
 class PairedDifference:
@@ -145,12 +154,12 @@ def recommendations(
     found = []
     means = {row.policy: row for row in rows}
     for actor in scenario.actors:
-        own = [p for p in means if p in scenario.policies and scenario.policies[p].actor == actor.id]
+        own = [p for p in scenario.policies_of(actor.id) if p in means]
         if actor.objective is None or len(own) < 2:
             continue
         direction, output = actor.objective.split(" ", 1)
         sign = 1.0 if direction == "minimise" else -1.0
-        ranked = sorted(own, key=lambda p: sign * _mean(means[p], output))
+        ranked = sorted(own, key=lambda p: sign * means[p].estimate(output).mean)
         leader, runner_up = ranked[0], ranked[1]
         difference = next(d for d in differences if {d.a, d.b} == {leader, runner_up} and d.output == output)
         if difference.a != leader:  # the comparison was made the other way round
@@ -166,12 +175,6 @@ def recommendations(
         clear = difference.difference.high < 0 if sign > 0 else difference.difference.low > 0
         found.append(Recommendation(actor.id, actor.objective, leader if clear else None, runner_up, difference))
     return found
-
-
-def _mean(row: PolicyRow, output: str) -> float:
-    if output.startswith("P("):
-        return row.outcomes[output[2:-1]].mean
-    return row.values[output[6:-1]].mean
 
 
 def value_of_information(

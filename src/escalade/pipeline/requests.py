@@ -14,7 +14,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from escalade.scenario import Scenario
@@ -143,6 +143,10 @@ class StaticRequest(_ScenarioRequest):
     grid: int = 0  # response curves over each varied parameter at this many points (0: none), on the claims' draws
     history_data: Path | None = None  # an ICB system-level CSV: the reference class beside the model
     settings: Settings = field(default_factory=Settings)
+
+    def claim_values(self, values: Mapping[str, Any]) -> dict[str, Any]:
+        """The draws the claims and the response curves use: the first ``claim_draws`` of ``values``."""
+        return {name: column[: self.claim_draws] for name, column in values.items()}
 
     @property
     def claim_samples(self) -> int:

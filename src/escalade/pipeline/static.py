@@ -91,7 +91,7 @@ def _analyse(
             "subgame has several (see docs/solvers.md)."
         )
     for actor in scenario.actors if request.policies is None else []:  # a chosen subset compares what it is asked
-        own = [name for name, policy in scenario.policies.items() if policy.actor == actor.id]
+        own = scenario.policies_of(actor.id)
         if actor.objective is not None and len(own) < 2:
             notes.append(
                 f"{actor.id}'s objective ({actor.objective}) recommends nothing: it needs two or more of "
@@ -180,8 +180,7 @@ def response(analysis: Analysis, values: dict, request: StaticRequest, tree: Tre
     across its range) and, for two varied parameters, the map of the preferred course; on the first
     ``request.claim_draws`` draws, the same draws at every point."""
     scenario = analysis.scenario
-    if request.claim_draws is not None:
-        values = {name: column[: request.claim_draws] for name, column in values.items()}
+    values = request.claim_values(values)
     n = len(next(iter(values.values())))
     chunked = backend.chunking(False) | {"outcomes": analysis.outcomes}
     courses = [(policy, {}) for policy in [None, *scenario.policies]]
@@ -212,7 +211,7 @@ def map_criterion(analysis: Analysis) -> tuple[str, list[str]] | None:
     two or more courses, else every scripted course by the lower (or, for a value, higher) headline."""
     scenario = analysis.scenario
     for actor in scenario.actors:
-        own = [name for name, policy in scenario.policies.items() if policy.actor == actor.id]
+        own = scenario.policies_of(actor.id)
         if actor.objective is not None and len(own) >= 2:
             return actor.objective, own
     if len(scenario.policies) < 2:
@@ -228,8 +227,7 @@ def test_claims(
     parameters that decide it and, unless the request says no, its knockouts and effect ablation on
     the same draws (each knockout and ablation solves the claims again: they cost as much each)."""
     chunked = backend.chunking(False)
-    if request.claim_draws is not None:
-        values = {name: column[: request.claim_draws] for name, column in values.items()}
+    values = request.claim_values(values)
 
     def solve(variant: Scenario, draws: dict, conditions: list[Condition]) -> list[Runs]:
         courses = [(condition.policy, condition.force) for condition in conditions]

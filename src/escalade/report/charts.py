@@ -79,17 +79,16 @@ def risk_payoff_chart(analysis: Analysis, actor: str) -> str:
     headline risk (x) and the actor's expected utility (y), with 95% intervals both ways."""
     head = analysis.headline
     figure = go.Figure()
+    # the headline is the risk axis; a value headline (no outcomes, no escalation) leaves the chart empty
+    placed = [
+        (i, row, row.estimate(head), row.values[actor])
+        for i, row in enumerate(analysis.rows)
+        if not head.startswith("value(") and row.estimate(head) is not None
+    ]
     points: dict[tuple[float, float], list[str]] = {}  # courses at the same point share one label
-    for row in analysis.rows:
-        risk = row.outcomes[head[2:-1]] if head.startswith("P(") else row.expected_escalation
-        if risk is not None:
-            key = (round(risk.mean, 3), round(row.values[actor].mean, 3))
-            points.setdefault(key, []).append(row.policy.replace("_", " "))
-    for i, row in enumerate(analysis.rows):
-        risk = row.outcomes[head[2:-1]] if head.startswith("P(") else row.expected_escalation
-        value = row.values[actor]
-        if risk is None:
-            continue
+    for _, row, risk, value in placed:
+        points.setdefault((round(risk.mean, 3), round(value.mean, 3)), []).append(row.policy.replace("_", " "))
+    for i, row, risk, value in placed:
         together = points[(round(risk.mean, 3), round(value.mean, 3))]
         figure.add_scatter(
             x=[risk.mean],

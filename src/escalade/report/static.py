@@ -87,7 +87,7 @@ def finding(analysis: Analysis) -> str:
     shown = scripted or [rows[EQUILIBRIUM]]
     parts = [
         f"Across {analysis.draws:,} parameter draws, "
-        + "; ".join(f"under {row.policy.replace('_', ' ')} {label(head)} = {_estimate(row, head)}" for row in shown)
+        + "; ".join(f"under {row.policy.replace('_', ' ')} {label(head)} = {row.estimate(head)}" for row in shown)
     ]
     for rec in analysis.recommendations:
         d = rec.difference
@@ -104,16 +104,8 @@ def finding(analysis: Analysis) -> str:
         parts.append("No stated objective, so no course is recommended: compare them on every outcome and actor below")
     free = rows.get(EQUILIBRIUM)
     if free is not None and scripted:
-        parts.append(f"Left free, the actors' equilibrium gives {_estimate(free, head)} (95% bootstrap intervals)")
+        parts.append(f"Left free, the actors' equilibrium gives {free.estimate(head)} (95% bootstrap intervals)")
     return ". ".join(parts) + "."
-
-
-def _estimate(row: Any, output: str) -> Any:
-    if output.startswith("P("):
-        return row.outcomes[output[2:-1]]
-    if output.startswith("value("):
-        return row.values[output[6:-1]]
-    return row.expected_escalation
 
 
 def sensitivity_sentence(analysis: Analysis) -> str:

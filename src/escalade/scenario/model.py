@@ -606,6 +606,10 @@ class Scenario(Strict):
                 events[name] = Outcome(doc=f"escalation level {level:g} or above", when=f"escalation >= {level!r}")
         return events
 
+    def policies_of(self, actor: str) -> list[str]:
+        """The names of ``actor``'s scripted courses of action, in the file's order."""
+        return [name for name, policy in self.policies.items() if policy.actor == actor]
+
     def central_values(self) -> dict[str, float]:
         """Each parameter at its mean: the single draw used when no sweep is asked for."""
         return {name: param.mean() for name, param in self.parameters.items()}
