@@ -224,7 +224,8 @@ def evaluate_claims(
             advance(done, total)
             for name, claim in scenario.claims.items():
                 if changed(*_shares(claim, sides[name]), results[name]):
-                    flips[name].append(judge(claim, sides[name], boot, stated[name], switched_off=ref))
+                    baseline = (stated[name], results[name])
+                    flips[name].append(judge(claim, sides[name], boot, baseline, switched_off=ref))
     verdicts = []
     for name, claim in scenario.claims.items():
         deciding: list[SobolIndex] = []
@@ -271,21 +272,21 @@ def judge(
     claim: Claim,
     sides: tuple[Runs, Runs],
     boot: Bootstrap,
-    baseline: tuple[Runs, Runs] | None = None,
+    baseline: tuple[tuple[Runs, Runs], Trial] | None = None,
     **labels: Any,
 ) -> Trial:
-    """The claim on one variant's runs; with the stated claim's runs as ``baseline``, whether every actor
-    plays as it did there, and whether the verdict changes when the stated play is scored as the
-    variant scores it (the change is then the scoring's, not the actors')."""
+    """The claim on one variant's runs; with the stated claim's runs and trial as ``baseline``, whether
+    every actor plays as it did there, and whether the verdict changes when the stated play is scored
+    as the variant scores it (the change is then the scoring's, not the actors')."""
     lower, higher = (runs.measure(claim.output) for runs in sides)
     trial = compare(lower, higher, boot, **labels)
     if baseline is None:
         return trial
-    same = all(np.allclose(a.profile, b.profile, rtol=0, atol=1e-9) for a, b in zip(sides, baseline, strict=True))
-    held = [stated.scored_as(variant, claim.output) for stated, variant in zip(baseline, sides, strict=True)]
+    runs, stated = baseline
+    same = all(np.allclose(a.profile, b.profile, rtol=0, atol=1e-9) for a, b in zip(sides, runs, strict=True))
+    held = [played.scored_as(variant, claim.output) for played, variant in zip(runs, sides, strict=True)]
     by_scoring = False
     if held[0] is not None and held[1] is not None:
-        stated = Trial("", *_shares(claim, baseline), trial.gap)
         by_scoring = changed(_holds(held[0], held[1]), _holds(held[1], held[0]), stated)
     return dataclasses.replace(trial, same_play=same, by_scoring=by_scoring)
 
