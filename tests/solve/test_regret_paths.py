@@ -7,7 +7,7 @@ import pytest
 from escalade.game import compile_game, compile_tree, policy_profile, script
 from escalade.scenario import load
 from escalade.simulate import sample_parameters
-from escalade.solve.verify import _best_response, _direct_best_responses, level_plans, node_moves
+from escalade.solve.verify import _best_response, _values, level_plans, node_moves
 
 
 def random_profile(tree, k, rng):
@@ -37,6 +37,6 @@ def test_the_one_pass_best_response_equals_the_counterfactual_one(name, policy):
     assert players  # the test compares something
     moves = node_moves(game, random_profile(tree, 16, np.random.default_rng(7)))
     plans = level_plans(tree)
-    direct = _direct_best_responses(game, moves, plans, players)
+    direct = _values(game, moves, plans, players, deviate=True)[0]
     for column, player in enumerate(players):
         assert np.allclose(direct[:, column], _best_response(game, moves, plans, player), rtol=0, atol=1e-10)

@@ -86,14 +86,27 @@ def node_reach(tree: Tree, moves: np.ndarray) -> np.ndarray:
     return reach
 
 
-def _values(game: Game, moves: np.ndarray, plans: list[LevelPlan]) -> np.ndarray:
-    """(N, K, A) expected payoff to each actor from each node on, under the (N, K) move probabilities."""
+def _values(
+    game: Game, moves: np.ndarray, plans: list[LevelPlan], players: list[int] | None = None, deviate: bool = False
+) -> np.ndarray:
+    """(N, K, P) expected payoff to each of ``players`` (default: every actor) from each node on, under
+    the (N, K) move probabilities. With ``deviate`` each player instead takes its best child at its own
+    nodes: its best response, where its information sets are all single nodes."""
     tree = game.tree
-    values = np.zeros((tree.n_nodes, moves.shape[1], len(tree.players)))
-    values[tree.terminal_nodes] = game.payoff.transpose(1, 0, 2)
+    columns = np.arange(len(tree.players)) if players is None else np.array(players)
+    values = np.zeros((tree.n_nodes, moves.shape[1], len(columns)))
+    values[tree.terminal_nodes] = game.payoff[:, :, columns].transpose(1, 0, 2)
     for plan in plans:
         weights = moves[plan.children] * plan.mask[:, :, None]  # (m, B, K)
-        values[plan.nodes] = np.einsum("mbk,mbka->mka", weights, values[plan.children])
+        children = values[plan.children]  # (m, B, K, P)
+        level = np.einsum("mbk,mbkp->mkp", weights, children)
+        mover = tree.player[plan.nodes]
+        for p, player in enumerate(columns if deviate else []):
+            own = np.flatnonzero(mover == player)
+            if own.size:
+                options = np.where(plan.mask[own][:, :, None], children[own, :, :, p], -np.inf)
+                level[own, :, p] = options.max(axis=1)
+        values[plan.nodes] = level
     return values
 
 
@@ -173,34 +186,12 @@ def regret_of_moves(game: Game, moves: np.ndarray) -> tuple[np.ndarray, np.ndarr
     # serves all such players at once; the others need the counterfactual passes of _best_response
     direct = [player for player in movers if np.all(members[tree.infoset_player == player] == 1)]
     if direct:
-        best = _direct_best_responses(game, moves, plans, direct)
+        best = _values(game, moves, plans, direct, deviate=True)[0]
         regret[:, direct] = np.maximum(best - values[:, direct], 0.0)
     for player in movers:
         if player not in direct:
             regret[:, player] = np.maximum(_best_response(game, moves, plans, player) - values[:, player], 0.0)
     return regret, values
-
-
-def _direct_best_responses(game: Game, moves: np.ndarray, plans: list[LevelPlan], players: list[int]) -> np.ndarray:
-    """(K, len(players)) each player's best payoff against the others' behaviour, for players whose
-    information sets are all single nodes: at its own nodes a player takes its best child, elsewhere
-    the expectation under the profile and chance (the others' behaviour)."""
-    tree = game.tree
-    columns = np.array(players)
-    best = np.zeros((tree.n_nodes, moves.shape[1], len(players)))
-    best[tree.terminal_nodes] = game.payoff[:, :, columns].transpose(1, 0, 2)
-    for plan in plans:
-        weights = moves[plan.children] * plan.mask[:, :, None]  # (m, B, K)
-        children = best[plan.children]  # (m, B, K, P)
-        level = np.einsum("mbk,mbkp->mkp", weights, children)
-        mover = tree.player[plan.nodes]
-        for p, player in enumerate(players):
-            own = np.flatnonzero(mover == player)
-            if own.size:
-                options = np.where(plan.mask[own][:, :, None], children[own, :, :, p], -np.inf)
-                level[own, :, p] = options.max(axis=1)
-        best[plan.nodes] = level
-    return best[0]
 
 
 def payoff_scale(game: Game) -> np.ndarray:
