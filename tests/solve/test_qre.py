@@ -7,7 +7,9 @@ Where escalade and Gambit differ, the test says why and checks the reason, so a 
 import numpy as np
 import pytest
 
-from escalade.game import read_efg
+from escalade.game import compile_game, read_efg
+from escalade.scenario import load, loads
+from escalade.simulate import sample_parameters
 from escalade.solve import SolverError, fit_lambda, solve_qre, solve_spe
 from escalade.solve.verify import logit_residual
 from tests.conftest import gambit_efg_files, gambit_reference
@@ -146,3 +148,40 @@ def test_fitting_refuses_counts_of_the_wrong_shape():
     game = read_efg(next(p for p in gambit_efg_files() if p.name == "2_player_chance.efg"))
     with pytest.raises(SolverError, match="counts must be"):
         fit_lambda(game, np.ones(3))
+
+
+@pytest.mark.parametrize("path", with_reference("logit_lambda_1"), ids=lambda p: p.name)
+def test_logit_backward_induction_matches_gambits_qre_at_lambda_one(path):
+    """solve_spe(lam=1) solves subgame by subgame; where Gambit's λ = 1 point is on the curve and no
+    branch point intervenes, it must be Gambit's point."""
+    if path.name in UNREPRESENTABLE | GAMBIT_OFF_CURVE | BRANCH_POINT:
+        pytest.skip("no single reference point at λ = 1 (see test_qre_at_lambda_one_matches_gambit)")
+    game = read_efg(path)
+    solution = solve_spe(game, lam=1.0)
+    assert solution.method == "logit(lambda=1)"
+    np.testing.assert_allclose(flat(solution.nested_profile()), flat(REFERENCE[path.name]["logit_lambda_1"]), atol=1e-6)
+
+
+def test_logit_backward_induction_has_the_closed_form_on_a_single_choice():
+    """One mover choosing between payoffs 0 and Δ plays the better action with 1 / (1 + exp(-λΔ))."""
+    scenario = loads(
+        "name: one\ntitle: one\nactors: [{id: A, name: A, utility: {gain: 1}}]\nattributes: {gain: what A wins}\n"
+        "parameters:\n"
+        "  gap: {dist: uniform, low: 0, high: 3, doc: d, source: s}\n"
+        "root: a\nnodes:\n  a:\n    actor: A\n    actions: {low: lo, high: hi}\n"
+        "  lo: {outcome: {gain: 0}}\n  hi: {outcome: {gain: gap}}\n"
+    )
+    gaps, lams = np.array([0.0, 0.5, 2.0, 3.0]), np.array([0.3, 1.0, 2.0, 0.0])
+    game = compile_game(scenario, {"gap": gaps})
+    profile = solve_spe(game, lam=lams).profile
+    np.testing.assert_allclose(profile[:, 1], 1 / (1 + np.exp(-lams * gaps)), atol=1e-14)
+
+
+def test_logit_backward_induction_equals_the_whole_tree_qre_on_the_flagship():
+    scenario = load("dprk_russia_2024")
+    game = compile_game(scenario, sample_parameters(scenario, 16, seed=3))
+    lam = np.exp(np.linspace(-2, 2, 16))
+    fast, whole = solve_spe(game, lam=lam), solve_qre(game, lam)
+    np.testing.assert_allclose(fast.profile, whole.profile, atol=1e-10)
+    with pytest.raises(SolverError, match="non-negative"):
+        solve_spe(game, lam=-lam)

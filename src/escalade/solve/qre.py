@@ -52,6 +52,7 @@ MAX_STEPS = 20_000
 CORRECTOR_TOLERANCE = 1e-11
 RESIDUAL_TOLERANCE = 1e-12
 MAX_CORRECTOR_ITERATIONS = 8
+LOGIT_TOLERANCE = 1e-8  # a finite-λ profile's largest gap from the logit response to it
 LIMIT_LAMBDA = 1e9  # in payoff-range units: far beyond where regret vanishes
 
 
@@ -216,34 +217,41 @@ def _check_game(game: Game) -> None:
             )
 
 
-def solve_qre(game: Game, lam: float | None = None, notes: list[str] | None = None) -> Solution:
-    """The logit QRE at precision ``lam``, or (``lam=None``) the limit of the principal branch.
+def solve_qre(game: Game, lam: float | np.ndarray | None = None, notes: list[str] | None = None) -> Solution:
+    """The logit QRE at precision ``lam`` (one number, or one per draw), or (``lam=None``) the limit
+    of the principal branch.
 
     The limit is returned as a Nash equilibrium and certified (regret within tolerance); a QRE at
     finite λ is certified by re-checking the logit equations independently, and its Nash regret is
     reported, not enforced. Internally payoffs are divided by each draw's payoff range, so the path
     is traced in λ × range; ``lam`` is in the game's own payoff units, as in Gambit.
     """
+    if lam is not None:
+        lam = np.broadcast_to(np.asarray(lam, dtype=float), (game.n_draws,))
+        if not np.all(np.isfinite(lam) & (lam >= 0)):
+            raise SolverError("λ must be a finite non-negative number")
+    return _finish(game, qre_profile(game, lam), lam, notes)
+
+
+def qre_profile(game: Game, lam: np.ndarray | None) -> np.ndarray:
+    """(K, S) the principal branch's profile at ``lam`` (K,) or its limit, not yet certified."""
     _check_game(game)
     tree = game.tree
     k = game.n_draws
-    method = "qre" if lam is None else f"qre(lambda={lam:g})"
-    if lam is not None and lam < 0:
-        raise SolverError("λ must be non-negative")
     if tree.n_infosets == 0:
-        return certify(method, game, np.zeros((k, 0)), notes=notes)
+        return np.ones((k, 0))
     scale = payoff_scale(game)
     equations = _Equations(game, _structure(tree), scale)
     x = np.log(1.0 / tree.n_actions[equations.st.slot_infoset])[None, :].repeat(k, axis=0)
-    if lam == 0:
-        return _finish(game, x, lam, notes)
+    if lam is not None and not np.any(lam):
+        return np.exp(x)
     # Targets in normalised units. Beyond LIMIT_LAMBDA a QRE equals the limit to double precision
     # (the logit check in _finish confirms it), so such draws are traced to the limit.
     target = np.full(k, np.inf) if lam is None else lam * scale
     x = _trace(game, equations, x, np.where(target > LIMIT_LAMBDA, np.inf, target), scale)
     if lam is None:
         x = _polish(game, equations, x, scale)
-    return _finish(game, x, lam, notes)
+    return np.exp(x)
 
 
 def _trace(game: Game, equations: _Equations, x: np.ndarray, target: np.ndarray, scale: np.ndarray) -> np.ndarray:
@@ -441,17 +449,23 @@ def _land(equations: _Equations, x: np.ndarray, target: np.ndarray, rows: np.nda
     return x
 
 
-def _finish(game: Game, x: np.ndarray, lam: float | None, notes: list[str] | None) -> Solution:
-    profile = np.exp(x)
+def _finish(game: Game, profile: np.ndarray, lam: np.ndarray | None, notes: list[str] | None) -> Solution:
     if lam is None:
         return certify("qre", game, profile, notes=notes, tolerance=APPROXIMATE_TOLERANCE)
+    return certify_logit(game, profile, lam, "qre", notes)
+
+
+def certify_logit(game: Game, profile: np.ndarray, lam: np.ndarray, method: str, notes: list[str] | None) -> Solution:
+    """Accept a logit QRE only if it answers its own logit equations; its Nash regret is reported."""
     residual = logit_residual(game, profile, lam)
-    if np.any(residual > 1e-8):
+    if not np.all(residual <= LOGIT_TOLERANCE):
+        k = int(np.argmax(np.where(np.isfinite(residual), residual, np.inf)))
         raise SolverError(
-            f"qre: the profile at λ={lam:g} fails its logit check (residual {residual.max():.2e}); "
+            f"{method}: the profile at λ={lam[k]:g} fails its logit check (residual {residual[k]:.2e}); "
             "please report this game"
         )
-    return certify(f"qre(lambda={lam:g})", game, profile, notes=notes, equilibrium=False)
+    label = f"lambda={lam[0]:g}" if np.all(lam == lam[0]) else "lambda per draw"
+    return certify(f"{method}({label})", game, profile, notes=notes, equilibrium=False)
 
 
 @dataclass(frozen=True)

@@ -30,9 +30,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from escalade.game import CHANCE, TERMINAL, Game, Tree, TreeBuilder
-from escalade.solve.qre import solve_qre
-from escalade.solve.solution import APPROXIMATE_TOLERANCE, REGRET_TOLERANCE, Solution, certify
-from escalade.solve.verify import level_plans, payoff_scale
+from escalade.solve.qre import certify_logit, qre_profile
+from escalade.solve.solution import APPROXIMATE_TOLERANCE, REGRET_TOLERANCE, Solution, SolverError, certify
+from escalade.solve.verify import level_plans, node_moves, node_values, payoff_scale
 
 
 @dataclass(frozen=True)
@@ -119,10 +119,22 @@ def _reduce(tree: Tree, root: int, is_root: np.ndarray) -> Region:
     return Region(root, reduced, original, original[reduced.terminal_nodes], infosets)
 
 
-def solve_spe(game: Game, notes: list[str] | None = None) -> Solution:
-    """Subgame-perfect equilibrium of every draw (script policies first: ``escalade.game.script``)."""
+def solve_spe(game: Game, notes: list[str] | None = None, lam: float | np.ndarray | None = None) -> Solution:
+    """Subgame-perfect equilibrium of every draw (script policies first: ``escalade.game.script``).
+
+    With ``lam`` (one number, or one per draw), the same backward pass gives the agent logit QRE at
+    that precision instead: each decision node mixes its actions in proportion to
+    ``exp(λ · value)`` and subgames with information sets take their QRE at λ on the principal branch.
+    At a node every agent's logit response depends only on the play below it, so this is the whole
+    game's agent QRE, certified by its logit equations (:func:`escalade.solve.qre.solve_qre` traces
+    the same equilibrium over the whole tree at once, far more slowly).
+    """
     tree = game.tree
     k, n_actors = game.n_draws, len(tree.players)
+    if lam is not None:
+        lam = np.broadcast_to(np.asarray(lam, dtype=float), (k,))
+        if not np.all(np.isfinite(lam) & (lam >= 0)):
+            raise SolverError("λ must be a finite non-negative number")
     profile = np.zeros((k, tree.n_slots))
     ties = np.zeros((tree.n_nodes, k), dtype=bool)  # several near-best actions, first listed taken
     slot = tree.slot
@@ -145,23 +157,32 @@ def solve_spe(game: Game, notes: list[str] | None = None) -> Solution:
             own = values[children, :, mover[deciding][:, None]]  # (d, B, K) value to the mover
             own = np.where(plan.mask[deciding][:, :, None], own, -np.inf)
             best = own.max(axis=1, keepdims=True)
-            near_best = own >= best - tie  # (d, B, K)
-            pick = np.argmax(near_best, axis=1)  # (d, K) first listed among the near-best
-            ties[plan.nodes[deciding]] = near_best.sum(axis=1) > 1
-            chosen = np.take_along_axis(children, pick, axis=1)  # (d, K)
-            values[plan.nodes[deciding]] = values[chosen, np.arange(k)[None, :]]
-            np.put_along_axis(profile, slot[chosen].T, 1.0, axis=1)
+            if lam is None:
+                near_best = own >= best - tie  # (d, B, K)
+                pick = np.argmax(near_best, axis=1)  # (d, K) first listed among the near-best
+                ties[plan.nodes[deciding]] = near_best.sum(axis=1) > 1
+                chosen = np.take_along_axis(children, pick, axis=1)  # (d, K)
+                values[plan.nodes[deciding]] = values[chosen, np.arange(k)[None, :]]
+                np.put_along_axis(profile, slot[chosen].T, 1.0, axis=1)
+            else:
+                share = np.exp(lam * (own - best))  # (d, B, K), 0 where a block is padded
+                share /= share.sum(axis=1, keepdims=True)
+                values[plan.nodes[deciding]] = np.einsum("dbk,dbka->dka", share, values[children])
+                padded = plan.mask[deciding]
+                profile[:, slot[children[padded]]] = share[padded].T
         # Subgames with information sets rooted at this level replace what the pass just did there.
         level_roots = set(plan.nodes.tolist())
         for region in [r for r in pending if r.root in level_roots]:
-            _solve_region(game, region, values, profile)
-            # the QRE limit, not the tie rule, chose at the region's own nodes
+            _solve_region(game, region, values, profile, lam)
+            # the QRE, not the tie rule, chose at the region's own nodes
             ties[np.setdiff1d(region.nodes, region.leaves)] = False
+    if lam is not None:
+        return certify_logit(game, profile, lam, "logit", notes)
     tolerance = APPROXIMATE_TOLERANCE if pending else REGRET_TOLERANCE
     return certify("spe", game, profile, notes=notes, tolerance=tolerance, ties=np.ascontiguousarray(ties.T))
 
 
-def _solve_region(game: Game, region: Region, values: np.ndarray, profile: np.ndarray) -> None:
+def _solve_region(game: Game, region: Region, values: np.ndarray, profile: np.ndarray, lam: np.ndarray | None) -> None:
     tree = game.tree
     reduced = Game(
         region.tree,
@@ -170,9 +191,10 @@ def _solve_region(game: Game, region: Region, values: np.ndarray, profile: np.nd
         np.zeros((game.n_draws, region.tree.n_terminals, 0)),
         [],
     )
-    solution = solve_qre(reduced)
-    values[region.root] = solution.values
+    # certified with the whole game's profile, not on its own
+    found = qre_profile(reduced, lam)
+    values[region.root] = node_values(reduced, node_moves(reduced, found).T, level_plans(region.tree))[:, 0]
     for h_reduced, h in enumerate(region.infosets):
         start, count = tree.action_offset[h], tree.n_actions[h]
         first = region.tree.action_offset[h_reduced]
-        profile[:, start : start + count] = solution.profile[:, first : first + count]
+        profile[:, start : start + count] = found[:, first : first + count]

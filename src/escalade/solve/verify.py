@@ -227,11 +227,13 @@ def conditional_action_values(game: Game, profile: np.ndarray) -> np.ndarray:
     return result
 
 
-def logit_residual(game: Game, profile: np.ndarray, lam: float) -> np.ndarray:
-    """(K,) the largest gap between ``profile`` and the logit response to it at precision ``lam``."""
+def logit_residual(game: Game, profile: np.ndarray, lam: float | np.ndarray) -> np.ndarray:
+    """(K,) the largest gap between ``profile`` and the logit response to it at precision ``lam``
+    (one number, or one per draw)."""
     tree = game.tree
     values = conditional_action_values(game, profile)
     gap = np.zeros(profile.shape[0])
+    lam = np.asarray(lam, dtype=float).reshape(-1, 1)
     for h in range(tree.n_infosets):
         start, count = tree.action_offset[h], tree.n_actions[h]
         scaled = lam * values[:, start : start + count]
