@@ -43,6 +43,7 @@ from escalade.scenario.model import (
     Normal,
     Outcome,
     Policy,
+    Record,
     ReferenceClass,
     Scenario,
     StatePolicy,
@@ -72,6 +73,7 @@ _TOP_KEYS = {
     "mechanisms": "the causal mechanisms built in, and how to switch each off (knockouts)",
     "claims": "propositions over model outputs, evaluated across parameter draws",
     "reference_class": "which historical crises resemble this one (ICB filters) and the violence mapping",
+    "record": "what has happened (dated moves, base rates) and the questions to forecast (docs/conditioning.md)",
     "dynamics": "the crisis over rounds: ladder, moves, chance events, per-round payoffs (docs/dynamics.md)",
 }
 _REQUIRED_TOP = ("name", "title", "actors")
@@ -234,6 +236,7 @@ class _Checker:
             if data.get("reference_class")
             else None
         )
+        record = self.piece(Record, data["record"], ("record",)) if data.get("record") is not None else None
         dynamics = self._dynamics_piece(data["dynamics"]) if "dynamics" in data else None
         pieces_ok = not self.problems
         points = _test_points(parameters)  # where the value checks evaluate formulas, once for all of them
@@ -250,6 +253,8 @@ class _Checker:
                 self._output(actor.objective.split(" ", 1)[1], outputs, ("actors", index, "objective"))
         for name, claim in claims.items():
             self._claim(name, claim, nodes, policies, outputs, mechanisms)
+        if record is not None:
+            self._record(record, header.get("root"), nodes, parameters, points, outputs)
         if levels and "escalation" not in attributes:
             self.report(("escalation_levels",), "levels need an 'escalation' attribute", "declare one under attributes")
         if not (pieces_ok and header_ok) or self.problems:
@@ -266,6 +271,7 @@ class _Checker:
             mechanisms=mechanisms,
             claims=claims,
             reference_class=reference,
+            record=record,
             dynamics=dynamics,
         )
 
@@ -863,6 +869,73 @@ class _Checker:
                         _suggest(branch, node.chance),
                     )
 
+    def _record(
+        self,
+        record: Record,
+        root: str | None,
+        nodes: dict[str, Node],
+        parameters: dict,
+        points: dict[str, np.ndarray],
+        outputs: _Outputs,
+    ) -> None:
+        known = set(parameters) | self.declared_parameters
+        self._formula(record.rationality, known, ("record", "rationality"), "parameters")
+        if record.rationality.names <= set(points):
+            lam = np.broadcast_to(np.asarray(record.rationality(points), dtype=float), (_TEST_POINTS,))
+            bad = ~(np.isfinite(lam) & (lam >= 0))
+            if bad.any():
+                point = int(np.argmax(bad))
+                self.report(
+                    ("record", "rationality"),
+                    f"the logit precision {record.rationality.source!r} is {lam[point]:.4g} when "
+                    f"{_describe(points, point, record.rationality.names)}",
+                    "λ must be a finite number ≥ 0 (0: choices at random; large: nearly best replies)",
+                )
+        if record.observed and not nodes:
+            self.report(("record", "observed"), "observed moves need a game tree", "add 'root:' and 'nodes:'")
+            return
+        seen: dict[str, int] = {}
+        steps = []
+        for index, observation in enumerate(record.observed):
+            path = ("record", "observed", index)
+            if index and observation.date < record.observed[index - 1].date:
+                self.report(
+                    (*path, "date"),
+                    f"{observation.date} comes before the observation above it ({record.observed[index - 1].date})",
+                    "list the observations in date order",
+                )
+            node_id, _, move = observation.move.partition(".")
+            node = nodes.get(node_id)
+            if node is None:
+                self.report((*path, "move"), f"unknown node {node_id!r}", _suggest(node_id, nodes))
+                continue
+            if isinstance(node, Terminal):
+                self.report((*path, "move"), f"{node_id!r} is an end: nothing is chosen there", "observe a move before it")
+                continue
+            moves = node.actions if isinstance(node, Decision) else node.chance
+            if move not in moves:
+                self.report((*path, "move"), f"{node_id!r} has no move {move!r}", _suggest(move, moves, "moves"))
+                continue
+            if node_id in seen:
+                self.report(
+                    (*path, "move"),
+                    f"{node_id!r} is observed twice (also in observation {seen[node_id] + 1})",
+                    "a node is passed once in a play of the tree: keep one observation of it",
+                )
+                continue
+            seen[node_id] = index
+            steps.append((node_id, move))
+        if steps and root in nodes and len(steps) == len(record.observed) and not _on_one_path(root, nodes, steps):
+            self.report(
+                ("record", "observed"),
+                "the observed moves cannot all happen in one play of the tree",
+                "check that each observed node lies below the moves observed before it",
+            )
+        for index, rate in enumerate(record.base_rates):
+            self._output(f"P({rate.outcome})", outputs, ("record", "base_rates", index, "outcome"))
+        for name, question in record.questions.items():
+            self._output(f"P({question.outcome})", outputs, ("record", "questions", name, "outcome"))
+
     def _acyclic_and_reachable(self, root: str, nodes: dict[str, Node]) -> bool:
         """Depth-first search with an explicit stack (a long chain of nodes must not exhaust Python's)."""
         state: dict[str, int] = {root: 1}  # 1 = on the current path, 2 = done
@@ -1090,6 +1163,31 @@ def _walk(root: str, nodes: dict[str, Node]) -> Iterator[tuple[str, dict[str, tu
         elif isinstance(node, Chance):
             for name, branch in node.chance.items():
                 stack.append((branch.next, (*position, name), history))
+
+
+def _on_one_path(root: str, nodes: dict[str, Node], steps: list[tuple[str, str]]) -> bool:
+    """Whether some play from ``root`` to an end takes every (node, move) in ``steps``: the sets of
+    steps a play below each node can take, as bit masks, from the ends up (nodes are shared, so memoised)."""
+    bit = {step: 1 << i for i, step in enumerate(steps)}
+    found: dict[str, set[int]] = {}
+    stack = [(root, False)]
+    while stack:  # depth first, each node after the nodes below it
+        node_id, expanded = stack.pop()
+        if node_id in found or node_id not in nodes:
+            continue
+        targets = [target for _, target in _moves(node_id, nodes[node_id])]
+        if not expanded:
+            stack.append((node_id, True))
+            stack.extend((target, False) for target in targets if target not in found)
+            continue
+        node = nodes[node_id]
+        moves = node.actions if isinstance(node, Decision) else node.chance if isinstance(node, Chance) else {}
+        masks = set() if moves else {0}
+        for move, item in moves.items():
+            own = bit.get((node_id, move), 0)
+            masks |= {mask | own for mask in found.get(item.next, {0})}
+        found[node_id] = masks
+    return (1 << len(steps)) - 1 in found[root]
 
 
 def _is_identifier(name: str) -> bool:

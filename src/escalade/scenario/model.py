@@ -9,6 +9,7 @@ those references into a tree, and each copy keeps its own history. See docs/scen
 from __future__ import annotations
 
 import keyword
+import re
 from collections.abc import Sequence
 from typing import Annotated, Any, Literal
 
@@ -331,6 +332,72 @@ class Claim(Strict):
     because: list[Name] = Field(default_factory=list)
 
 
+DATE = r"^\d{4}(-\d{2}(-\d{2})?)?$"  # 2024, 2024-10 or 2024-10-18
+
+
+def _check_date(value: Any) -> str:
+    text = value.isoformat() if hasattr(value, "isoformat") else value  # YAML reads 2024-10-18 as a date
+    if isinstance(text, int) and not isinstance(text, bool):
+        text = str(text)  # and 2024 as a number
+    if not isinstance(text, str) or not re.match(DATE, text):
+        raise ValueError(f"{value!r} is not a date — write 2024-10-18, 2024-10 or 2024")
+    return text
+
+
+DateText = Annotated[str, PlainValidator(_check_date)]
+
+
+class Observation(Strict):
+    """One thing that happened: the move taken at a named node ("node.action" at a decision node,
+    "node.branch" at a chance node), dated and sourced."""
+
+    date: DateText
+    move: str = Field(pattern=rf"^{_NAME}\.{_NAME}$")
+    source: str = Field(min_length=1)
+    doc: str = ""
+
+
+class BaseRate(Strict):
+    """A reference class's frequency of a named outcome, read as ``cases`` binomial trials of which
+    a share ``rate`` had it: soft evidence on the parameters."""
+
+    outcome: Name
+    rate: float = Field(ge=0, le=1)
+    cases: int = Field(ge=1)
+    source: str = Field(min_length=1)
+    doc: str = ""
+
+
+class Question(Strict):
+    """A forecasting question: will ``outcome`` have happened by the date ``by``?"""
+
+    outcome: Name
+    by: DateText
+    doc: str = ""
+
+
+class Record(Strict):
+    """What has happened, for conditioning the parameters on it (docs/conditioning.md): the logit
+    precision with which the actors are taken to have chosen, the dated moves observed, optional base
+    rates of reference classes, and the questions to forecast."""
+
+    rationality: Expr  # λ of the logit QRE: a parameter (with its own distribution) or a number
+    observed: list[Observation] = Field(default_factory=list)
+    base_rates: list[BaseRate] = Field(default_factory=list)
+    questions: dict[Name, Question] = Field(default_factory=dict)
+    doc: str = ""
+
+    @model_validator(mode="after")
+    def _has_evidence(self) -> Record:
+        if not self.observed and not self.base_rates:
+            raise ValueError("a record needs 'observed:' moves, 'base_rates:' or both — see docs/conditioning.md")
+        return self
+
+    def moves(self) -> list[str]:
+        """The observed moves in date order (the file's order among equal dates)."""
+        return [o.move for o in sorted(self.observed, key=lambda o: o.date)]
+
+
 class ReferenceClass(Strict):
     """Which historical crises resemble this one, and how its escalation scale maps onto theirs.
 
@@ -589,6 +656,7 @@ class Scenario(Strict):
     mechanisms: dict[str, Mechanism] = Field(default_factory=dict)
     claims: dict[str, Claim] = Field(default_factory=dict)
     reference_class: ReferenceClass | None = None
+    record: Record | None = None
     source_file: str = "<memory>"
     sha256: str = ""
 

@@ -9,7 +9,7 @@ from escalade.simulate.runs import (
     solve_courses,
     solve_draws,
 )
-from escalade.simulate.sample import METHODS, sample_parameters
+from escalade.simulate.sample import METHODS, from_unit, sample_parameters, sample_unit
 from escalade.simulate.trajectories import EQUILIBRIUM
 
 __all__ = [
@@ -19,8 +19,10 @@ __all__ = [
     "Course",
     "Runs",
     "analysis_tree",
+    "from_unit",
     "policy_measures",
     "sample_parameters",
+    "sample_unit",
     "solve_courses",
     "solve_draws",
 ]

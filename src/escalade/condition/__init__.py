@@ -1,0 +1,19 @@
+"""Conditioning on what happened: how likely each parameter draw makes the record (the observed moves
+under the logit QRE, base rates of reference classes), the posterior draws that follow, and forecasts
+with their scores. Sits after ``simulate`` and before ``analyze``: its posterior draws go through
+every analysis in place of the prior draws.
+"""
+
+from escalade.condition.likelihood import Evidence, evidence, rationality
+from escalade.condition.posterior import ConditioningError, Posterior, condition_draws, kish, normalised
+
+__all__ = [
+    "ConditioningError",
+    "Evidence",
+    "Posterior",
+    "condition_draws",
+    "evidence",
+    "kish",
+    "normalised",
+    "rationality",
+]

@@ -1,0 +1,117 @@
+"""How well each parameter draw explains the record: the probability of the observed moves under the
+draw's logit quantal response equilibrium.
+
+A draw's actors are taken to choose as in the agent logit QRE at the record's precision λ (McKelvey
+& Palfrey 1998): every action has positive probability, the better ones more, so a draw is not
+ruled out by one surprising move, only made less likely. The tree is solved once per draw
+(:func:`escalade.solve.solve_spe` with ``lam``), and from the probability of each end of the tree:
+
+- the probability of the first j observed moves, ``P_j`` = the total probability of the ends whose
+  path takes all of them (chance moves count with their own probabilities); each observation's
+  contribution is ``log P_j − log P_{j−1}``, the log-probability of the j-th move given the earlier
+  ones, so the contributions add up to the record's log-likelihood and the least likely observation
+  can be named;
+- each base rate's binomial log-likelihood, ``s log p + (n − s) log(1 − p)`` with p the draw's
+  probability of the outcome, n the reference class's cases and s = rate · n of them with it;
+- each question's probability given the record, ``P(outcome and record) / P(record)``, and before
+  it, ``P(outcome)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+import dataclasses
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import special
+
+from escalade.game import Tree, compile_game, event_matrix, outcome_paths
+from escalade.scenario import Scenario
+from escalade.scenario.model import Outcome
+from escalade.simulate.backends import Progress, run_chunks
+from escalade.solve import solve_spe
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Per draw: what the record says about it."""
+
+    steps: np.ndarray  # (K, J) log P(j-th observed move | the earlier ones), in date order; -inf if impossible
+    rates: np.ndarray  # (K, B) binomial log-likelihood of each base rate
+    questions: np.ndarray  # (K, Q) P(question's outcome | record); NaN where the record is impossible
+    unconditional: np.ndarray  # (K, Q) P(question's outcome) before anything is observed
+    max_regret: np.ndarray  # (K,) the logit profile's Nash regret (reported, not enforced: a QRE is not Nash)
+
+    @property
+    def log_likelihood(self) -> np.ndarray:
+        """(K,) the log-probability of the whole record, base rates included."""
+        return self.steps.sum(axis=1) + self.rates.sum(axis=1)
+
+    def without_rates(self) -> np.ndarray:
+        """(K,) the log-probability of the observed moves alone."""
+        return self.steps.sum(axis=1)
+
+    def take(self, index: np.ndarray) -> Evidence:
+        return Evidence(*(column[index] for column in self.columns()))
+
+    def columns(self) -> list[np.ndarray]:
+        return [getattr(self, f.name) for f in dataclasses.fields(self)]
+
+
+def rationality(scenario: Scenario, values: Mapping[str, np.ndarray], n: int) -> np.ndarray:
+    """(n,) the record's logit precision λ in each draw."""
+    return np.broadcast_to(np.asarray(scenario.record.rationality(values), dtype=float), (n,)).copy()
+
+
+def evidence(
+    scenario: Scenario,
+    values: Mapping[str, np.ndarray],
+    tree: Tree,
+    chunk: int = 1024,
+    workers: int = 1,
+    scheduler: str | None = None,
+    progress: Progress | None = None,
+) -> Evidence:
+    """The record's evidence on every draw in ``values``, ``chunk`` draws at a time."""
+    record = scenario.record
+    if record is None:
+        raise ValueError(f"scenario {scenario.name!r} has no 'record:' to condition on")
+    moves = record.moves()
+    prefixes = {f"first_{j + 1}": Outcome(doc="the record so far", path=moves[: j + 1]) for j in range(len(moves))}
+    masks = outcome_paths(tree, prefixes)  # (T, J)
+    named = {**{f"rate_{b}": scenario.events()[r.outcome] for b, r in enumerate(record.base_rates)}}
+    named |= {f"question_{name}": scenario.events()[q.outcome] for name, q in record.questions.items()}
+    n = len(next(iter(values.values()))) if values else 1
+    tasks = [
+        (scenario, tree, masks, named, {name: np.asarray(v)[start : start + chunk] for name, v in values.items()})
+        for start in range(0, n, chunk)
+    ]
+    parts = run_chunks(_evidence_chunk, tasks, workers, scheduler, progress)
+    return Evidence(*(np.concatenate(column) for column in zip(*parts, strict=True)))
+
+
+def _evidence_chunk(
+    scenario: Scenario, tree: Tree, masks: np.ndarray, named: dict[str, Outcome], batch: dict[str, np.ndarray]
+) -> tuple[np.ndarray, ...]:
+    record = scenario.record
+    game = compile_game(scenario, batch, tree)
+    k = game.n_draws
+    solution = solve_spe(game, lam=rationality(scenario, batch, k))
+    ends = solution.reach[:, tree.terminal_nodes]  # (K, T)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        reached = np.concatenate([np.ones((k, 1)), ends @ masks], axis=1)  # (K, J+1): P(first j moves)
+        steps = np.diff(np.log(np.clip(reached, 0.0, 1.0)), axis=1)
+        steps = np.where(np.isnan(steps), -np.inf, steps)  # a move after an impossible one: impossible too
+        held = event_matrix(game, named, batch, scenario, outcome_paths(tree, named))  # (K, T, O)
+        p_named = np.einsum("kt,kto->ko", ends, held)
+        rates = np.zeros((k, len(record.base_rates)))
+        for b, rate in enumerate(record.base_rates):
+            p = np.clip(p_named[:, b], 0.0, 1.0)
+            s, n = rate.rate * rate.cases, rate.cases
+            rates[:, b] = special.xlogy(s, p) + special.xlogy(n - s, 1.0 - p)
+        whole = ends * masks[:, -1][None, :] if masks.shape[1] else ends
+        together = np.einsum("kt,kto->ko", whole, held[:, :, len(record.base_rates) :])
+        questions = together / reached[:, -1:]
+        unconditional = p_named[:, len(record.base_rates) :]
+    return steps, rates, questions, unconditional, solution.max_regret
