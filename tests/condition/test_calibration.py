@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from escalade.condition import ConditioningError, condition_draws, evidence
+from escalade.condition import ConditioningError, condition
 from escalade.game import compile_game, compile_tree
 from escalade.scenario import loads
 from escalade.scenario.model import Record
@@ -90,15 +90,9 @@ def _ranks(replications: int, draws: int, cases: int, seed: int) -> tuple[np.nda
     for r in range(replications):
         truth = {k: float(v[0]) for k, v in from_unit(base, rng.random((1, len(NAMES)))).items()}
         scenario = base.model_copy(update={"record": _simulate(base, truth, cases, rng)})
-        tree = compile_tree(scenario)
-        posterior = condition_draws(
-            scenario, sample_unit(scenario, draws, seed=r, method="mc"), lambda v: evidence(scenario, v, tree), seed=r
-        )
+        posterior = condition(scenario, sample_unit(scenario, draws, seed=r, method="mc"), seed=r)
         ranks.append(
-            [
-                np.mean(posterior.values[k] < truth[k]) + 0.5 * np.mean(posterior.values[k] == truth[k])
-                for k in NAMES
-            ]
+            [np.mean(posterior.values[k] < truth[k]) + 0.5 * np.mean(posterior.values[k] == truth[k]) for k in NAMES]
         )
         methods.append(posterior.method)
     return np.array(ranks), methods
@@ -142,16 +136,15 @@ def test_the_check_catches_a_likelihood_at_the_wrong_precision(monkeypatch):
 def test_a_known_lambda_is_recovered_from_many_cases():
     """A base rate of 2,000 simulated cases at λ = 2.5 pins λ (the other parameters fixed): the
     posterior's 90% interval holds the truth and is far narrower than the prior's."""
-    fixed = SMALL.replace(
-        "stake: {dist: uniform, low: 0, high: 3,", "stake: {dist: fixed, value: 2,"
-    ).replace("p_leak: {dist: beta, a: 2, b: 2,", "p_leak: {dist: fixed, value: 0.5,")
+    fixed = SMALL.replace("stake: {dist: uniform, low: 0, high: 3,", "stake: {dist: fixed, value: 2,").replace(
+        "p_leak: {dist: beta, a: 2, b: 2,", "p_leak: {dist: fixed, value: 0.5,"
+    )
     base = loads(fixed + "record:\n  rationality: lam\n  observed:\n    - {date: 2020, move: a.hold, source: t}\n")
     truth = {"lam": 2.5, "stake": 2.0, "p_leak": 0.5}
     record = _simulate(base, truth, 2000, np.random.default_rng(11))
     record = record.model_copy(update={"observed": []})
     scenario = base.model_copy(update={"record": record})
-    tree = compile_tree(scenario)
-    posterior = condition_draws(scenario, sample_unit(scenario, 2000, 3), lambda v: evidence(scenario, v, tree), 3)
+    posterior = condition(scenario, sample_unit(scenario, 2000, 3), seed=3)
     low, high = np.percentile(posterior.values["lam"], [5, 95])
     prior_low, prior_high = np.percentile(posterior.prior["lam"], [5, 95])
     assert low < 2.5 < high
@@ -165,6 +158,5 @@ def test_a_record_no_draw_can_produce_is_refused_with_the_observation_named():
         text + "record:\n  rationality: lam\n  observed:\n    - {date: 2020, move: a.push, source: t}\n"
         "    - {date: 2021, move: leak.out, source: t}\n"
     )
-    tree = compile_tree(scenario)
-    with pytest.raises(ConditioningError, match="leak.out"):
-        condition_draws(scenario, sample_unit(scenario, 64, 1), lambda v: evidence(scenario, v, tree), 1)
+    with pytest.raises(ConditioningError, match=r"leak\.out"):
+        condition(scenario, sample_unit(scenario, 64, 1), seed=1)

@@ -5,12 +5,13 @@ every analysis in place of the prior draws.
 """
 
 from escalade.condition.likelihood import Evidence, evidence, rationality
-from escalade.condition.posterior import ConditioningError, Posterior, condition_draws, kish, normalised
+from escalade.condition.posterior import ConditioningError, Posterior, condition, condition_draws, kish, normalised
 
 __all__ = [
     "ConditioningError",
     "Evidence",
     "Posterior",
+    "condition",
     "condition_draws",
     "evidence",
     "kish",

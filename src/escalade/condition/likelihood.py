@@ -19,8 +19,8 @@ ruled out by one surprising move, only made less likely. The tree is solved once
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np

@@ -28,12 +28,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from scipy import special
 from scipy.optimize import brentq
 
-from escalade.condition.likelihood import Evidence
+from escalade.condition.likelihood import Evidence, evidence
+from escalade.game import Tree, compile_tree
 from escalade.scenario import Scenario
 from escalade.simulate import from_unit
 
@@ -91,6 +93,13 @@ def kish(log_weights: np.ndarray) -> float:
     return float(1.0 / np.sum(w**2)) if w.any() else 0.0
 
 
+def condition(scenario: Scenario, unit: np.ndarray, seed: int, tree: Tree | None = None, **chunking: Any) -> Posterior:
+    """The posterior draws given ``scenario``'s record, from the prior draws ``unit`` (n, parameters)
+    of the unit cube, solving ``chunking`` (chunk, workers, scheduler, progress) as a sweep does."""
+    tree = tree or compile_tree(scenario)
+    return condition_draws(scenario, unit, lambda values: evidence(scenario, values, tree, **chunking), seed)
+
+
 def condition_draws(
     scenario: Scenario,
     unit: np.ndarray,
@@ -110,7 +119,7 @@ def condition_draws(
     ess = kish(ell)
     log_z = float(special.logsumexp(ell[np.isfinite(ell)]) - np.log(n))
     if ess >= ESS_SHARE * n:  # the importance weights suffice: resample as many draws as they are worth
-        index = _systematic(normalised(ell), rng, int(round(ess)))
+        index = _systematic(normalised(ell), rng, round(ess))
         return Posterior(prior, {k: v[index] for k, v in prior.items()}, first, first.take(index), ess, log_z, [1.0])
     evidence, log_z, beta = first, 0.0, 0.0
     temperatures, acceptance = [], []

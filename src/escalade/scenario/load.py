@@ -910,7 +910,7 @@ class _Checker:
                 self.report((*path, "move"), f"unknown node {node_id!r}", _suggest(node_id, nodes))
                 continue
             if isinstance(node, Terminal):
-                self.report((*path, "move"), f"{node_id!r} is an end: nothing is chosen there", "observe a move before it")
+                self.report((*path, "move"), f"{node_id!r} is an end: no move is made there", "observe a move")
                 continue
             moves = node.actions if isinstance(node, Decision) else node.chance
             if move not in moves:
