@@ -22,7 +22,15 @@ from rich.console import Console
 from rich.table import Table
 
 from escalade import __version__
-from escalade.pipeline.requests import CLAIMS, SWEEP, DynamicRequest, PointRequest, Settings, StaticRequest
+from escalade.pipeline.requests import (
+    CLAIMS,
+    FORECAST,
+    SWEEP,
+    DynamicRequest,
+    PointRequest,
+    Settings,
+    StaticRequest,
+)
 
 if TYPE_CHECKING:
     from escalade.report import Report
@@ -153,6 +161,12 @@ Ranges = Annotated[
 Workers = Annotated[int, typer.Option(min=1, help="Local worker processes for the draws.")]
 Scheduler = Annotated[str | None, typer.Option(help="Run the draws on this Dask scheduler (e.g. tcp://host:8786).")]
 OutDir = Annotated[Path, typer.Option("--out", help="Folder for report.md, summary.json, runs.parquet, summary.csv.")]
+RecordFlag = Annotated[
+    bool, typer.Option("--record/--no-record", help="Repeat the analysis on the draws the scenario's record leaves.")
+]
+AsOf = Annotated[
+    str | None, typer.Option(help="Condition only on what had happened by this date (2025-01-31, 2025-01 or 2025).")
+]
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print one JSON document (errors too) instead of text.")]
 QuietFlag = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing on success (files are still written).")]
 
@@ -602,19 +616,110 @@ def run(
     history_data: Annotated[
         Path | None, typer.Option(help="ICB system-level CSV: show the reference class's base rates beside the model.")
     ] = None,
+    record: RecordFlag = StaticRequest.condition,
+    as_of: AsOf = None,
     as_json: JsonFlag = False,
     quiet: QuietFlag = False,
 ) -> None:
-    """The full analysis: equilibria, policies compared over uncertain parameters, what decides it."""
+    """The full analysis: equilibria, policies compared over uncertain parameters, what decides it, and
+    (when the scenario has a record) the same on the draws the record leaves."""
     _mode(ctx, as_json, quiet)
     with reported(ctx):
         from escalade.scenario import load
 
         request = StaticRequest(
             draws=draws, seed=seed, full_information=who, sensitivity=sensitivity, history_data=history_data,
-            settings=_settings(pins, ranges), grid=grid,
+            settings=_settings(pins, ranges), grid=grid, condition=record, as_of=as_of,
         )  # fmt: skip
         _static(ctx, load(file), request, workers, scheduler, out_dir)
+
+
+@app.command("condition")
+def condition_command(
+    ctx: typer.Context,
+    file: Annotated[str, typer.Argument(help="A scenario .yaml file (with a 'record:') or shipped name.")] = (
+        "dprk_russia_2024"
+    ),
+    draws: Annotated[int, typer.Option(min=1, help="Prior parameter draws.")] = FORECAST.draws,
+    seed: Seed = FORECAST.seed,
+    as_of: AsOf = None,
+    out_dir: OutDir = Path("out"),
+    workers: Workers = 1,
+    scheduler: Scheduler = None,
+    as_json: JsonFlag = False,
+    quiet: QuietFlag = False,
+) -> None:
+    """Condition the scenario on its record: prior against posterior for every parameter, how likely each
+    observed move was, the courses of action and the claims on the posterior draws, the forecasts."""
+    _mode(ctx, as_json, quiet)
+    with reported(ctx):
+        from escalade.pipeline import RequestError
+        from escalade.scenario import load
+
+        scenario = load(file)
+        if scenario.record is None:
+            raise RequestError([f"{scenario.source_file} has no 'record:' to condition on (see docs/conditioning.md)"])
+        request = dataclasses.replace(FORECAST, draws=draws, seed=seed, as_of=as_of)
+        _static(ctx, scenario, request, workers, scheduler, out_dir)
+
+
+@app.command()
+def forecast(
+    ctx: typer.Context,
+    file: Annotated[str, typer.Argument(help="A scenario .yaml file (with 'questions:' under 'record:').")],
+    as_of: AsOf = None,
+    output: Annotated[Path, typer.Option("--output", "-o", help="The forecasts file (JSON lines).")] = Path(
+        "out/forecasts.jsonl"
+    ),
+    draws: Annotated[int, typer.Option(min=1, help="Prior parameter draws.")] = FORECAST.draws,
+    seed: Seed = FORECAST.seed,
+    workers: Workers = 1,
+    as_json: JsonFlag = False,
+    quiet: QuietFlag = False,
+) -> None:
+    """Answer the record's questions given what had happened by --as-of: one JSON record per question
+    (probability, scenario hash, date, horizon), for `escalade score` once the answers are known."""
+    _mode(ctx, as_json, quiet)
+    with reported(ctx):
+        from escalade.pipeline import Backend
+        from escalade.pipeline import forecast as make_forecasts
+        from escalade.report import forecasts_report, publish, text_writer, to_terminal
+        from escalade.scenario import load
+
+        scenario = load(file)
+        request = dataclasses.replace(FORECAST, draws=draws, seed=seed, as_of=as_of)
+        with progress_bar("conditioning on the record", ctx.obj.quiet) as advance:
+            forecasts = make_forecasts(scenario, request, Backend(workers, progress=advance))
+        lines = "".join(json.dumps(record, sort_keys=True) + "\n" for record in forecasts)
+        publish(output.parent, {output.name: text_writer(lines)})
+        if ctx.obj.json:
+            _emit(ctx, {"ok": True, "forecasts": forecasts, "written": [str(output)]})
+            return
+        to_terminal(out, forecasts_report(scenario.title, forecasts, str(output)))
+
+
+@app.command()
+def score(
+    ctx: typer.Context,
+    forecasts: Annotated[Path, typer.Argument(help="A forecasts file written by `escalade forecast`.")],
+    resolved: Annotated[Path, typer.Argument(help="YAML or JSON: each question and whether it happened (true/false).")],
+    as_json: JsonFlag = False,
+    quiet: QuietFlag = False,
+) -> None:
+    """Score forecasts against what happened: Brier and log scores, and a calibration table."""
+    _mode(ctx, as_json, quiet)
+    with reported(ctx):
+        from escalade.pipeline import score as score_file
+        from escalade.report import scores_report, to_json, to_terminal
+
+        for path in (forecasts, resolved):
+            if not path.is_file():
+                raise FileNotFoundError(f"{path}: no such file")
+        report = scores_report(score_file(forecasts, resolved))
+        if ctx.obj.json:
+            _emit(ctx, json.loads(to_json(report)))
+            return
+        to_terminal(out, report)
 
 
 @app.command()

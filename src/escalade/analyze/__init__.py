@@ -1,6 +1,13 @@
 """Stage 5: turn runs and solutions into tables."""
 
-from escalade.analyze.analysis import Analysis, HistoryComparison, Sensitivity, runs_frame, summary_frame
+from escalade.analyze.analysis import (
+    Analysis,
+    Conditioned,
+    HistoryComparison,
+    Sensitivity,
+    runs_frame,
+    summary_frame,
+)
 from escalade.analyze.beliefs import InfosetBelief, beliefs
 from escalade.analyze.claims import ClaimVerdict, evaluate_claims, mechanism_notes
 from escalade.analyze.intervals import Share, wilson
@@ -35,6 +42,16 @@ from escalade.analyze.policies import (
     value_of_information,
     violence_distribution,
 )
+from escalade.analyze.record import (
+    ForecastRow,
+    ObservationRow,
+    ParameterShift,
+    forecast_rows,
+    least_likely,
+    observation_rows,
+    parameter_shifts,
+)
+from escalade.analyze.scores import ForecastScores, ScoredForecast, ScoringError, score_forecasts
 from escalade.analyze.sensitivity import (
     MorrisIndex,
     SobolIndex,
@@ -54,17 +71,24 @@ __all__ = [
     "Bootstrap",
     "ChoiceDifference",
     "ClaimVerdict",
+    "Conditioned",
     "Estimate",
+    "ForecastRow",
+    "ForecastScores",
     "HistoryComparison",
     "InfosetBelief",
     "MorrisIndex",
+    "ObservationRow",
     "PairedDifference",
+    "ParameterShift",
     "PathRow",
     "PathShare",
     "PolicyMap",
     "PolicyRow",
     "Recommendation",
     "ResponseCurve",
+    "ScoredForecast",
+    "ScoringError",
     "Sensitivity",
     "Share",
     "SobolIndex",
@@ -77,9 +101,13 @@ __all__ = [
     "differing_choices",
     "escalation_shares",
     "evaluate_claims",
+    "forecast_rows",
     "full_profile",
+    "least_likely",
     "likely_paths",
     "mechanism_notes",
+    "observation_rows",
+    "parameter_shifts",
     "path_shares",
     "paths_frame",
     "policy_map",
@@ -89,6 +117,7 @@ __all__ = [
     "runs_frame",
     "scenario_morris",
     "scenario_sobol",
+    "score_forecasts",
     "sobol_indices",
     "sobol_warnings",
     "summary_frame",

@@ -17,7 +17,9 @@ from escalade.analyze.policies import (
     Recommendation,
     ResponseCurve,
 )
+from escalade.analyze.record import ForecastRow, ObservationRow, ParameterShift
 from escalade.analyze.sensitivity import MorrisIndex, SobolIndex, Swing, TippingPoint
+from escalade.condition import Posterior
 from escalade.scenario import Scenario
 from escalade.scenario.model import Outcome
 from escalade.simulate import Runs
@@ -52,6 +54,7 @@ class Analysis:
     choices: list[ChoiceDifference] = field(default_factory=list)  # where the first two policies' play differs
     ties: dict[str, dict[str, float]] = field(default_factory=dict)  # policy -> node -> share of draws with a tie
     value_of_information: dict[str, Estimate] = field(default_factory=dict)  # policy -> the what-if actor's gain
+    conditioned: Conditioned | None = None  # the same analysis on the draws the scenario's record leaves
     version: str = __version__
     created: str = ""
 
@@ -67,6 +70,19 @@ class Analysis:
         header = f"<h4>{self.scenario.title}: {self.draws:,} draws, seed {self.seed}</h4>"
         notes = "".join(f"<p><em>{note}</em></p>" for note in self.notes)
         return header + notes + self.summary().to_html(index=False, float_format=lambda x: f"{x:.3f}")
+
+
+@dataclass(frozen=True, eq=False)
+class Conditioned:
+    """What the scenario's record implies: the posterior draws and the analysis repeated on them."""
+
+    posterior: Posterior
+    analysis: Analysis  # policies and claims on the posterior draws (claims without knockouts)
+    parameters: list[ParameterShift]
+    observations: list[ObservationRow]
+    forecasts: list[ForecastRow]
+    moves_only: list[ParameterShift] = field(default_factory=list)  # the posterior without the base rates
+    notes: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True, eq=False)

@@ -4,7 +4,8 @@ the Python API, the web explorer) call these functions and render what they retu
 - :func:`analyse` — a game tree across parameter draws (policies, sensitivity, claims, history);
 - :func:`simulate` — a dynamic scenario run forward over rounds under each course of action;
 - :func:`solve_point` — one game (scenario or Gambit file) solved at one parameter point;
-- :func:`claims` and :func:`model_violence` — the claims alone, the model beside its reference class.
+- :func:`claims` and :func:`model_violence` — the claims alone, the model beside its reference class;
+- :func:`forecast` and :func:`score` — the record's questions answered as of a date, and those answers scored.
 """
 
 import importlib
@@ -30,6 +31,8 @@ _FUNCTIONS = {
     "analyse": "escalade.pipeline.static",
     "claims": "escalade.pipeline.static",
     "model_violence": "escalade.pipeline.static",
+    "forecast": "escalade.pipeline.record",
+    "score": "escalade.pipeline.record",
 }
 
 
@@ -50,10 +53,12 @@ __all__ = [
     "analyse",
     "claims",
     "first_solution",
+    "forecast",
     "model_violence",
     "open_game",
     "point_game",
     "point_outcomes",
+    "score",
     "simulate",
     "solve_point",
 ]

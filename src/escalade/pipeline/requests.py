@@ -11,6 +11,7 @@ command line, whose options take their defaults from here, starts without loadin
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -142,7 +143,18 @@ class StaticRequest(_ScenarioRequest):
     claim_draws: int | None = 512  # the claims are tested on the first this many draws (None: all of them)
     grid: int = 0  # response curves over each varied parameter at this many points (0: none), on the claims' draws
     history_data: Path | None = None  # an ICB system-level CSV: the reference class beside the model
+    condition: bool = True  # repeat the analysis on the draws the scenario's record leaves (when it has one)
+    as_of: str | None = None  # condition only on the observations dated up to this date (2025-01-31)
     settings: Settings = field(default_factory=Settings)
+
+    def validated(self, scenario: Scenario) -> Scenario:
+        """The scenario with the settings applied and its record cut at ``as_of``."""
+        scenario = super().validated(scenario)
+        if self.as_of is None:
+            return scenario
+        record = scenario.record
+        kept = [o for o in record.observed if o.date <= self.as_of]  # dates compare as text: 2024-10 < 2024-10-18
+        return scenario.model_copy(update={"record": record.model_copy(update={"observed": kept})})
 
     def claim_values(self, values: Mapping[str, Any]) -> dict[str, Any]:
         """The draws the claims and the response curves use: the first ``claim_draws`` of ``values``."""
@@ -176,6 +188,16 @@ class StaticRequest(_ScenarioRequest):
         for name, samples in (("sensitivity", self.sensitivity), ("claim sensitivity", self.claim_samples)):
             if not _whole(samples) or samples < 0:
                 found.append(f"{name} is {samples!r} Sobol base samples; use 0 (none) or a power of two")
+        if self.as_of is not None:
+            from escalade.scenario.model import DATE
+
+            if scenario.record is None:
+                found.append(f"{scenario.name} has no 'record:' to cut at {self.as_of} (see docs/conditioning.md)")
+            elif not re.fullmatch(DATE, str(self.as_of)):
+                found.append(f"as-of date {self.as_of!r}: write it as 2025-01-31, 2025-01 or 2025")
+            elif not scenario.record.base_rates and not any(o.date <= self.as_of for o in scenario.record.observed):
+                first = min(o.date for o in scenario.record.observed)
+                found.append(f"nothing in {scenario.name}'s record is dated by {self.as_of}: the first is {first}")
         if self.history_data is not None and scenario.reference_class is None:
             found.append(f"{scenario.name} has no reference_class section to compare with history data")
         return found
@@ -251,5 +273,6 @@ def _actor_problems(actor: str | None, players: list[str], allow_all: bool) -> l
 
 
 # Presets of the commands whose defaults differ from a full analysis (one place for them, too).
+FORECAST = StaticRequest(draws=4096, sensitivity=0, knockouts=False)  # conditioning alone: no policies or claims
 SWEEP = StaticRequest(draws=10_000, sensitivity=0)  # many draws written as tables, no Sobol by default
 CLAIMS = StaticRequest(draws=1024, sensitivity=0, claim_sensitivity=64, claim_draws=None)  # the claims alone

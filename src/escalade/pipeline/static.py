@@ -17,13 +17,17 @@ import numpy as np
 from escalade.analyze import (
     Analysis,
     ClaimVerdict,
+    Conditioned,
     HistoryComparison,
     Sensitivity,
     compare_policies,
     differing_choices,
     escalation_shares,
     evaluate_claims,
+    forecast_rows,
     full_profile,
+    observation_rows,
+    parameter_shifts,
     path_shares,
     policy_map,
     recommendations,
@@ -38,12 +42,22 @@ from escalade.analyze import (
     value_of_information,
     violence_distribution,
 )
+from escalade.condition import condition
 from escalade.game import Tree, compile_tree, full_information, policy_profile
 from escalade.history import load_icb, reference_class, violence_base_rates
 from escalade.pipeline.point import first_solution
 from escalade.pipeline.requests import Backend, PointRequest, StaticRequest
 from escalade.scenario import Condition, Scenario
-from escalade.simulate import EQUILIBRIUM, Runs, policy_measures, sample_parameters, solve_courses, solve_draws
+from escalade.simulate import (
+    EQUILIBRIUM,
+    Runs,
+    from_unit,
+    policy_measures,
+    sample_parameters,
+    sample_unit,
+    solve_courses,
+    solve_draws,
+)
 
 
 def analyse(scenario: Scenario, request: StaticRequest = StaticRequest(), backend: Backend = Backend()) -> Analysis:
@@ -54,7 +68,8 @@ def analyse(scenario: Scenario, request: StaticRequest = StaticRequest(), backen
     if request.policies is not None:
         compared = stated.model_copy(update={"policies": {name: stated.policies[name] for name in request.policies}})
     tree = compile_tree(stated)
-    values = sample_parameters(compared, request.draws, request.seed, request.sampling)
+    unit = sample_unit(compared, request.draws, request.seed, request.sampling)
+    values = from_unit(compared, unit)
     base = _analyse(compared, values, request, tree, None, backend)
     if request.sensitivity and uncertain_parameters(compared):
         base = dataclasses.replace(base, sensitivity=sensitivity(base, request.sensitivity, backend))
@@ -65,6 +80,8 @@ def analyse(scenario: Scenario, request: StaticRequest = StaticRequest(), backen
     if stated.claims:
         claims = test_claims(stated, values, request, tree, backend, report_progress=False)
         base = dataclasses.replace(base, claims=claims)
+    if request.condition and stated.record is not None:
+        base = dataclasses.replace(base, conditioned=conditioned(base, stated, unit, request, tree, backend))
     if request.full_information is None:
         return base
     who = request.full_information
@@ -130,6 +147,44 @@ def _analyse(
         choices=choices,
         ties={r.policy: tie_shares(tree, r.ties, r.reach) for r in runs},
         created=created,
+    )
+
+
+def conditioned(
+    base: Analysis, stated: Scenario, unit: np.ndarray, request: StaticRequest, tree: Tree, backend: Backend
+) -> Conditioned:
+    """The scenario's record applied to the prior draws ``unit``: the posterior draws, the policies and
+    claims again on them (the claims without knockouts or sensitivity: those are the prior's), what
+    each parameter and observation did, and the forecasts; with base rates, the posterior without them."""
+    chunked = backend.chunking(False)
+    posterior = condition(stated, unit, request.seed, tree, **chunked)
+    after = _analyse(base.scenario, posterior.values, request, tree, None, backend)
+    after = dataclasses.replace(after, draws=posterior.n_draws)
+    if stated.claims:
+        plain = dataclasses.replace(request, knockouts=False, claim_sensitivity=0)
+        after = dataclasses.replace(after, claims=test_claims(stated, posterior.values, plain, tree, backend, False))
+    record = stated.record
+    moves_only = []
+    if record.base_rates and record.observed:
+        alone = stated.model_copy(update={"record": record.model_copy(update={"base_rates": []})})
+        moves_only = parameter_shifts(stated, condition(alone, unit, request.seed, tree, **chunked))
+    notes = []
+    if record.rationality.names <= set(stated.parameters) and record.rationality.names:
+        learned = [row for row in parameter_shifts(stated, posterior) if row.name in record.rationality.names]
+        notes += [
+            f"The record says little about the precision {row.name}: its posterior is close to its prior "
+            "(the likelihood is flat in it over the prior's range), so read its interval, not its mean."
+            for row in learned
+            if not row.informed
+        ]
+    return Conditioned(
+        posterior,
+        after,
+        parameter_shifts(stated, posterior),
+        observation_rows(stated, posterior),
+        forecast_rows(stated, posterior),
+        moves_only,
+        notes,
     )
 
 

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from escalade.analyze import Analysis, PolicyMap, ResponseCurve
+from escalade.analyze import Analysis, ParameterShift, PolicyMap, ResponseCurve
 from escalade.analyze.dynamics import DynamicAnalysis, PolicyPath
 from escalade.solve import Solution
 
@@ -231,6 +231,38 @@ def sobol_chart(analysis: Analysis, floor: float = 0.01) -> str:
         height=160 + 44 * len(indices),
     )
     return figure_html(figure, "Sobol indices with their intervals")
+
+
+def posterior_chart(shifts: list[ParameterShift], top: int = 12) -> str:
+    """Each parameter's central 90% before and after conditioning on the record, with its mean, for the
+    ``top`` parameters the record moved most."""
+    rows = shifts[:top][::-1]
+    figure = go.Figure()
+    for offset, (name, pick, colour) in enumerate(
+        (("prior", lambda r: r.prior, "#7f7f7f"), ("posterior", lambda r: r.posterior, PALETTE[0]))
+    ):
+        summaries = [pick(r) for r in rows]
+        figure.add_scatter(
+            name=f"{name}: mean and 90% interval",
+            y=[f"{r.name}" for r in rows],
+            x=[mean for mean, _, _ in summaries],
+            mode="markers",
+            marker={"color": colour, "size": 9, "symbol": "circle" if offset else "diamond-open"},
+            error_x={
+                "type": "data",
+                "symmetric": False,
+                "array": [high - mean for mean, _, high in summaries],
+                "arrayminus": [mean - low for mean, low, _ in summaries],
+            },
+            offsetgroup=name,
+        )
+    figure.update_layout(
+        title="What the record did to each parameter (largest changes first)",
+        xaxis_title="parameter value",
+        scattermode="group",
+        height=160 + 44 * len(rows),
+    )
+    return figure_html(figure, "prior and posterior intervals of the parameters")
 
 
 def tree_svg(solution: Solution, floor: float = 1e-6) -> str:

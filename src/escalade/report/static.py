@@ -4,13 +4,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from escalade.analyze import Analysis, ClaimVerdict, beliefs, likely_paths, mechanism_notes, tie_report
+from escalade.analyze import (
+    Analysis,
+    ClaimVerdict,
+    beliefs,
+    least_likely,
+    likely_paths,
+    mechanism_notes,
+    tie_report,
+)
 from escalade.history import VIOLENCE_LABELS
 from escalade.report.charts import (
     curve_chart,
     escalation_chart,
     map_chart,
     policy_chart,
+    posterior_chart,
     risk_payoff_chart,
     sobol_chart,
     tornado_chart,
@@ -45,6 +54,7 @@ def static_report(analysis: Analysis) -> Report:
         *([_response(analysis)] if analysis.curves else []),
         *([_history(analysis)] if analysis.history is not None else []),
         *([claims_section(analysis.claims, CLAIM_COLUMNS, scenario=scenario)] if analysis.claims else []),
+        *([record_section(analysis)] if analysis.conditioned is not None else []),
         *([_what_if(analysis)] if analysis.what_if is not None else []),
         _central(analysis),
         _actors(scenario),
@@ -61,6 +71,7 @@ def static_report(analysis: Analysis) -> Report:
         "history": None,
         "claims": [],
         "what_if": None,
+        "record": None,
     }
     size = f"{analysis.draws:,} draws"
     closing = footer(scenario, analysis.version, analysis.seed, size, analysis.created)
@@ -583,6 +594,140 @@ def claim_record(verdict: ClaimVerdict) -> dict[str, Any]:
         "knockouts": [test_record(test) for test in verdict.mechanisms],
         "effects_tested": verdict.effects_tested,
         "deciding_effects": [test_record(test) for test in verdict.deciding_effects],
+    }
+
+
+def record_section(analysis: Analysis) -> Section:
+    """What the record implies: how the posterior was reached, each observation's surprise, each
+    parameter before and after, the courses of action and the claims on the posterior draws, and the
+    forecasts."""
+    conditioned = analysis.conditioned
+    assert conditioned is not None
+    posterior, after, record = conditioned.posterior, conditioned.analysis, analysis.scenario.record
+    worst = least_likely(conditioned.observations)
+    paragraphs = [
+        f"The record ({len(record.observed)} dated moves"
+        + (f", {len(record.base_rates)} base rates" if record.base_rates else "")
+        + f") weighs each of the {analysis.draws:,} prior draws by how likely its logit equilibrium "
+        f"(precision λ = {record.rationality.source}) makes it. Effective sample size of those weights: "
+        f"{posterior.ess:,.0f} of {analysis.draws:,}; log P(record) = {posterior.log_evidence:.2f}. "
+        f"Posterior: {posterior.method}; {posterior.n_draws:,} draws.",
+    ]
+    if worst is not None:
+        paragraphs.append(
+            f"Least likely observation: {worst.move} ({worst.date}), probability {worst.prior_predictive:.3f} "
+            "given the moves before it under the prior."
+        )
+    if posterior.acceptance:
+        paragraphs.append(
+            f"Temperatures {', '.join(f'{t:.3g}' for t in posterior.temperatures)}; Metropolis–Hastings acceptance "
+            f"{min(posterior.acceptance):.2f}–{max(posterior.acceptance):.2f}; {posterior.moved:.0%} of the draws "
+            "moved after the last resampling."
+        )
+    observations = Table(
+        ["date", "move", "P(move | earlier moves), prior", "same, posterior", "source"],
+        [
+            [o.date, o.move, f"{o.prior_predictive:.3f}", f"{o.posterior_mean:.3f}", o.source]
+            for o in conditioned.observations
+        ],
+        frozenset({2, 3}),
+        "The observed moves in date order",
+    )
+    parameters = Table(
+        ["parameter", "prior mean [5%, 95%]", "posterior mean [5%, 95%]", "narrowing", "shift (prior sds)"],
+        [
+            [p.name, _interval(p.prior), _interval(p.posterior), f"{p.narrowing:+.2f}", f"{p.shift:+.2f}"]
+            for p in conditioned.parameters
+            if p.informed
+        ]
+        or [["—", "the record moves no parameter by 0.1 prior sd or more", "", "", ""]],
+        frozenset({3, 4}),
+        "Parameters the record moved (narrowing: 1 − posterior sd / prior sd)",
+    )
+    tables = [observations, parameters]
+    if conditioned.moves_only:
+        tables.append(
+            Table(
+                ["parameter", "posterior from the moves alone", "with the base rates"],
+                [
+                    [alone.name, _interval(alone.posterior), _interval(both.posterior)]
+                    for alone in conditioned.moves_only
+                    for both in conditioned.parameters
+                    if alone.name == both.name and (alone.informed or both.informed)
+                ],
+                caption="The base rates' share: the posterior with and without them",
+            )
+        )
+    tables += _policy_tables(after, "On the posterior draws: probability of each outcome (95% CI)")[:1]
+    if conditioned.forecasts:
+        tables.append(
+            Table(
+                ["question", "outcome", "by", "P before the record", "P given the record", "5%–95% over draws"],
+                [
+                    [f.question, f.outcome, f.by, f"{f.prior:.3f}", f"{f.probability:.3f}", f"{f.low:.3f}–{f.high:.3f}"]
+                    for f in conditioned.forecasts
+                ],
+                frozenset({3, 4}),
+                "Forecasts",
+            )
+        )
+    if after.claims:
+        before = {verdict.name: verdict for verdict in analysis.claims}
+        tables.append(
+            Table(
+                ["claim", "prior: holds in", "prior verdict", "posterior: holds in", "posterior verdict"],
+                [
+                    [
+                        v.name,
+                        _share(before[v.name].holds) if v.name in before else "—",
+                        before[v.name].verdict if v.name in before else "—",
+                        _share(v.holds),
+                        v.verdict,
+                    ]
+                    for v in after.claims
+                ],
+                frozenset({1, 3}),
+                "Claims before and after conditioning (same wording as above; knockouts on the prior draws only)",
+            )
+        )
+    notes = [
+        *conditioned.notes,
+        "The posterior table plays the whole crisis again from its start with the parameters the record "
+        "favours; the forecasts instead condition on the moves already made (P(outcome and record) / P(record)).",
+        "A move's probability comes from the logit equilibrium at precision λ, in which every move has some "
+        "chance; the other tables use the equilibrium itself (docs/conditioning.md).",
+    ]
+    return Section(
+        "What the record implies",
+        paragraphs=paragraphs,
+        tables=tables,
+        figures=[Figure(posterior_chart(conditioned.parameters), "prior and posterior intervals of the parameters")],
+        notes=notes,
+        record={"record": _record_record(conditioned)},
+    )
+
+
+def _interval(summary: tuple[float, float, float]) -> str:
+    mean, low, high = summary
+    return f"{mean:.3g} [{low:.3g}, {high:.3g}]"
+
+
+def _record_record(conditioned: Any) -> dict[str, Any]:
+    posterior = conditioned.posterior
+    return {
+        "method": posterior.method,
+        "ess": posterior.ess,
+        "log_evidence": posterior.log_evidence,
+        "posterior_draws": posterior.n_draws,
+        "temperatures": posterior.temperatures,
+        "acceptance": posterior.acceptance,
+        "observations": [vars(o) for o in conditioned.observations],
+        "parameters": [vars(p) for p in conditioned.parameters],
+        "moves_only": [vars(p) for p in conditioned.moves_only],
+        "forecasts": [vars(f) for f in conditioned.forecasts],
+        "policies": _policy_records(conditioned.analysis),
+        "claims": [claim_record(v) for v in conditioned.analysis.claims],
+        "notes": conditioned.notes,
     }
 
 
