@@ -627,7 +627,7 @@ def record_section(analysis: Analysis) -> Section:
     observations = Table(
         ["date", "move", "P(move | earlier moves), prior", "same, posterior", "source"],
         [
-            [o.date, o.move, f"{o.prior_predictive:.3f}", f"{o.posterior_mean:.3f}", o.source]
+            [o.date, o.move, f"{o.prior_predictive:.3f}", f"{o.posterior_mean:.3f}", _clip(o.source)]
             for o in conditioned.observations
         ],
         frozenset({2, 3}),
@@ -707,8 +707,13 @@ def record_section(analysis: Analysis) -> Section:
     )
 
 
+def _clip(text: str, width: int = 70) -> str:
+    """A long source shortened for the table (the JSON record keeps it whole)."""
+    return text if len(text) <= width else text[: width - 1].rsplit(" ", 1)[0] + " …"
+
+
 def _interval(summary: tuple[float, float, float]) -> str:
-    mean, low, high = summary
+    mean, low, high = (0.0 if abs(x) < 1e-9 else x for x in summary)  # a mean of 0 is not -4.66e-10
     return f"{mean:.3g} [{low:.3g}, {high:.3g}]"
 
 
