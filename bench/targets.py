@@ -15,10 +15,11 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from escalade.condition import condition
 from escalade.pipeline import SEED, Backend, DynamicRequest, StaticRequest, analyse, claims, simulate
 from escalade.pipeline.requests import CLAIMS, SWEEP
 from escalade.scenario import load
-from escalade.simulate import sample_parameters, solve_draws
+from escalade.simulate import from_unit, sample_parameters, sample_unit, solve_draws
 from escalade.solve import qre
 
 ESCALADE = str(Path(sys.executable).parent / "escalade")
@@ -95,6 +96,11 @@ def main(quick: bool) -> None:
         3.0,
     )
     claims_cost(flagship)
+    unit = sample_unit(flagship, 10_000, SEED)
+    conditioned = seconds(lambda: condition(flagship, unit, SEED))
+    line("condition the flagship on its record, 10,000 prior draws", conditioned, 10.0)
+    plain = seconds(lambda: solve_draws(flagship, from_unit(flagship, unit)))
+    print(f"{'':<58} = {conditioned / plain:5.2f}× the equilibrium solve of the same draws ({plain:.2f} s)")
     line("escalade --help", start_up("--help"), 0.5)
     line("escalade validate chicken", start_up("validate", "chicken"), 0.5)
     if not quick:

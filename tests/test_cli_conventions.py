@@ -31,6 +31,9 @@ def commands(tmp: Path) -> dict[str, list[str]]:
         "claims": ["claims", "dprk_russia_2024", *SMALL, "--sobol", "0", "--no-knockouts"],
         "run": ["run", "cuban_missile_1962", *SMALL, "--sensitivity", "0", "--out", str(tmp / "run")],
         "sweep": ["sweep", "cuban_missile_1962", *SMALL, "--sensitivity", "0", "--out", str(tmp / "sweep")],
+        "condition": ["condition", "cuban_missile_1962", *SMALL, "--out", str(tmp / "condition")],
+        "forecast": ["forecast", "cuban_missile_1962", "--as-of", "1962-10-22", *SMALL, "-o", str(tmp / "f.jsonl")],
+        "score": ["score", str(_forecasts(tmp)), str(_resolved(tmp))],
         "simulate": [
             "simulate", "cuban_missile_1962_dynamic", "--draws", "2", "--runs", "32", "--rounds", "3",
             "--out", str(tmp / "simulate"),
@@ -39,7 +42,19 @@ def commands(tmp: Path) -> dict[str, list[str]]:
 
 
 NAMES = ["new", "validate", "show", "scenarios", "export", "solve", "fit", "history", "backtest"]
-NAMES += ["claims", "run", "sweep", "simulate"]
+NAMES += ["claims", "run", "sweep", "simulate", "condition", "forecast", "score"]
+
+
+def _forecasts(tmp: Path) -> Path:
+    path = tmp / "made.jsonl"
+    path.write_text('{"question": "a", "probability": 0.8, "as_of": "2025"}\n{"question": "b", "probability": 0.1}\n')
+    return path
+
+
+def _resolved(tmp: Path) -> Path:
+    path = tmp / "resolved.yaml"
+    path.write_text("a: true\nb: false\n")
+    return path
 
 
 @pytest.mark.parametrize("name", NAMES)

@@ -15,13 +15,14 @@ RANK = {
     "game": 2,
     "solve": 3,
     "simulate": 4,
-    "analyze": 5,
-    "history": 6,
-    "pipeline": 7,
-    "report": 7,
-    "api": 8,
-    "explorer": 8,
-    "cli": 9,
+    "condition": 5,
+    "analyze": 6,
+    "history": 7,
+    "pipeline": 8,
+    "report": 8,
+    "api": 9,
+    "explorer": 9,
+    "cli": 10,
 }
 
 

@@ -23,7 +23,7 @@ def small(arguments: list[str]) -> list[str]:
     """The same command with its sizes cut down (and every `simulate` and `claims` on a few draws)."""
     out = [SMALLER.get(previous, argument) if previous in SMALLER else argument
            for previous, argument in zip(["", *arguments[:-1]], arguments, strict=True)]  # fmt: skip
-    if out[0] in ("simulate", "run", "claims") and "--draws" not in out:
+    if out[0] in ("simulate", "run", "claims", "condition") and "--draws" not in out:
         out += ["--draws", "2" if out[0] == "simulate" else "16"]
     if out[0] == "simulate" and "--runs" not in out:
         out += ["--runs", "64", "--rounds", "6"]

@@ -6,6 +6,7 @@
 >>> analysis = model.sweep(draws=1024, seed=7)
 >>> analysis.summary()           # one row per policy, with 95% intervals
 >>> crisis = escalade.load("cuban_missile_1962_dynamic").simulate(runs=1024, draws=4)
+>>> escalade.load("cuban_missile_1962").condition().conditioned.parameters   # what the record implies
 
 Every default is the request's own (escalade.pipeline.requests); the work is the pipeline's.
 """
@@ -30,9 +31,10 @@ from escalade.pipeline import (
     analyse,
     claims,
     first_solution,
+    forecast,
     simulate,
 )
-from escalade.pipeline.requests import CLAIMS
+from escalade.pipeline.requests import CLAIMS, FORECAST
 from escalade.scenario import Scenario
 from escalade.scenario import load as load_scenario
 from escalade.simulate.backends import Progress
@@ -99,6 +101,8 @@ class Model:
         pins: Mapping[str, float] | None = None,
         ranges: Mapping[str, tuple[float, float]] | None = None,
         grid: int = StaticRequest.grid,
+        record: bool = StaticRequest.condition,
+        as_of: str | None = None,
         workers: int = Backend.workers,
         scheduler: str | None = None,
         progress: Progress | None = None,
@@ -107,7 +111,9 @@ class Model:
         outcome, and escalation ≥ each of ``levels``), each actor's expected utility, paired differences,
         Sobol indices from ``sensitivity`` base samples (0: skip), the claims with their knockouts, the
         reference class beside the model (``history_data``: an ICB CSV), the ``full_information`` what-if,
-        and with ``grid`` points, response curves over each parameter in ``ranges`` (two: a policy map)."""
+        with ``grid`` points, response curves over each parameter in ``ranges`` (two: a policy map), and
+        with ``record`` (when the scenario has one), the analysis again on the draws its record leaves
+        (``as_of``: only what was known by that date), in ``Analysis.conditioned``."""
         request = StaticRequest(
             draws=draws,
             seed=seed,
@@ -119,8 +125,35 @@ class Model:
             history_data=None if history_data is None else Path(history_data),
             settings=_settings(pins, ranges),
             grid=grid,
+            condition=record,
+            as_of=as_of,
         )
         return analyse(self.scenario, request, Backend(workers, scheduler, progress))
+
+    def condition(
+        self,
+        draws: int = FORECAST.draws,
+        seed: int = FORECAST.seed,
+        *,
+        as_of: str | None = None,
+        workers: int = Backend.workers,
+        progress: Progress | None = None,
+    ) -> Analysis:
+        """The scenario conditioned on its record (docs/conditioning.md): the prior analysis without
+        sensitivity or knockouts, and in ``.conditioned`` the posterior draws, each parameter before and
+        after, each observation's surprise, the policies and claims on the posterior draws, and the
+        forecasts; ``as_of`` keeps only the observations dated by then."""
+        if self.scenario.record is None:
+            raise ValueError(f"{self.scenario.name} has no 'record:' to condition on (see docs/conditioning.md)")
+        request = dataclasses.replace(FORECAST, draws=draws, seed=seed, as_of=as_of)
+        return analyse(self.scenario, request, Backend(workers, progress=progress))
+
+    def forecast(
+        self, as_of: str | None = None, draws: int = FORECAST.draws, seed: int = FORECAST.seed
+    ) -> pd.DataFrame:
+        """The record's questions answered given what was known by ``as_of``: one row per question."""
+        request = dataclasses.replace(FORECAST, draws=draws, seed=seed, as_of=as_of)
+        return pd.DataFrame(forecast(self.scenario, request))
 
     def claims(
         self,

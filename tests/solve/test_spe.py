@@ -47,7 +47,9 @@ def test_audience_costs_match_fearons_closed_form(p_win, war_cost_a, war_cost_b,
 @pytest.mark.parametrize(("q", "p"), list(itertools.product([0.1, 0.2, 0.3, 0.45], [0.02, 0.06, 0.1, 0.2])))
 def test_cuban_missile_crisis_matches_its_closed_form(q, p):
     scenario = load("cuban_missile_1962")
-    solution = solve_spe(compile_game(scenario, {"war_cost": 10, "p_blockade_war": q, "p_missiles_survive": p}))
+    solution = solve_spe(
+        compile_game(scenario, {"war_cost": 10, "p_blockade_war": q, "p_missiles_survive": p, "rationality": 1})
+    )
     run_value = q * -10 + (1 - q) * 2
     withdraws = run_value <= -1
     blockade_us = 1 if withdraws else q * -10 + (1 - q) * -2

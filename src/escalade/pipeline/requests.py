@@ -274,5 +274,5 @@ def _actor_problems(actor: str | None, players: list[str], allow_all: bool) -> l
 
 # Presets of the commands whose defaults differ from a full analysis (one place for them, too).
 FORECAST = StaticRequest(draws=4096, sensitivity=0, knockouts=False)  # conditioning alone: no policies or claims
-SWEEP = StaticRequest(draws=10_000, sensitivity=0)  # many draws written as tables, no Sobol by default
+SWEEP = StaticRequest(draws=10_000, sensitivity=0, condition=False)  # many draws as tables: no Sobol, no record
 CLAIMS = StaticRequest(draws=1024, sensitivity=0, claim_sensitivity=64, claim_draws=None)  # the claims alone
