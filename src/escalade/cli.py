@@ -164,6 +164,10 @@ OutDir = Annotated[Path, typer.Option("--out", help="Folder for report.md, summa
 RecordFlag = Annotated[
     bool, typer.Option("--record/--no-record", help="Repeat the analysis on the draws the scenario's record leaves.")
 ]
+Observed = Annotated[
+    Path | None,
+    typer.Option(help="A YAML file whose 'record:' (dated moves, base rates, questions) replaces the scenario's."),
+]
 AsOf = Annotated[
     str | None, typer.Option(help="Condition only on what had happened by this date (2025-01-31, 2025-01 or 2025).")
 ]
@@ -617,6 +621,7 @@ def run(
         Path | None, typer.Option(help="ICB system-level CSV: show the reference class's base rates beside the model.")
     ] = None,
     record: RecordFlag = StaticRequest.condition,
+    observed: Observed = None,
     as_of: AsOf = None,
     as_json: JsonFlag = False,
     quiet: QuietFlag = False,
@@ -629,7 +634,7 @@ def run(
 
         request = StaticRequest(
             draws=draws, seed=seed, full_information=who, sensitivity=sensitivity, history_data=history_data,
-            settings=_settings(pins, ranges), grid=grid, condition=record, as_of=as_of,
+            settings=_settings(pins, ranges), grid=grid, condition=record, as_of=as_of, observed=observed,
         )  # fmt: skip
         _static(ctx, load(file), request, workers, scheduler, out_dir)
 
@@ -642,6 +647,7 @@ def condition_command(
     ),
     draws: Annotated[int, typer.Option(min=1, help="Prior parameter draws.")] = FORECAST.draws,
     seed: Seed = FORECAST.seed,
+    observed: Observed = None,
     as_of: AsOf = None,
     out_dir: OutDir = Path("out"),
     workers: Workers = 1,
@@ -657,9 +663,11 @@ def condition_command(
         from escalade.scenario import load
 
         scenario = load(file)
-        if scenario.record is None:
-            raise RequestError([f"{scenario.source_file} has no 'record:' to condition on (see docs/conditioning.md)"])
-        request = dataclasses.replace(FORECAST, draws=draws, seed=seed, as_of=as_of)
+        if scenario.record is None and observed is None:
+            raise RequestError(
+                [f"{scenario.source_file} has no 'record:' to condition on: add one, or give --observed FILE"]
+            )
+        request = dataclasses.replace(FORECAST, draws=draws, seed=seed, as_of=as_of, observed=observed)
         _static(ctx, scenario, request, workers, scheduler, out_dir)
 
 
@@ -668,6 +676,7 @@ def forecast(
     ctx: typer.Context,
     file: Annotated[str, typer.Argument(help="A scenario .yaml file (with 'questions:' under 'record:').")],
     as_of: AsOf = None,
+    observed: Observed = None,
     output: Annotated[Path, typer.Option("--output", "-o", help="The forecasts file (JSON lines).")] = Path(
         "out/forecasts.jsonl"
     ),
@@ -687,7 +696,7 @@ def forecast(
         from escalade.scenario import load
 
         scenario = load(file)
-        request = dataclasses.replace(FORECAST, draws=draws, seed=seed, as_of=as_of)
+        request = dataclasses.replace(FORECAST, draws=draws, seed=seed, as_of=as_of, observed=observed)
         with progress_bar("conditioning on the record", ctx.obj.quiet) as advance:
             forecasts = make_forecasts(scenario, request, Backend(workers, progress=advance))
         lines = "".join(json.dumps(record, sort_keys=True) + "\n" for record in forecasts)

@@ -131,3 +131,28 @@ def test_a_record_impossible_under_the_model_is_refused_by_name(tmp_path):
     result = runner.invoke(app, ["condition", str(path), "--draws", "16", "--out", str(tmp_path / "out")])
     assert result.exit_code == 1 and "'detect.seen'" in result.output and "NaN" not in result.output
     assert not (tmp_path / "out").exists()
+
+
+def test_a_record_from_another_file_replaces_the_scenarios_and_is_checked_at_its_lines(tmp_path):
+    record = tmp_path / "what_if.yaml"
+    record.write_text(
+        "record:\n  rationality: 2\n  observed:\n"
+        "    - {date: 1962-10-22, move: us_choice.air_strike, source: a counterfactual}\n"
+    )
+    out = tmp_path / "out"
+    result = invoke("condition", "cuban_missile_1962", "--observed", str(record), "--draws", "64", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    summary = json.loads((out / "summary.json").read_text())
+    assert [o["move"] for o in summary["record"]["observations"]] == ["us_choice.air_strike"]
+    assert summary["scenario_sha256"] != load("cuban_missile_1962").sha256  # the hash covers the record file
+    record.write_text(record.read_text().replace("air_strike", "air_raid"))
+    result = runner.invoke(
+        app, ["condition", "cuban_missile_1962", "--observed", str(record), "--out", str(tmp_path / "x")]
+    )
+    assert result.exit_code == 1 and f"{record}:4:" in result.output and "air_raid" in result.output
+    record.write_text("observed: []\n")
+    result = runner.invoke(
+        app, ["condition", "cuban_missile_1962", "--observed", str(record), "--out", str(tmp_path / "x")]
+    )
+    assert result.exit_code == 1 and "one top-level key, 'record:'" in result.output
+    assert not (tmp_path / "x").exists()

@@ -145,10 +145,16 @@ class StaticRequest(_ScenarioRequest):
     history_data: Path | None = None  # an ICB system-level CSV: the reference class beside the model
     condition: bool = True  # repeat the analysis on the draws the scenario's record leaves (when it has one)
     as_of: str | None = None  # condition only on the observations dated up to this date (2025-01-31)
+    observed: Path | None = None  # a YAML file whose 'record:' replaces the scenario's own
     settings: Settings = field(default_factory=Settings)
 
     def validated(self, scenario: Scenario) -> Scenario:
-        """The scenario with the settings applied and its record cut at ``as_of``."""
+        """The scenario with the settings applied, the record of ``observed`` in place of its own, and its
+        record cut at ``as_of``."""
+        if self.observed is not None:
+            from escalade.scenario import with_record
+
+            scenario = with_record(scenario, self.observed)  # its problems are reported at that file's lines
         scenario = super().validated(scenario)
         if self.as_of is None:
             return scenario

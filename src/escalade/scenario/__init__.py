@@ -2,7 +2,7 @@
 
 from escalade.scenario.errors import Problem, ScenarioError
 from escalade.scenario.expressions import Expression, ExpressionError, parse
-from escalade.scenario.load import load, loads, shipped_scenarios, validate
+from escalade.scenario.load import load, loads, shipped_scenarios, validate, with_record
 from escalade.scenario.model import Chance, Claim, Condition, Decision, Scenario, Terminal
 from escalade.scenario.override import override
 
@@ -23,4 +23,5 @@ __all__ = [
     "parse",
     "shipped_scenarios",
     "validate",
+    "with_record",
 ]

@@ -108,8 +108,13 @@ def load(source: str | FilePath) -> Scenario:
                     )
                 ]
             )
+    return loads(_read(path), str(path))
+
+
+def _read(path: FilePath) -> str:
+    """The text of a YAML file, refused before reading if it is not a regular file or too large."""
     if not path.is_file():
-        raise ScenarioError([Problem(str(path), None, "this is not a regular file", "give a scenario's .yaml file")])
+        raise ScenarioError([Problem(str(path), None, "this is not a regular file", "give a .yaml file")])
     try:
         size = path.stat().st_size
         if size > MAX_BYTES:  # refused before it is read into memory
@@ -121,7 +126,34 @@ def load(source: str | FilePath) -> Scenario:
     text, problems = decode(data, str(path))
     if text is None:
         raise ScenarioError(problems)
-    return loads(text, str(path))
+    return text
+
+
+def with_record(scenario: Scenario, source: str | FilePath) -> Scenario:
+    """``scenario`` with the ``record:`` of the YAML file ``source`` in place of its own, checked against the
+    scenario as if it were written in it (problems at that file's lines). The scenario's hash then
+    covers both files."""
+    path = FilePath(source)
+    if not path.exists():
+        raise ScenarioError([Problem(str(path), None, "no such file", "give the path of a YAML file with 'record:'")])
+    text = _read(path)
+    data, lines, problems = load_yaml(text, str(path))
+    if problems:
+        raise ScenarioError(problems)
+    checker = _Checker(lines)
+    if not isinstance(data, dict) or list(data) != ["record"]:
+        hint = "write 'record:' and under it rationality, observed … as in a scenario (docs/conditioning.md)"
+        raise ScenarioError([lines.problem((), "a record file holds one top-level key, 'record:'", hint)])
+    record = checker.piece(Record, data["record"], ("record",))
+    if record is not None:
+        actors = {actor.id: actor for actor in scenario.actors}
+        outputs = _Outputs(scenario.attributes, scenario.outcomes, actors, scenario.escalation_levels)
+        points = _test_points(scenario.parameters)
+        checker._record(record, scenario.root, scenario.nodes, scenario.parameters, points, outputs)
+    if checker.problems:
+        raise ScenarioError(checker.problems)
+    digest = hashlib.sha256((scenario.sha256 + hashlib.sha256(text.encode("utf-8")).hexdigest()).encode()).hexdigest()
+    return scenario.model_copy(update={"record": record, "sha256": digest})
 
 
 def loads(text: str, file: str = "<string>") -> Scenario:
