@@ -28,7 +28,7 @@ def test_simulate_writes_the_report_tables_and_provenance(folder):
     for course in data["courses"]:
         assert course["certificate"]["certified"]
         assert len(course["fan"]) == 13  # rounds 0..12, 16–28 October
-        assert course["history"]["rounds"] == 13
+        assert course["history"]["rounds"] == 12 and len(course["history"]["observed"]) == 13  # days 1..12 predicted
     frame = pd.read_parquet(folder / "trajectories.parquet")
     assert len(frame) == 2 * 400 * 12 * 2  # courses × runs × rounds × actors
     assert set(frame["category"]) <= {

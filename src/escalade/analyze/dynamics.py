@@ -12,11 +12,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special, stats
 
 from escalade.analyze.claims import ClaimVerdict, compare
 from escalade.analyze.intervals import Share, wilson
 from escalade.analyze.policies import Bootstrap, Estimate, bootstrap_mean
+from escalade.condition import PathEvidence, kish, normalised
 from escalade.scenario import Scenario
 from escalade.scenario.model import CATEGORIES, DynamicCondition
 from escalade.simulate.trajectories import EQUILIBRIUM, Condition, Trajectories
@@ -119,28 +120,61 @@ def category_shares(trajectories: Trajectories) -> dict[str, float]:
 
 @dataclass(frozen=True)
 class HistoryFit:
-    """How the observed path sits in the simulated distribution, round by round."""
+    """How a course of action's solved policies predicted the observed path, round by round
+    (docs/conditioning.md, "Dynamic scenarios"): each round's rungs given every round before."""
 
     source: str
     rounds: int  # rounds compared (the observed path may be shorter than the simulation)
-    inside_90: float  # share of rounds whose observed level lies in the 5–95% band
-    percentile: list[float]  # per round: share of runs at or below the observed level (mid-rank)
-    observed: list[int]  # the observed escalation level (highest rung) per round
+    observed: list[list[int]]  # each actor's rung at the start of rounds 0..rounds
+    log_likelihood: float  # log P(observed path), the draws averaged: log of the mean probability
+    predictive: list[float]  # per round t ≥ 1: P(round t's rungs | rounds before), draws weighted by the past
+    pit: list[list[float]]  # per round t ≥ 1 and actor: P(rung below the observed) + ½ P(rung = observed)
+    ess: list[float]  # per round: effective number of draws once the rounds up to it are weighed in
+    impossible_from: int | None  # the first round no draw can produce (None: every round possible)
+
+    @property
+    def mean_log_score(self) -> float:
+        """The log-likelihood per round (0 is a perfect prediction)."""
+        return self.log_likelihood / self.rounds if self.rounds else 0.0
 
 
-def history_fit(levels: np.ndarray, observed: dict[str, list[int]], source: str) -> HistoryFit:
-    path = np.max(np.array(list(observed.values())), axis=0)
-    rounds = min(len(path), levels.shape[1])
-    path = path[:rounds]
-    sim = levels[:, :rounds]
-    low, high = np.quantile(sim, [0.05, 0.95], axis=0)
-    below, equal = (sim < path).mean(axis=0), (sim == path).mean(axis=0)
+def history_fit(evidence: PathEvidence, observed: np.ndarray, source: str) -> HistoryFit:
+    """The round-by-round predictions of ``evidence`` mixed over the draws, each draw weighted by how
+    well it predicted the rounds before (the sequential posterior): the mixture's predictive
+    probability of each round's rungs, their PIT values, and the weights' ESS."""
+    k, rounds = evidence.steps.shape
+    past = np.zeros(k)  # log-probability of the rounds so far, per draw
+    predictive, pit, ess = [], [], []
+    impossible = None
+    for t in range(rounds):
+        weights = normalised(past)
+        if not weights.any():
+            impossible = impossible if impossible is not None else t
+            predictive.append(0.0)
+            pit.append([float("nan")] * observed.shape[1])
+            ess.append(0.0)
+            continue
+        predictive.append(float(weights @ np.exp(evidence.steps[:, t])))
+        row = []
+        for j, rung in enumerate(observed[t + 1]):
+            probs = weights @ evidence.rung_probs[:, t, j, :]  # (R,)
+            row.append(float(probs[:rung].sum() + 0.5 * probs[rung]))
+        pit.append(row)
+        past = past + evidence.steps[:, t]
+        ess.append(kish(past))
+        if impossible is None and predictive[-1] == 0.0:
+            impossible = t
+    finite = evidence.log_likelihood[np.isfinite(evidence.log_likelihood)]
+    log_likelihood = float(special.logsumexp(finite) - np.log(k)) if finite.size else float("-inf")
     return HistoryFit(
-        source=source,
-        rounds=rounds,
-        inside_90=float(((path >= low) & (path <= high)).mean()),
-        percentile=(below + equal / 2).tolist(),
-        observed=path.tolist(),
+        source,
+        rounds,
+        observed.tolist(),
+        log_likelihood,
+        predictive,
+        pit,
+        ess,
+        None if impossible is None else impossible + 1,
     )
 
 
@@ -212,7 +246,7 @@ class DynamicAnalysis:
                 "certified": bool(path.solution.certified.all()),
             }
             if path.label in self.history:
-                row["history_inside_90"] = self.history[path.label].inside_90
+                row["history_log_likelihood"] = self.history[path.label].log_likelihood
             rows.append(row)
         return pd.DataFrame(rows)
 

@@ -4,17 +4,20 @@ with their scores. Sits after ``simulate`` and before ``analyze``: its posterior
 every analysis in place of the prior draws.
 """
 
+from escalade.condition.dynamic import PathEvidence, path_evidence
 from escalade.condition.likelihood import Evidence, evidence, rationality
 from escalade.condition.posterior import ConditioningError, Posterior, condition, condition_draws, kish, normalised
 
 __all__ = [
     "ConditioningError",
     "Evidence",
+    "PathEvidence",
     "Posterior",
     "condition",
     "condition_draws",
     "evidence",
     "kish",
     "normalised",
+    "path_evidence",
     "rationality",
 ]

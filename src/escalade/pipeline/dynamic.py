@@ -12,6 +12,8 @@ import datetime as dt
 import numpy as np
 
 from escalade.analyze.dynamics import DynamicAnalysis, claim_conditions, dynamic_claims, history_fit, measure
+from escalade.condition import path_evidence
+from escalade.game.markov import compile_markov
 from escalade.pipeline.requests import Backend, DynamicRequest
 from escalade.scenario import Scenario
 from escalade.simulate import sample_parameters
@@ -54,8 +56,11 @@ def simulate(
     claims = dynamic_claims(scenario, lambda c: results[condition_key(c)][1], draws, request.window, seed)
     history = {}
     if dynamics.history is not None:
+        observed = np.array([dynamics.history.rungs[actor] for actor in scenario.actor_ids]).T[: rounds + 1]
+        game = compile_markov(scenario, values)
         history = {
-            p.label: history_fit(p.trajectories.levels, dynamics.history.rungs, dynamics.history.source) for p in paths
+            p.label: history_fit(path_evidence(game, p.solution.policy, observed), observed, dynamics.history.source)
+            for p in paths
         }
     return DynamicAnalysis(
         scenario=scenario,

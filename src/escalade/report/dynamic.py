@@ -243,12 +243,54 @@ def _claims(analysis: DynamicAnalysis) -> Section:
 
 
 def _history(analysis: DynamicAnalysis) -> Section:
-    source = next(iter(analysis.history.values())).source
-    rows = [[label, f"{fit.inside_90:.2f}"] for label, fit in analysis.history.items()]
+    """How each course predicted the observed path, and the best course round by round."""
+    fits = analysis.history
+    source = next(iter(fits.values())).source
+    actors = analysis.scenario.actor_ids
+    courses = Table(
+        ["course of action", "log P(observed path)", "per round", "impossible from", "draws still weighing (ESS)"],
+        [
+            [
+                label,
+                f"{fit.log_likelihood:.2f}",
+                f"{fit.mean_log_score:.2f}",
+                "—" if fit.impossible_from is None else analysis.labels[fit.impossible_from],
+                f"{fit.ess[-1]:.1f} of {analysis.draws}" if fit.ess else "—",
+            ]
+            for label, fit in fits.items()
+        ],
+        frozenset({1, 2}),
+        "Each course's solved policies, asked to predict the observed path round by round",
+    )
+    best_label = max(fits, key=lambda label: fits[label].log_likelihood)
+    best = fits[best_label]
+    rounds = Table(
+        ["round", *(f"{a} rung" for a in actors), "P(these rungs | rounds before)", *(f"PIT {a}" for a in actors)],
+        [
+            [
+                analysis.labels[t + 1],
+                *(str(r) for r in best.observed[t + 1]),
+                f"{best.predictive[t]:.3f}",
+                *(f"{x:.2f}" for x in best.pit[t]),
+            ]
+            for t in range(best.rounds)
+        ],
+        frozenset(range(1, 2 * len(actors) + 2)),
+        f"Round by round under {best_label} (the course that predicts the path best)",
+    )
     return Section(
         "Against history",
         paragraphs=[f"Observed path: {source}"],
-        tables=[Table(["course of action", "observed rounds inside the 5–95% band"], rows, frozenset({1}))],
+        tables=[courses, rounds],
+        notes=[
+            "Each round's rungs are predicted from the rounds before: the draws are weighed by how well they "
+            "predicted so far (the sequential posterior), and flags and counters the record does not show are "
+            "summed over (a forward filter). log P(observed path) adds the rounds' log-probabilities; 0 would "
+            "be a perfect prediction. A scripted course that never plays the observed rungs makes the path "
+            "impossible from the round it departs.",
+            "PIT: where the observed rung falls in the distribution predicted for it, P(below) + ½ P(equal). "
+            "Values near 0 or 1, round after round, say the model runs above or below what happened.",
+        ],
     )
 
 
