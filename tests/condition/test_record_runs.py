@@ -94,9 +94,9 @@ def test_a_forecast_as_of_a_date_uses_only_what_was_known_then(tmp_path):
     [
         (
             ["forecast", "cuban_missile_1962", "--as-of", "1900"],
-            "nothing in cuban_missile_1962's record is dated by 1900",
+            "nothing in cuban_missile_1962's record was known by 1900",
         ),
-        (["forecast", "cuban_missile_1962", "--as-of", "22/10/1962"], "write it as 2025-01-31"),
+        (["forecast", "cuban_missile_1962", "--as-of", "22/10/1962"], "write a day of the calendar as 2025-01-31"),
         (["forecast", "chicken"], "states no questions"),
         (["condition", "chicken"], "has no 'record:'"),
     ],

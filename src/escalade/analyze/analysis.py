@@ -17,7 +17,7 @@ from escalade.analyze.policies import (
     Recommendation,
     ResponseCurve,
 )
-from escalade.analyze.record import ForecastRow, ObservationRow, ParameterShift
+from escalade.analyze.record import ForecastRow, ObservationRow, ParameterShift, QreOutcome, RecordFit
 from escalade.analyze.sensitivity import MorrisIndex, SobolIndex, Swing, TippingPoint
 from escalade.condition import Posterior
 from escalade.scenario import Scenario
@@ -81,6 +81,8 @@ class Conditioned:
     parameters: list[ParameterShift]
     observations: list[ObservationRow]
     forecasts: list[ForecastRow]
+    fit: RecordFit
+    qre_outcomes: list[QreOutcome]
     moves_only: list[ParameterShift] = field(default_factory=list)  # the posterior without the base rates
     notes: list[str] = field(default_factory=list)
 

@@ -14,7 +14,8 @@ ruled out by one surprising move, only made less likely. The tree is solved once
 - each base rate's binomial log-likelihood, ``s log p + (n − s) log(1 − p)`` with p the draw's
   probability of the outcome, n the reference class's cases and s = rate · n of them with it;
 - each question's probability given the record, ``P(outcome and record) / P(record)``, and before
-  it, ``P(outcome)``.
+  it, ``P(outcome)``; every named outcome's probability under the QRE;
+- the record's probability if every actor chose at random (λ = 0), the baseline a model must beat.
 """
 
 from __future__ import annotations
@@ -41,6 +42,8 @@ class Evidence:
     rates: np.ndarray  # (K, B) binomial log-likelihood of each base rate
     questions: np.ndarray  # (K, Q) P(question's outcome | record); NaN where the record is impossible
     unconditional: np.ndarray  # (K, Q) P(question's outcome) before anything is observed
+    events: np.ndarray  # (K, E) P(each of the scenario's outcomes) under the logit QRE, nothing observed
+    random_play: np.ndarray  # (K,) log P(observed moves) if every actor chose at random (λ = 0): a baseline
     max_regret: np.ndarray  # (K,) the logit profile's Nash regret (reported, not enforced: a QRE is not Nash)
 
     @property
@@ -80,8 +83,10 @@ def evidence(
     moves = record.moves()
     prefixes = {f"first_{j + 1}": Outcome(doc="the record so far", path=moves[: j + 1]) for j in range(len(moves))}
     masks = outcome_paths(tree, prefixes)  # (T, J)
-    named = {**{f"rate_{b}": scenario.events()[r.outcome] for b, r in enumerate(record.base_rates)}}
-    named |= {f"question_{name}": scenario.events()[q.outcome] for name, q in record.questions.items()}
+    events = scenario.events()
+    named = {f"rate_{b}": events[r.outcome] for b, r in enumerate(record.base_rates)}
+    named |= {f"question_{name}": events[q.outcome] for name, q in record.questions.items()}
+    named |= {f"event_{name}": outcome for name, outcome in events.items()}
     n = len(next(iter(values.values()))) if values else 1
     tasks = [
         (scenario, tree, masks, named, {name: np.asarray(v)[start : start + chunk] for name, v in values.items()})
@@ -99,19 +104,21 @@ def _evidence_chunk(
     k = game.n_draws
     solution = solve_spe(game, lam=rationality(scenario, batch, k))
     ends = solution.reach[:, tree.terminal_nodes]  # (K, T)
+    at_random = solve_spe(game, lam=0.0).reach[:, tree.terminal_nodes]
+    b, q = len(record.base_rates), len(record.questions)
     with np.errstate(divide="ignore", invalid="ignore"):
+        random_play = np.log(at_random @ masks[:, -1]) if masks.shape[1] else np.zeros(k)
         reached = np.concatenate([np.ones((k, 1)), ends @ masks], axis=1)  # (K, J+1): P(first j moves)
         steps = np.diff(np.log(np.clip(reached, 0.0, 1.0)), axis=1)
         steps = np.where(np.isnan(steps), -np.inf, steps)  # a move after an impossible one: impossible too
         held = event_matrix(game, named, batch, scenario, outcome_paths(tree, named))  # (K, T, O)
         p_named = np.einsum("kt,kto->ko", ends, held)
         rates = np.zeros((k, len(record.base_rates)))
-        for b, rate in enumerate(record.base_rates):
-            p = np.clip(p_named[:, b], 0.0, 1.0)
+        for i, rate in enumerate(record.base_rates):
+            p = np.clip(p_named[:, i], 0.0, 1.0)
             s, n = rate.rate * rate.cases, rate.cases
-            rates[:, b] = special.xlogy(s, p) + special.xlogy(n - s, 1.0 - p)
+            rates[:, i] = special.xlogy(s, p) + special.xlogy(n - s, 1.0 - p)
         whole = ends * masks[:, -1][None, :] if masks.shape[1] else ends
-        together = np.einsum("kt,kto->ko", whole, held[:, :, len(record.base_rates) :])
+        together = np.einsum("kt,kto->ko", whole, held[:, :, b : b + q])
         questions = together / reached[:, -1:]
-        unconditional = p_named[:, len(record.base_rates) :]
-    return steps, rates, questions, unconditional, solution.max_regret
+    return steps, rates, questions, p_named[:, b : b + q], p_named[:, b + q :], random_play, solution.max_regret

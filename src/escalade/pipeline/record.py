@@ -12,6 +12,7 @@ from escalade.condition import condition
 from escalade.game import compile_tree
 from escalade.pipeline.requests import FORECAST, Backend, RequestError, StaticRequest
 from escalade.scenario import Scenario
+from escalade.scenario.model import period_end
 from escalade.simulate import sample_unit
 from escalade.version import __version__
 
@@ -38,6 +39,7 @@ def forecast(scenario: Scenario, request: StaticRequest = FORECAST, backend: Bac
             "probability": row.probability,
             "interval_90": [row.low, row.high],
             "prior_probability": row.prior,
+            "settled_by_record": row.settled,
             "observations_used": len(stated.record.observed),
             "ess": posterior.ess,
             "scenario": scenario.name,
@@ -52,13 +54,8 @@ def forecast(scenario: Scenario, request: StaticRequest = FORECAST, backend: Bac
 
 
 def _days(start: str, end: str) -> int | None:
-    """Days from ``start`` to ``end``, dates of any precision (2025, 2025-04, 2025-04-28) read as their first day."""
-    if not start:
-        return None
-    first, last = (
-        dt.date(*(int(part) for part in text.split("-")), *[1] * (3 - len(text.split("-")))) for text in (start, end)
-    )
-    return (last - first).days
+    """Days from the end of ``start``'s period to the end of ``end``'s (2025-04 ends on 2025-04-30)."""
+    return (period_end(end) - period_end(start)).days if start else None
 
 
 def score(forecasts_file: Path, resolved_file: Path) -> ForecastScores:

@@ -158,8 +158,11 @@ class StaticRequest(_ScenarioRequest):
         scenario = super().validated(scenario)
         if self.as_of is None:
             return scenario
+        from escalade.scenario.model import period_end
+
         record = scenario.record
-        kept = [o for o in record.observed if o.date <= self.as_of]  # dates compare as text: 2024-10 < 2024-10-18
+        # known by the as-of date: an observation dated 2024-10 counts from the end of October
+        kept = [o for o in record.observed if period_end(o.date) <= period_end(self.as_of)]
         return scenario.model_copy(update={"record": record.model_copy(update={"observed": kept})})
 
     def claim_values(self, values: Mapping[str, Any]) -> dict[str, Any]:
@@ -195,15 +198,17 @@ class StaticRequest(_ScenarioRequest):
             if not _whole(samples) or samples < 0:
                 found.append(f"{name} is {samples!r} Sobol base samples; use 0 (none) or a power of two")
         if self.as_of is not None:
-            from escalade.scenario.model import DATE
+            from escalade.scenario.model import DATE, period_end
 
             if scenario.record is None:
                 found.append(f"{scenario.name} has no 'record:' to cut at {self.as_of} (see docs/conditioning.md)")
-            elif not re.fullmatch(DATE, str(self.as_of)):
-                found.append(f"as-of date {self.as_of!r}: write it as 2025-01-31, 2025-01 or 2025")
-            elif not scenario.record.base_rates and not any(o.date <= self.as_of for o in scenario.record.observed):
+            elif not re.fullmatch(DATE, str(self.as_of)) or not _calendar(str(self.as_of)):
+                found.append(f"as-of date {self.as_of!r}: write a day of the calendar as 2025-01-31, 2025-01 or 2025")
+            elif not scenario.record.base_rates and not any(
+                period_end(o.date) <= period_end(self.as_of) for o in scenario.record.observed
+            ):
                 first = min(o.date for o in scenario.record.observed)
-                found.append(f"nothing in {scenario.name}'s record is dated by {self.as_of}: the first is {first}")
+                found.append(f"nothing in {scenario.name}'s record was known by {self.as_of}: the first is {first}")
         if self.history_data is not None and scenario.reference_class is None:
             found.append(f"{scenario.name} has no reference_class section to compare with history data")
         return found
@@ -245,6 +250,16 @@ class DynamicRequest(_ScenarioRequest):
                 if name not in known
             ]
         return found
+
+
+def _calendar(text: str) -> bool:
+    from escalade.scenario.model import period_end
+
+    try:
+        period_end(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _whole(value: object) -> bool:

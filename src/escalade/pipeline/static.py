@@ -30,7 +30,9 @@ from escalade.analyze import (
     parameter_shifts,
     path_shares,
     policy_map,
+    qre_outcomes,
     recommendations,
+    record_fit,
     response_curve,
     scenario_morris,
     scenario_sobol,
@@ -183,6 +185,8 @@ def conditioned(
         parameter_shifts(stated, posterior),
         observation_rows(stated, posterior),
         forecast_rows(stated, posterior),
+        record_fit(stated, posterior, after.runs[0]),
+        qre_outcomes(stated, posterior),
         moves_only,
         notes,
     )

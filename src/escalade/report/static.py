@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from escalade.analyze import (
     Analysis,
     ClaimVerdict,
@@ -613,6 +615,31 @@ def record_section(analysis: Analysis) -> Section:
         f"{posterior.ess:,.0f} of {analysis.draws:,}; log P(record) = {posterior.log_evidence:.2f}. "
         f"Posterior: {posterior.method}; {posterior.n_draws:,} draws.",
     ]
+    fit = conditioned.fit
+    paragraphs.append(
+        f"Against random play: if every actor chose at random (λ = 0), log P(record) = {fit.random_play:.2f}; "
+        + (
+            f"the model explains the record better (Bayes factor {np.exp(fit.log_evidence - fit.random_play):.2g})."
+            if fit.beats_random_play
+            else f"the model explains it worse (Bayes factor {np.exp(fit.log_evidence - fit.random_play):.2g} "
+            "against random play): read the posterior as what the model can say, not as a fit."
+        )
+    )
+    paragraphs.append(
+        f"The equilibrium the tables report (λ → ∞) plays the observed moves in {fit.equilibrium_share:.0%} of the "
+        f"posterior draws (their mean probability {fit.equilibrium_mean:.3f})"
+        + (
+            ": the posterior policy table describes play the record contradicts; the logit table below is the "
+            "model the record was read with."
+            if fit.equilibrium_share < 0.5
+            else "."
+        )
+    )
+    if posterior.n_draws < 100 or posterior.ess < 100:
+        paragraphs.append(
+            f"Only {min(posterior.ess, posterior.n_draws):,.0f} effective draws: the posterior summaries are rough; "
+            "ask for more draws."
+        )
     if worst is not None:
         paragraphs.append(
             f"Least likely observation: {worst.move} ({worst.date}), probability {worst.prior_predictive:.3f} "
@@ -625,7 +652,7 @@ def record_section(analysis: Analysis) -> Section:
             "moved after the last resampling."
         )
     observations = Table(
-        ["date", "move", "P(move | earlier moves), prior", "same, posterior", "source"],
+        ["date", "move", "P(move | earlier moves), prior", "same, averaged over the posterior draws", "source"],
         [
             [o.date, o.move, f"{o.prior_predictive:.3f}", f"{o.posterior_mean:.3f}", _clip(o.source)]
             for o in conditioned.observations
@@ -658,17 +685,32 @@ def record_section(analysis: Analysis) -> Section:
                 caption="The base rates' share: the posterior with and without them",
             )
         )
-    tables += _policy_tables(after, "On the posterior draws: probability of each outcome (95% CI)")[:1]
+    tables += _policy_tables(after, "On the posterior draws, in equilibrium: probability of each outcome (95% CI)")[:1]
+    tables.append(
+        Table(
+            ["outcome", "prior", "posterior"],
+            [[o.name, f"{o.prior:.3f}", f"{o.posterior:.3f}"] for o in conditioned.qre_outcomes],
+            frozenset({1, 2}),
+            "Under the logit QRE at λ (the model the record is read with): probability of each outcome",
+        )
+    )
     if conditioned.forecasts:
         tables.append(
             Table(
-                ["question", "outcome", "by", "P before the record", "P given the record", "5%–95% over draws"],
+                ["question", "outcome", "by", "P before the record (logit)", "P given the record", "5%–95% over draws"],
                 [
-                    [f.question, f.outcome, f.by, f"{f.prior:.3f}", f"{f.probability:.3f}", f"{f.low:.3f}–{f.high:.3f}"]
+                    [
+                        f.question,
+                        f.outcome,
+                        f.by,
+                        f"{f.prior:.3f}",
+                        "settled by the record" if f.settled else f"{f.probability:.3f}",
+                        "" if f.settled else f"{f.low:.3f}–{f.high:.3f}",
+                    ]
                     for f in conditioned.forecasts
                 ],
                 frozenset({3, 4}),
-                "Forecasts",
+                "Forecasts (the tree has no clock: 'by' is when a question resolves; --as-of cuts the record)",
             )
         )
     if after.claims:
@@ -729,7 +771,9 @@ def _record_record(conditioned: Any) -> dict[str, Any]:
         "observations": [vars(o) for o in conditioned.observations],
         "parameters": [vars(p) for p in conditioned.parameters],
         "moves_only": [vars(p) for p in conditioned.moves_only],
-        "forecasts": [vars(f) for f in conditioned.forecasts],
+        "forecasts": [vars(f) | {"settled": f.settled} for f in conditioned.forecasts],
+        "fit": vars(conditioned.fit),
+        "qre_outcomes": [vars(o) for o in conditioned.qre_outcomes],
         "policies": _policy_records(conditioned.analysis),
         "claims": [claim_record(v) for v in conditioned.analysis.claims],
         "notes": conditioned.notes,

@@ -8,6 +8,7 @@ those references into a tree, and each copy keeps its own history. See docs/scen
 
 from __future__ import annotations
 
+import datetime
 import keyword
 import re
 from collections.abc import Sequence
@@ -341,7 +342,22 @@ def _check_date(value: Any) -> str:
         text = str(text)  # and 2024 as a number
     if not isinstance(text, str) or not re.match(DATE, text):
         raise ValueError(f"{value!r} is not a date — write 2024-10-18, 2024-10 or 2024")
+    try:
+        period_end(text)
+    except ValueError:
+        raise ValueError(f"{text!r} is not a day of the calendar — check the month and the day") from None
     return text
+
+
+def period_end(text: str) -> datetime.date:
+    """The last day of a date written as a year, a month or a day (2024 → 2024-12-31, 2024-02 → 2024-02-29):
+    the day by which something dated so is known."""
+    parts = [int(part) for part in text.split("-")]
+    if len(parts) == 3:
+        return datetime.date(*parts)
+    year, month = parts[0], parts[1] if len(parts) == 2 else 12
+    following = datetime.date(year + month // 12, month % 12 + 1, 1)
+    return following - datetime.timedelta(days=1)
 
 
 DateText = Annotated[str, PlainValidator(_check_date)]

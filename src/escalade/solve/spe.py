@@ -165,11 +165,12 @@ def solve_spe(game: Game, notes: list[str] | None = None, lam: float | np.ndarra
                 values[plan.nodes[deciding]] = values[chosen, np.arange(k)[None, :]]
                 np.put_along_axis(profile, slot[chosen].T, 1.0, axis=1)
             else:
-                share = np.exp(lam * (own - best))  # (d, B, K), 0 where a block is padded
+                padded = plan.mask[deciding][:, :, None]
+                share = np.where(padded, np.exp(lam * np.where(padded, own - best, 0.0)), 0.0)  # (d, B, K)
                 share /= share.sum(axis=1, keepdims=True)
                 values[plan.nodes[deciding]] = np.einsum("dbk,dbka->dka", share, values[children])
-                padded = plan.mask[deciding]
-                profile[:, slot[children[padded]]] = share[padded].T
+                real = plan.mask[deciding]
+                profile[:, slot[children[real]]] = share[real].T
         # Subgames with information sets rooted at this level replace what the pass just did there.
         level_roots = set(plan.nodes.tolist())
         for region in [r for r in pending if r.root in level_roots]:
