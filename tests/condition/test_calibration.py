@@ -5,7 +5,8 @@ SBC: draw true parameters from the prior, simulate a record from the model at th
 tree drawn from the logit QRE, and a base rate drawn as binomial counts), condition on it, and find
 where the truth falls in its posterior (the share of posterior draws below it). If the conditioning
 is right, that share is uniform over replications, and central intervals cover at their nominal rate.
-The simulation here draws plays directly from the solved profile, independently of the likelihood code.
+The simulation draws plays from the whole-tree QRE homotopy (solve_qre), not from the backward-induction
+solver the likelihood uses, and draws the base rate's counts itself.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from escalade.game import compile_game, compile_tree
 from escalade.scenario import loads
 from escalade.scenario.model import Record
 from escalade.simulate import from_unit, sample_unit
-from escalade.solve import solve_spe
+from escalade.solve import solve_qre
 
 SMALL = """
 name: sbc
@@ -70,7 +71,7 @@ def _simulate(scenario, truth: dict, cases: int, rng: np.random.Generator) -> Re
     """A record drawn from the model at ``truth``: one play, and a base rate of clashes over ``cases``."""
     tree = compile_tree(scenario)
     game = compile_game(scenario, {k: np.array([v]) for k, v in truth.items()}, tree)
-    solution = solve_spe(game, lam=np.array([truth["lam"]]))
+    solution = solve_qre(game, truth["lam"])  # the whole-tree homotopy, not the likelihood's backward pass
     ends = solution.reach[0, tree.terminal_nodes]
     end = int(tree.terminal_nodes[rng.choice(len(ends), p=ends / ends.sum())])
     path = tree.path_to(end)
@@ -110,6 +111,8 @@ def _check_uniform(ranks: np.ndarray, level: float = 0.01) -> None:
 
 
 def test_simulation_based_calibration_of_a_play_and_a_base_rate():
+    """Calibration, not information: a posterior equal to the prior is calibrated too (the truth is a
+    prior draw), so test_the_posterior_matches_quadrature_on_a_closed_form checks that the record is used."""
     ranks, methods = _ranks(replications=40, draws=400, cases=12, seed=1)
     _check_uniform(ranks)
     assert any("sequential" in m for m in methods) and any("importance" in m for m in methods)
@@ -160,3 +163,51 @@ def test_a_record_no_draw_can_produce_is_refused_with_the_observation_named():
     )
     with pytest.raises(ConditioningError, match=r"leak\.out"):
         condition(scenario, sample_unit(scenario, 64, 1), seed=1)
+
+
+ONE_CHOICE = """
+name: one_choice
+title: one choice, one parameter
+actors: [{id: A, name: A, utility: {gain: 1}}]
+attributes: {gain: what A wins}
+parameters:
+  lam: {dist: lognormal, median: 1, sigma: 0.6, doc: precision, source: test}
+root: a
+nodes:
+  a:
+    actor: A
+    actions: {push: {next: pushed, effects: {gain: 1}}, hold: held}
+  pushed: {outcome: {}}
+  held: {outcome: {}}
+outcomes:
+  push: {doc: A pushes, path: [a.push]}
+record:
+  rationality: lam
+  observed: [{date: 2020, move: a.push, source: test}]
+  base_rates: [{outcome: push, rate: RATE, cases: CASES, source: test}]
+"""
+
+
+@pytest.mark.parametrize(("rate", "cases"), [(0.75, 20), (0.9, 400)])
+def test_the_posterior_matches_quadrature_on_a_closed_form(rate, cases):
+    """One choice with a payoff gap of 1: P(push) = 1 / (1 + e^-λ), so the posterior of λ given the observed
+    push and the base rate is known up to a one-dimensional integral, done here on a fine grid. The
+    conditioned draws must match its mean and quantiles (the importance path at 20 cases, SMC at 400).
+    A posterior equal to the prior, one that ignores the base rate, or one with half the likelihood
+    passes simulation-based calibration but fails here."""
+    scenario = loads(ONE_CHOICE.replace("RATE", str(rate)).replace("CASES", str(cases)))
+    z = np.linspace(-8, 8, 20_001)
+    lam = np.exp(0.6 * z)
+    log_p, log_q = -np.logaddexp(0, -lam), -np.logaddexp(0, lam)  # log P(push), log P(hold)
+    log_post = stats.norm.logpdf(z) + log_p + rate * cases * log_p + (1 - rate) * cases * log_q
+    weights = np.exp(log_post - log_post.max())
+    weights /= weights.sum()
+    mean = float(weights @ lam)
+    sd = float(np.sqrt(weights @ (lam - mean) ** 2))
+    quantiles = np.interp([0.05, 0.5, 0.95], np.cumsum(weights), lam)
+    posterior = condition(scenario, sample_unit(scenario, 4096, seed=1), seed=1)
+    draws = posterior.values["lam"]
+    error = sd / np.sqrt(min(posterior.ess, posterior.n_draws) / 4)  # generous: resampling and moves correlate draws
+    assert abs(draws.mean() - mean) < 4 * error, (draws.mean(), mean)
+    np.testing.assert_allclose(np.percentile(draws, [5, 50, 95]), quantiles, atol=6 * error)
+    assert ("sequential" in posterior.method) == (cases == 400)
