@@ -156,3 +156,29 @@ def test_a_record_from_another_file_replaces_the_scenarios_and_is_checked_at_its
     )
     assert result.exit_code == 1 and "one top-level key, 'record:'" in result.output
     assert not (tmp_path / "x").exists()
+
+
+@pytest.mark.parametrize(
+    ("forecasts", "resolved", "message"),
+    [
+        ("[1, 2]\n", "a: true\n", "f.jsonl:1: a forecast is a JSON object"),
+        ('\n\n{"question": "a", "probability": true}\n', "a: true\n", "f.jsonl:3"),
+        ('{"question": "a", "probability": 0.5}\n', "a: [true\n", "r.yaml:"),
+    ],
+)
+def test_score_refuses_malformed_files_without_a_traceback(forecasts, resolved, message, tmp_path):
+    (tmp_path / "f.jsonl").write_text(forecasts)
+    (tmp_path / "r.yaml").write_text(resolved)
+    result = runner.invoke(app, ["score", str(tmp_path / "f.jsonl"), str(tmp_path / "r.yaml")])
+    assert result.exit_code == 1 and message in result.output, result.output
+    assert "Traceback" not in result.output
+
+
+def test_a_certain_forecast_that_missed_is_named():
+    from escalade.analyze import score_forecasts
+
+    scores = score_forecasts(
+        [(1, {"question": "a", "probability": 1.0}), (2, {"question": "b", "probability": 0.3})],
+        {"a": False, "b": True},
+    )
+    assert scores.certain_and_wrong == ["a"] and scores.scored[0].log_score < -30

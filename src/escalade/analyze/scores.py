@@ -36,12 +36,15 @@ class ForecastScores:
     log_score: float  # mean log score (0 best, log ½ ≈ −0.693 for always saying ½)
     calibration: list[tuple[float, float, int]]  # per bin with forecasts: mean forecast, share that happened, count
     unresolved: list[str] = field(default_factory=list)  # questions forecast but not (yet) resolved
+    certain_and_wrong: list[str] = field(default_factory=list)  # forecasts of 0 or 1 that missed (log score −∞)
 
 
 def score_forecasts(
-    forecasts: list[dict], resolved: dict, forecasts_file: str = "", resolved_file: str = ""
+    forecasts: list[tuple[int, dict]], resolved: dict, forecasts_file: str = "", resolved_file: str = ""
 ) -> ForecastScores:
-    """Score each forecast whose question is resolved; every problem is reported at once."""
+    """Score each forecast (its line in the file, its record) whose question is resolved; every problem
+    is reported at once. A forecast of exactly 0 or 1 that missed has a log score of −∞: it is scored at
+    log(1e-15) and named in ``certain_and_wrong``."""
     from sklearn.calibration import calibration_curve
     from sklearn.metrics import brier_score_loss, log_loss
 
@@ -50,9 +53,10 @@ def score_forecasts(
         if _happened(value) is None:
             problems.append(f"{resolved_file}: {name}: {value!r} is not an outcome; write true or false (1 or 0)")
     rows, unresolved = [], []
-    for number, record in enumerate(forecasts, start=1):
+    for number, record in forecasts:
         question, p = record.get("question"), record.get("probability")
-        if not isinstance(question, str) or not isinstance(p, int | float) or not 0 <= p <= 1 or not np.isfinite(p):
+        number_ok = isinstance(p, int | float) and not isinstance(p, bool) and bool(np.isfinite(p))
+        if not isinstance(question, str) or not number_ok or not 0 <= p <= 1:
             problems.append(f"{forecasts_file}:{number}: a forecast needs 'question' and a 'probability' in [0, 1]")
         elif question not in resolved:
             unresolved.append(question)
@@ -72,6 +76,7 @@ def score_forecasts(
     shares, means = calibration_curve(y, p, n_bins=BINS, strategy="uniform")
     counts = np.bincount(np.searchsorted(np.linspace(0, 1, BINS + 1)[1:-1], p), minlength=BINS)  # as sklearn bins
     calibration = list(zip(means.tolist(), shares.tolist(), counts[counts > 0].tolist(), strict=True))
+    wrong = [row[0] for row in rows if row[2] in (0.0, 1.0) and row[2] != row[3]]
     return ForecastScores(
         forecasts_file,
         resolved_file,
@@ -80,6 +85,7 @@ def score_forecasts(
         float(-log_loss(y, clipped, labels=[0, 1])),
         calibration,
         unresolved,
+        wrong,
     )
 
 

@@ -65,12 +65,23 @@ def score(forecasts_file: Path, resolved_file: Path) -> ForecastScores:
 
     forecasts = []
     for number, line in enumerate(Path(forecasts_file).read_text(encoding="utf-8").splitlines(), start=1):
-        if line.strip():
-            try:
-                forecasts.append(json.loads(line))
-            except json.JSONDecodeError as exc:
-                raise RequestError([f"{forecasts_file}:{number}: not a JSON record ({exc.msg})"]) from None
-    resolved = yaml.safe_load(Path(resolved_file).read_text(encoding="utf-8"))
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise RequestError([f"{forecasts_file}:{number}: not a JSON record ({exc.msg})"]) from None
+        if not isinstance(record, dict):
+            raise RequestError(
+                [f"{forecasts_file}:{number}: a forecast is a JSON object, as `escalade forecast` writes"]
+            )
+        forecasts.append((number, record))
+    try:
+        resolved = yaml.safe_load(Path(resolved_file).read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{resolved_file}:{mark.line + 1}" if mark is not None else str(resolved_file)
+        raise RequestError([f"{where}: not valid YAML or JSON ({getattr(exc, 'problem', exc)})"]) from None
     if not isinstance(resolved, dict):
         raise RequestError([f"{resolved_file}: write one line per question, e.g. 'dprk_deepens_2025: true'"])
     return score_forecasts(forecasts, resolved, str(forecasts_file), str(resolved_file))

@@ -65,12 +65,18 @@ def scores_report(scores: ForecastScores) -> Report:
         f"saying ½); mean log score {scores.log_score:.3f} (0 is perfect, −0.693 is always saying ½)."
     ]
     warnings = [f"Not yet resolved, so not scored: {', '.join(scores.unresolved)}"] if scores.unresolved else []
+    if scores.certain_and_wrong:
+        warnings.append(
+            f"Certain and wrong (a probability of 0 or 1 that missed, log score −∞, counted as log 1e-15 ≈ −34.5): "
+            f"{', '.join(scores.certain_and_wrong)}"
+        )
     record = {
         "brier": scores.brier,
         "log_score": scores.log_score,
         "scored": [vars(s) for s in scores.scored],
         "calibration": [{"mean_forecast": m, "share": s, "count": c} for m, s, c in scores.calibration],
         "unresolved": scores.unresolved,
+        "certain_and_wrong": scores.certain_and_wrong,
     }
     sections = [Section("Scores", tables=[scored]), Section("Calibration", tables=[calibration])]
     footer = f"forecasts {scores.forecasts_file} · outcomes {scores.resolved_file}"
