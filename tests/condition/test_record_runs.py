@@ -182,3 +182,30 @@ def test_a_certain_forecast_that_missed_is_named():
         {"a": False, "b": True},
     )
     assert scores.certain_and_wrong == ["a"] and scores.scored[0].log_score < -30
+
+
+def test_a_move_at_an_information_set_is_summed_over_its_nodes():
+    """`west_unrevealed.escalation_management` observes the West's move without saying which of the
+    infoset's nodes it was made at (which chance branch led there): the likelihood sums over them."""
+    base = load("dprk_russia_2024")
+    record = base.record.model_copy(
+        update={
+            "observed": [
+                o.model_copy(update={"move": "west_unrevealed.escalation_management"}) for o in base.record.observed[:1]
+            ]
+        }
+    )
+    scenario = base.model_copy(update={"record": record})
+    tree = compile_tree(scenario)
+    values = sample_parameters(scenario, 6, seed=2)
+    found = evidence(scenario, values, tree).log_likelihood
+    reach = solve_qre(compile_game(scenario, values, tree), values["rationality"]).reach[:, tree.terminal_nodes]
+    label = tree.infoset_labels.index("west_unrevealed")
+    on_path = [
+        any(
+            tree.infoset[tree.parent[n]] == label and tree.move_labels[n] == "escalation_management"
+            for n in tree.path_to(int(end))[1:]
+        )
+        for end in tree.terminal_nodes
+    ]
+    np.testing.assert_allclose(found, np.log(reach[:, np.array(on_path)].sum(axis=1)), rtol=1e-9)

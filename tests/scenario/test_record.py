@@ -39,7 +39,7 @@ def test_a_record_loads_in_date_order():
 @pytest.mark.parametrize(
     ("old", "new", "message"),
     [
-        ("move: detect.seen", "move: detected.seen", "unknown node 'detected'"),
+        ("move: detect.seen", "move: detected.seen", "unknown node or information set 'detected'"),
         ("move: detect.seen", "move: detect.sen", "'detect' has no move 'sen'"),
         ("date: 2024-11", "date: 2024-09", "comes before the observation above it"),
         ("date: 2024-10-18", "date: 18 Oct 2024", "is not a date"),

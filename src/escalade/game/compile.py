@@ -170,10 +170,17 @@ def event_matrix(
 
 
 def _steps(tree: Tree, node: int) -> set[str]:
-    """The nodes ("node") and moves ("node.move") on the path from the root to ``node``."""
+    """The nodes ("node") and moves ("node.move", and "infoset.move" for a move at a labelled
+    information set, whichever of its nodes it was made at) on the path from the root to ``node``."""
     path = tree.path_to(node)
     on_path = {tree.node_labels[n] for n in path}
-    return on_path | {f"{tree.node_labels[tree.parent[n]]}.{tree.move_labels[n]}" for n in path[1:]}
+    moves = {f"{tree.node_labels[tree.parent[n]]}.{tree.move_labels[n]}" for n in path[1:]}
+    at_infosets = {
+        f"{tree.infoset_labels[tree.infoset[tree.parent[n]]]}.{tree.move_labels[n]}"
+        for n in path[1:]
+        if tree.infoset[tree.parent[n]] >= 0
+    }
+    return on_path | moves | at_infosets
 
 
 def _check_finite(scenario: Scenario, tree: Tree, payoff: np.ndarray, outcome: np.ndarray) -> None:

@@ -928,6 +928,11 @@ class _Checker:
             return
         seen: dict[str, int] = {}
         steps = []
+        infosets = {
+            label: members
+            for label, members in self._infosets(nodes).items()
+            if label not in nodes  # a label that is also a node id names the node
+        }
         for index, observation in enumerate(record.observed):
             path = ("record", "observed", index)
             if index and observation.date < record.observed[index - 1].date:
@@ -938,8 +943,11 @@ class _Checker:
                 )
             node_id, _, move = observation.move.partition(".")
             node = nodes.get(node_id)
+            if node is None and node_id in infosets:  # a move at an information set, wherever in it
+                node = nodes[infosets[node_id][0]]
             if node is None:
-                self.report((*path, "move"), f"unknown node {node_id!r}", _suggest(node_id, nodes))
+                known = [*nodes, *infosets]
+                self.report((*path, "move"), f"unknown node or information set {node_id!r}", _suggest(node_id, known))
                 continue
             if isinstance(node, Terminal):
                 self.report((*path, "move"), f"{node_id!r} is an end: no move is made there", "observe a move")
@@ -956,7 +964,7 @@ class _Checker:
                 )
                 continue
             seen[node_id] = index
-            steps.append((node_id, move))
+            steps.append([(member, move) for member in infosets.get(node_id, [node_id])])
         if steps and root in nodes and len(steps) == len(record.observed) and not _on_one_path(root, nodes, steps):
             self.report(
                 ("record", "observed"),
@@ -1197,10 +1205,14 @@ def _walk(root: str, nodes: dict[str, Node]) -> Iterator[tuple[str, dict[str, tu
                 stack.append((branch.next, (*position, name), history))
 
 
-def _on_one_path(root: str, nodes: dict[str, Node], steps: list[tuple[str, str]]) -> bool:
-    """Whether some play from ``root`` to an end takes every (node, move) in ``steps``: the sets of
-    steps a play below each node can take, as bit masks, from the ends up (nodes are shared, so memoised)."""
-    bit = {step: 1 << i for i, step in enumerate(steps)}
+def _on_one_path(root: str, nodes: dict[str, Node], steps: list[list[tuple[str, str]]]) -> bool:
+    """Whether some play from ``root`` to an end takes every step of ``steps``, each one of its (node,
+    move) alternatives (several for a move at an information set): the sets of steps a play below each
+    node can take, as bit masks, from the ends up (nodes are shared, so memoised)."""
+    bit: dict[tuple[str, str], int] = {}
+    for i, alternatives in enumerate(steps):
+        for alternative in alternatives:
+            bit[alternative] = bit.get(alternative, 0) | 1 << i
     found: dict[str, set[int]] = {}
     stack = [(root, False)]
     while stack:  # depth first, each node after the nodes below it
