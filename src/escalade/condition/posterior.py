@@ -222,8 +222,9 @@ def _impossible(scenario: Scenario, evidence: Evidence) -> str:
         if not np.isfinite(evidence.steps[:, j]).any():
             return (
                 f"the record is impossible under every parameter draw: no draw can produce {observation.move!r} "
-                f"({observation.date}) after the moves observed before it. Check the observation, or widen the "
-                "parameter ranges that make it impossible (a probability of 0 at a chance node?)"
+                f"({observation.date}) after the moves observed before it. Check the observation; widen the "
+                "parameter ranges that make it impossible (a probability of 0 at a chance node?); or lower the "
+                "precision λ, if it is so large that moves away from the equilibrium get probability 0"
             )
     return (
         "the record is impossible under every parameter draw: a base rate of 0 or 1 meets an outcome the model "
