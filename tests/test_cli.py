@@ -1,4 +1,5 @@
 import json
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -7,6 +8,7 @@ from escalade.cli import app
 from tests.scenario.test_load import SMALL
 
 runner = CliRunner()
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
 
 def invoke(*args: str):
@@ -40,9 +42,34 @@ def test_show_prints_the_outline():
 def test_solve_json_has_the_documented_keys():
     result = invoke("solve", "audience_costs", "--json")
     record = json.loads(result.output)
-    assert set(record) == {"method", "players", "profile", "values", "outcome_probs", "max_regret"}
+    assert set(record) == {"method", "players", "profile", "labelled_profile", "values", "outcome_probs", "max_regret"}
     assert record["players"] == ["A", "B"]
     assert len(record["profile"]) == 2 and sum(record["outcome_probs"]) == pytest.approx(1.0)
+    # the labelled profile holds the same numbers as the Gambit-order one, by actor, infoset and action
+    flat = [p for player in record["profile"] for infoset in player for p in infoset]
+    labelled = [
+        p for actor in record["labelled_profile"].values() for infoset in actor.values() for p in infoset.values()
+    ]
+    assert labelled == flat
+
+
+def test_fit_takes_labelled_counts_and_names_missing_ones(tmp_path):
+    nested = json.loads((EXAMPLES / "observed.json").read_text())
+    usa = dict(zip(["blockade", "air_strike", "acquiesce"], nested[0][0], strict=True))
+    ussr = dict(zip(["withdraw", "run_blockade"], nested[1][0], strict=True))
+    labelled = {"USA": {"us_choice": usa}, "USSR": {"soviet_reply": ussr}}
+    (tmp_path / "labelled.json").write_text(json.dumps(labelled))
+    by_label = json.loads(
+        invoke("fit", str(EXAMPLES / "game.efg"), "--counts", str(tmp_path / "labelled.json"), "--json").output
+    )
+    by_order = json.loads(
+        invoke("fit", str(EXAMPLES / "game.efg"), "--counts", str(EXAMPLES / "observed.json"), "--json").output
+    )
+    assert by_label["lambda"] == by_order["lambda"]
+    del labelled["USSR"]
+    (tmp_path / "labelled.json").write_text(json.dumps(labelled))
+    result = runner.invoke(app, ["fit", str(EXAMPLES / "game.efg"), "--counts", str(tmp_path / "labelled.json")])
+    assert result.exit_code == 1 and "no counts for USSR at 'soviet_reply'" in result.output
 
 
 def test_solve_reads_gambit_files(gambit_games):

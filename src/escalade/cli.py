@@ -311,6 +311,7 @@ def _solution_json(solution: Solution, strategic: bool) -> dict:
     nested = solution.nested_profile()
     return {
         "profile": [player[0] for player in nested] if strategic else nested,
+        "labelled_profile": solution.labelled_profile(),
         "values": solution.values[0].tolist(),
         "outcome_probs": solution.outcome_probs[0, terminal_order].tolist(),
         "max_regret": float(solution.max_regret[0]),
@@ -391,13 +392,16 @@ def fit(
         import numpy as np
 
         from escalade.pipeline import open_game, point_game
+        from escalade.pipeline.point import counts_vector
         from escalade.report import solution_table
         from escalade.solve import fit_lambda
 
         game = point_game(open_game(file))
-        nested = json.loads(counts.read_text(encoding="utf-8"))
-        flat = [float(c) for player in nested for infoset in player for c in infoset]
-        fitted = fit_lambda(game, np.array(flat))
+        try:
+            data = json.loads(counts.read_text(encoding="utf-8"))
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"{counts}:{exc.lineno}: not JSON ({exc.msg})") from None
+        fitted = fit_lambda(game, np.array(counts_vector(game, data, str(counts))))
         if as_json:
             record = {
                 "lambda": fitted.lam,
@@ -405,6 +409,7 @@ def fit(
                 "interval_95": [fitted.low, fitted.high],
                 "at_search_bound": fitted.at_bound,
                 "profile": fitted.solution.nested_profile(),
+                "labelled_profile": fitted.solution.labelled_profile(),
             }
             _emit(ctx, record)
             return

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from escalade.game import EfgError, compile_game, parse_efg, read_efg, write_efg
+from escalade.game.efg import NEAR, _number_text
 from escalade.scenario import load, shipped_scenarios
 from tests.conftest import gambit_efg_files
 
@@ -26,7 +27,8 @@ def assert_same_game(a, b):
     # The last branch of a chance node is written as the exact decimal remainder so that the
     # probabilities sum to exactly 1 (Gambit refuses files where they do not): a rounding-level change.
     np.testing.assert_allclose(a.chance_prob, b.chance_prob, rtol=0, atol=1e-15)
-    np.testing.assert_array_equal(a.payoff, b.payoff)
+    # payoffs are written as the shortest decimal within NEAR units in the last place (0.1 + 0.2 as 0.3)
+    assert np.all(np.abs(a.payoff - b.payoff) <= NEAR * np.spacing(np.abs(a.payoff)))
     assert a.tree.action_labels == b.tree.action_labels
     assert a.tree.players == b.tree.players
 
@@ -288,3 +290,12 @@ def test_the_writer_rounds_chance_probabilities_on_the_largest_branch():
     text = write_efg(_with_second_draw(game, chance=chance), draw=1)
     np.testing.assert_allclose(parse_efg(text).chance_prob[0], chance, rtol=0, atol=1e-15)
     assert '"M" 0 }' in text
+
+
+def test_noise_digits_are_dropped_and_ends_named_by_their_moves():
+    """An expression's 0.1 + 0.2 is written 0.3 (within NEAR units in the last place), a true 1/3 in
+    full; an end is named by the moves that lead to it, not "end (2)"."""
+    assert _number_text(0.1 + 0.2) == "0.3" and float(_number_text(1 / 3)) == 1 / 3
+    assert _number_text(1e-20) == "0.00000000000000000001" and _number_text(-2.0) == "-2"
+    text = write_efg(compile_game(load("cuban_missile_1962")))
+    assert '"blockade, run_blockade, war"' in text and "(2)" not in text

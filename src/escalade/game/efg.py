@@ -47,9 +47,19 @@ _MAX_DIGITS = 4000  # in a fraction's numerator or denominator (Python reads int
 _NUMBER_HINT = "numbers are integers, decimals or fractions such as 1/3, and finite"
 
 
+NEAR = 4  # units in the last place a written number may differ from the value, to drop noise digits
+
+
 def _number_text(value: float) -> str:
-    """Shortest decimal that reads back as the same float, without an exponent."""
-    return np.format_float_positional(float(value), unique=True, trim="-")
+    """The shortest decimal within ``NEAR`` units in the last place of ``value``, without an exponent:
+    an expression's 0.1 + 0.2 is written 0.3, not 0.30000000000000004 (a change far below every solver
+    tolerance); other values are written exactly (the shortest decimal that reads back as them)."""
+    value = float(value)
+    for digits in range(1, 18):
+        text = np.format_float_positional(value, precision=digits, unique=False, fractional=False, trim="-")
+        if abs(float(text) - value) <= NEAR * np.spacing(abs(value)):
+            return text
+    return np.format_float_positional(value, unique=True, trim="-")
 
 
 def _probabilities_text(probs: np.ndarray) -> list[str]:
@@ -142,7 +152,9 @@ def write_efg(game: Game, draw: int = 0) -> str:
             outcome_number += 1
             t = tree.terminal[node]
             payoffs = ", ".join(_number_text(x) for x in game.payoff[draw, t])
-            lines.append(f"t {label} {outcome_number} {label} {{ {payoffs} }}")
+            # an end is named by the moves that lead to it (unique, and what a reader wants to know)
+            path = _quote(", ".join(tree.move_labels[n] for n in tree.path_to(int(node))[1:]) or "the start")
+            lines.append(f"t {path} {outcome_number} {path} {{ {payoffs} }}")
         elif kind == CHANCE:
             chance_number += 1
             texts = _probabilities_text(game.chance_prob[draw, list(children)])

@@ -99,6 +99,22 @@ class Tree:
             return f"{self.players[self.scripted[node]]} (policy)"
         return "chance" if player == CHANCE else "end"
 
+    def infoset_names(self) -> list[str]:
+        """A name per information set, unique among its player's: its label, or where several share the
+        label (copies of one scenario node), the label and the moves leading to its first node."""
+        names = list(self.infoset_labels)
+        for player in range(len(self.players)):
+            mine = np.flatnonzero(self.infoset_player == player)
+            counts: dict[str, int] = {}
+            for h in mine:
+                counts[names[h]] = counts.get(names[h], 0) + 1
+            for h in mine:
+                if counts[self.infoset_labels[h]] > 1:
+                    first = int(self.infoset_nodes(h)[0])
+                    moves = ", ".join(self.move_labels[n] for n in self.path_to(first)[1:]) or "the start"
+                    names[h] = f"{self.infoset_labels[h]} after {moves}"
+        return names
+
     def path_to(self, node: int) -> list[int]:
         """Nodes from the root to ``node``, inclusive."""
         path = [node]

@@ -79,3 +79,47 @@ def point_outcomes(scenario: Scenario, solution: Solution) -> dict[str, float]:
     outcomes = scenario.events()
     events = event_matrix(solution.game, outcomes, scenario.central_values(), scenario)
     return dict(zip(outcomes, (solution.outcome_probs[0] @ events[0]).tolist(), strict=True))
+
+
+def counts_vector(game: Game, counts: object, source: str = "counts") -> list[float]:
+    """Observed action counts in the profile's order, from either form ``solve --json`` prints: nested
+    ``[player][infoset][action]`` lists, or labelled ``{player: {infoset: {action: count}}}`` (infosets
+    named as in the labelled profile). Every problem is named, with what was expected."""
+    tree = game.tree
+    names = tree.infoset_names()
+    found: list[float] = []
+    problems: list[str] = []
+    if isinstance(counts, dict):
+        for h in range(tree.n_infosets):
+            player = tree.players[tree.infoset_player[h]]
+            start, count = tree.action_offset[h], tree.n_actions[h]
+            actions = tree.action_labels[start : start + count]
+            given = counts.get(player, {}).get(names[h]) if isinstance(counts.get(player), dict) else None
+            if not isinstance(given, dict):
+                problems.append(f"{source}: no counts for {player} at {names[h]!r}; give {{{', '.join(actions)}}}")
+                continue
+            found += [given.get(action, 0) for action in actions]
+            extra = set(given) - set(actions)
+            if extra:
+                problems.append(
+                    f"{source}: {player} at {names[h]!r} has no action {sorted(extra)}; its actions: {actions}"
+                )
+    elif isinstance(counts, list):
+        found = [
+            c
+            for player in counts
+            if isinstance(player, list)
+            for infoset in player
+            if isinstance(infoset, list)
+            for c in infoset
+        ]
+    else:
+        problems.append(
+            f"{source}: give nested [player][infoset][action] lists or {{player: {{infoset: {{action: count}}}}}}"
+        )
+    bad = [c for c in found if isinstance(c, bool) or not isinstance(c, int | float)]
+    if bad:
+        problems.append(f"{source}: counts are numbers; found {bad[0]!r}")
+    if problems:
+        raise ValueError("\n".join(problems))
+    return [float(c) for c in found]

@@ -37,6 +37,21 @@ class Solution:
         """(K, T) probability of each terminal outcome."""
         return self.reach[:, self.game.tree.terminal_nodes]
 
+    def labelled_profile(self, k: int = 0) -> dict[str, dict[str, dict[str, float]]]:
+        """Draw ``k``'s profile as ``{player: {infoset: {action: probability}}}``, with the infosets
+        named by :meth:`escalade.game.Tree.infoset_names`."""
+        tree = self.game.tree
+        names = tree.infoset_names()
+        labelled: dict[str, dict[str, dict[str, float]]] = {player: {} for player in tree.players}
+        for h in range(tree.n_infosets):
+            start, count = tree.action_offset[h], tree.n_actions[h]
+            actions = tree.action_labels[start : start + count]
+            probs = self.profile[k, start : start + count]
+            labelled[tree.players[tree.infoset_player[h]]][names[h]] = dict(
+                zip(actions, map(float, probs), strict=True)
+            )
+        return labelled
+
     def nested_profile(self, k: int = 0) -> list[list[list[float]]]:
         """Draw ``k``'s profile as ``[player][infoset][action]`` lists, in Gambit's order."""
         tree = self.game.tree
