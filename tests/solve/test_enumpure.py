@@ -85,7 +85,7 @@ def test_strategic_json_profile_is_player_by_strategy():
     result = CliRunner().invoke(app, ["solve", str(GAMBIT_GAMES / "2x2.nfg"), "--method", "qre", "--json"])
     record = json.loads(result.output)
     assert np.allclose(record["profile"], [[0.5, 0.5], [1 / 3, 2 / 3]], atol=1e-6)
-    assert set(record) == {"method", "players", "profile", "values", "outcome_probs", "max_regret"}
+    assert set(record) == {"method", "players", "profile", "labelled_profile", "values", "outcome_probs", "max_regret"}
 
 
 # Lemke's path depends on the covering vector: in these degenerate strategic games (zero, constant-

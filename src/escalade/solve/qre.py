@@ -37,9 +37,9 @@ from escalade.game import CHANCE, Game, Tree
 from escalade.solve.solution import APPROXIMATE_TOLERANCE, REGRET_TOLERANCE, Solution, SolverError, certify
 from escalade.solve.verify import logit_residual, nash_regret, payoff_scale
 
-FIRST_STEP = 0.03
+FIRST_STEP = 0.1
 MAX_ACCELERATION = 1.1
-FAST_ACCELERATION = 2.0  # where the path runs straight and the corrector converges at once
+FAST_ACCELERATION = 4.0  # where the path runs straight and the corrector converges at once
 STRAIGHT = 0.9995  # cosine between successive tangents under which the path counts as straight
 REGRET_FROM = 1.0  # λ · range from which the path may have reached its limit
 SNAP = 1e-3  # a path whose leading actions all have probability above 1 − SNAP is tested for its pure limit
@@ -73,6 +73,9 @@ class _Structure:
     tri_key: np.ndarray  # (R,) ha * S + s
     key_start: np.ndarray  # starts of runs of equal keys in tri_key
     key_value: np.ndarray  # the key of each run
+    logit_rows: sparse.csr_matrix  # (runs, S*S) each run's dU(ha)/dx(s) into the logit rows' (U(a) - U(a0)) terms
+    constant: np.ndarray  # (S*S,) the Jacobian's x-part that does not depend on the point: I - I[base], 0 on base rows
+    sum_rows: np.ndarray  # (S, S) on an infoset's base row, 1 under its own slots (the derivative of Σ exp x)
 
 
 def _structure(tree: Tree) -> _Structure:
@@ -102,6 +105,23 @@ def _structure(tree: Tree) -> _Structure:
     starts = np.flatnonzero(np.r_[True, tri_key[1:] != tri_key[:-1]]) if len(tri_key) else np.zeros(0, np.int64)
     slot_infoset = np.repeat(np.arange(tree.n_infosets), tree.n_actions)
     base = tree.action_offset[slot_infoset]
+    is_base = base == np.arange(n_slots)
+    key_value = tri_key[starts] if len(tri_key) else tri_key
+    # Row r ≠ base of the x-Jacobian holds -λ (dU(r) - dU(base r)): a run with key (ha, s) adds its value
+    # at (ha, s) when ha is no base, and subtracts it at (r, s) for each row r whose base is ha.
+    entries = []
+    for run, key in enumerate(key_value):
+        ha, slot_s = divmod(int(key), n_slots)
+        if not is_base[ha]:
+            entries.append((run, ha * n_slots + slot_s, 1.0))
+        for r in np.flatnonzero((base == ha) & ~is_base):
+            entries.append((run, int(r) * n_slots + slot_s, -1.0))
+    logit_rows = sparse.csr_matrix(
+        ([e[2] for e in entries], ([e[0] for e in entries], [e[1] for e in entries])),
+        shape=(len(key_value), n_slots * n_slots),
+    )
+    eye = np.eye(n_slots)
+    constant = np.where(is_base[:, None], 0.0, eye - eye[base])
     return _Structure(
         incidence=incidence,
         excess=excess,
@@ -111,11 +131,14 @@ def _structure(tree: Tree) -> _Structure:
         slot_player=tree.infoset_player[slot_infoset],
         slot_infoset=slot_infoset,
         base=base,
-        is_base=base == np.arange(n_slots),
+        is_base=is_base,
         tri_pair=tri_pair,
         tri_key=tri_key,
         key_start=starts,
-        key_value=tri_key[starts] if len(tri_key) else tri_key,
+        key_value=key_value,
+        logit_rows=logit_rows,
+        constant=constant.ravel(),
+        sum_rows=(slot_infoset[:, None] == slot_infoset[None, :]).astype(float) * is_base[:, None],
     )
 
 
@@ -167,22 +190,25 @@ class _Equations:
         st = self.st
         k, n = x.shape[0], self.n_slots
         u, w_bar = self.values(x, rows)
-        # dU(ha)/dx(s) = Σ_t over pairs (t, ha) with s on t's path of w̄ (u_t - U(ha))
-        centred = w_bar * (self.pair_payoff[rows] - u[:, st.pair_s])  # (k, P)
-        du = np.zeros((k, n * n))
+        jac = np.empty((k, n, n + 1))
         if len(st.tri_key):
-            du[:, st.key_value] = np.add.reduceat(centred[:, st.tri_pair], st.key_start, axis=1)
-        du = du.reshape(k, n, n)
-        eye = np.eye(n)
-        jac_x = eye[None] - eye[st.base][None] - lam[:, None, None] * (du - du[:, st.base, :])
-        same_infoset = st.slot_infoset[:, None] == st.slot_infoset[None, :]
-        sums = same_infoset[None] * np.exp(x)[:, None, :]
-        jac_x = np.where(st.is_base[None, :, None], sums, jac_x)
-        jac_lam = np.where(st.is_base[None, :], 0.0, -(u - u[:, st.base]))
-        logit = x - x[:, st.base] - lam[:, None] * (u - u[:, st.base])
-        totals = np.add.reduceat(np.exp(x), self._infoset_starts, axis=1) - 1.0
-        residual = np.where(st.is_base, totals[:, st.slot_infoset], logit)
-        return np.concatenate([jac_x, jac_lam[:, :, None]], axis=2), residual
+            # dU(ha)/dx(s) = Σ_t over pairs (t, ha) with s on t's path of w̄ (u_t - U(ha))
+            centred = w_bar * (self.pair_payoff[rows] - u[:, st.pair_s])  # (k, P)
+            runs = np.add.reduceat(centred[:, st.tri_pair], st.key_start, axis=1)  # (k, runs)
+            logit = runs @ st.logit_rows  # (k, S*S): dU(r) - dU(base r) on the logit rows
+            logit *= -lam[:, None]
+            logit += st.constant
+            jac[:, :, :n] = logit.reshape(k, n, n)
+        else:
+            jac[:, :, :n] = st.constant.reshape(n, n)
+        probs = np.exp(x)
+        base_rows = np.flatnonzero(st.is_base)
+        jac[:, base_rows, :n] = st.sum_rows[base_rows][None] * probs[:, None, :]
+        jac[:, :, n] = np.where(st.is_base[None, :], 0.0, -(u - u[:, st.base]))
+        logit_residual = x - x[:, st.base] - lam[:, None] * (u - u[:, st.base])
+        totals = np.add.reduceat(probs, self._infoset_starts, axis=1) - 1.0
+        residual = np.where(st.is_base, totals[:, st.slot_infoset], logit_residual)
+        return jac, residual
 
 
 def _tangent(jac: np.ndarray, previous: np.ndarray) -> np.ndarray:
@@ -270,14 +296,14 @@ def _trace(game: Game, equations: _Equations, x: np.ndarray, target: np.ndarray,
             return x
         point = np.concatenate([x[active], lams[active, None]], axis=1)
         guess = point + step[active, None] * tangent[active]
-        corrected, ok, iterations = _correct(equations, guess, tangent[active], active)
+        corrected, ok, iterations, jacobians = _correct(equations, guess, tangent[active], active)
         step[active[~ok]] *= 0.5
         if np.any(step[active[~ok]] < MIN_STEP):
             raise SolverError(
                 "the QRE path could not be followed (step size underflow at "
                 f"λ·range={lams[active[~ok]].max():.3g}); please report this game"
             )
-        good, new, iterations = active[ok], corrected[ok], iterations[ok]
+        good, new, iterations, jacobians = active[ok], corrected[ok], iterations[ok], jacobians[ok]
         crossed = new[:, -1] >= target[good]
         if np.any(crossed):
             hit = good[crossed]
@@ -285,13 +311,12 @@ def _trace(game: Game, equations: _Equations, x: np.ndarray, target: np.ndarray,
             share = ((target[hit] - before[:, -1]) / (after[:, -1] - before[:, -1]))[:, None]
             x[hit] = _land(equations, before[:, :-1] + share * (after[:, :-1] - before[:, :-1]), target[hit], hit)
             done[hit] = True
-            good, new, iterations = good[~crossed], new[~crossed], iterations[~crossed]
+            good, new, iterations, jacobians = good[~crossed], new[~crossed], iterations[~crossed], jacobians[~crossed]
         if good.size == 0:
             continue
         x[good], lams[good] = new[:, :-1], new[:, -1]
-        jac, _ = equations.jacobian(x[good], lams[good], good)
         previous = tangent[good]
-        tangent[good] = _tangent(jac, previous)
+        tangent[good] = _tangent(jacobians, previous)
         turn = np.einsum("ks,ks->k", tangent[good], previous)  # cosine of the angle the path turned
         step[good] *= np.where(
             (iterations <= 2) & (turn > STRAIGHT), FAST_ACCELERATION, np.where(iterations <= 3, MAX_ACCELERATION, 1.0)
@@ -399,15 +424,19 @@ def _subset(game: Game, rows: np.ndarray) -> Game:
 
 def _correct(
     equations: _Equations, guess: np.ndarray, tangent: np.ndarray, rows: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Newton steps orthogonal to ``tangent``; returns (points, converged, iterations used)."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Newton steps orthogonal to ``tangent``; returns (points, converged, iterations used, and the
+    Jacobian last evaluated for each row: at its point, or one converged Newton step before it, which
+    serves the next tangent as well as one evaluated anew)."""
     point = guess.copy()
     ok = np.zeros(len(rows), dtype=bool)
     iterations = np.full(len(rows), MAX_CORRECTOR_ITERATIONS)
     previous = np.full(len(rows), np.inf)
     live = np.arange(len(rows))
+    last = np.empty((len(rows), point.shape[1] - 1, point.shape[1]))
     for it in range(MAX_CORRECTOR_ITERATIONS):
         jac, residual = equations.jacobian(point[live, :-1], point[live, -1], rows[live])
+        last[live] = jac
         if it > 0:
             # On the curve to rounding: accept even where a near-singular Jacobian (a branch
             # converging to a non-isolated limit) keeps the Newton steps from shrinking.
@@ -434,7 +463,7 @@ def _correct(
         live = live[~converged & ~diverging]
         if live.size == 0:
             break
-    return point, ok, iterations
+    return point, ok, iterations, last
 
 
 def _land(equations: _Equations, x: np.ndarray, target: np.ndarray, rows: np.ndarray) -> np.ndarray:
