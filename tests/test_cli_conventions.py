@@ -34,6 +34,7 @@ def commands(tmp: Path) -> dict[str, list[str]]:
         "condition": ["condition", "cuban_missile_1962", *SMALL, "--out", str(tmp / "condition")],
         "forecast": ["forecast", "cuban_missile_1962", "--as-of", "1962-10-22", *SMALL, "-o", str(tmp / "f.jsonl")],
         "score": ["score", str(_forecasts(tmp)), str(_resolved(tmp))],
+        "deployments": ["deployments"],
         "simulate": [
             "simulate", "cuban_missile_1962_dynamic", "--draws", "2", "--runs", "32", "--rounds", "3",
             "--out", str(tmp / "simulate"),
@@ -42,7 +43,7 @@ def commands(tmp: Path) -> dict[str, list[str]]:
 
 
 NAMES = ["new", "validate", "show", "scenarios", "export", "solve", "fit", "history", "backtest"]
-NAMES += ["claims", "run", "sweep", "simulate", "condition", "forecast", "score"]
+NAMES += ["claims", "run", "sweep", "simulate", "condition", "forecast", "score", "deployments"]
 
 
 def _forecasts(tmp: Path) -> Path:

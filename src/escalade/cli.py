@@ -543,6 +543,22 @@ def history(
 
 
 @app.command()
+def deployments(ctx: typer.Context, as_json: JsonFlag = False, quiet: QuietFlag = False) -> None:
+    """Deniable foreign combat deployments (a project-coded dataset): the cases, their sources' codes, and the
+    base rates of disclosure, acknowledgement, deepening and open war, beside which to read the flagship."""
+    _mode(ctx, as_json, quiet)
+    with reported(ctx):
+        from escalade.history.deployments import deployment_base_rates, deployments_frame
+        from escalade.report import deployments_report, to_json, to_terminal
+
+        report = deployments_report(deployments_frame(), deployment_base_rates())
+        if as_json:
+            _emit(ctx, json.loads(to_json(report)))
+            return
+        to_terminal(out, report)
+
+
+@app.command()
 def backtest(
     ctx: typer.Context,
     data: Annotated[Path, typer.Option(help="An ICB system-level CSV (or any CSV with the same columns).")],

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
 from scipy import stats
 
 
@@ -27,11 +26,8 @@ class Share:
 
 
 def wilson(count: int, total: int, level: float = 0.95) -> Share:
-    """Wilson (1927) score interval for ``count`` successes in ``total`` trials."""
+    """Wilson (1927) score interval for ``count`` successes in ``total`` trials (scipy's binomtest)."""
     if total == 0:
         return Share(0, 0, float("nan"), float("nan"))
-    z = stats.norm.ppf(0.5 + level / 2)
-    p = count / total
-    centre = (p + z**2 / (2 * total)) / (1 + z**2 / total)
-    half = z * np.sqrt(p * (1 - p) / total + z**2 / (4 * total**2)) / (1 + z**2 / total)
-    return Share(count, total, float(max(0.0, centre - half)), float(min(1.0, centre + half)))
+    interval = stats.binomtest(int(count), int(total)).proportion_ci(confidence_level=level, method="wilson")
+    return Share(count, total, float(max(0.0, interval.low)), float(min(1.0, interval.high)))

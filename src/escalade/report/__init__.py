@@ -8,7 +8,7 @@ outline. Files are published as a set (:func:`publish`).
 from escalade.report.dynamic import dynamic_report, trajectories_frame
 from escalade.report.files import OutputError, json_text, publish, text_writer, write_atomic
 from escalade.report.forecasts import forecasts_report, scores_report
-from escalade.report.history import backtest_report
+from escalade.report.history import backtest_report, deployments_report
 from escalade.report.outline import Report, Section, to_html, to_json, to_markdown, to_terminal
 from escalade.report.static import claims_report, static_report
 from escalade.report.tables import table_writers
@@ -20,6 +20,7 @@ __all__ = [
     "Section",
     "backtest_report",
     "claims_report",
+    "deployments_report",
     "dynamic_report",
     "forecasts_report",
     "json_text",

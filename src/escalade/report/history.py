@@ -1,7 +1,9 @@
-"""The outline of a backtest: forecast scores of the strategic model, the base rate and the logit,
-and their calibration."""
+"""The outlines of history: a backtest's forecast scores of the strategic model, the base rate and the
+logit, with their calibration; and the deniable-deployment cases with their base rates."""
 
 from __future__ import annotations
+
+import pandas as pd
 
 from escalade.history.backtest import Backtest
 from escalade.report.charts import calibration_chart
@@ -50,3 +52,30 @@ def backtest_report(result: Backtest, data_file: str) -> Report:
         record,
         f"data {data_file}",
     )
+
+
+def deployments_report(frame: pd.DataFrame, rates: list) -> Report:
+    """The deniable-deployment cases and their base rates (``escalade deployments``)."""
+    columns = ["id", "start", "deploying", "adversary", "detected", "public", "acknowledged", "deepened"]
+    columns += ["direct_clash", "wider_war"]
+    rows = [[str(value) for value in row] for row in frame[columns].itertuples(index=False)]
+    for row, modelled in zip(rows, frame.this_case, strict=True):
+        row[0] += " (this case)" if modelled else ""
+    cases = Table(columns, rows, caption="Cases (codes and sources: src/escalade/history/deployments.yaml)")
+    shares = Table(
+        ["question", "among", "share", "95% interval (Wilson)"],
+        [
+            [r.question, r.among, f"{r.share.count} of {r.share.total}", f"{r.share.low:.2f}–{r.share.high:.2f}"]
+            for r in rates
+        ],
+        frozenset({2, 3}),
+        "Base rates (the modelled case and cases coded 'unclear' on a question left out)",
+    )
+    notes = [
+        "A project coding of public histories: each code is a judgement from the listed sources. Ten cases make "
+        "wide intervals; read the rates as a reference class to argue with, not as frequencies to plug in.",
+    ]
+    record = {"cases": frame.to_dict(orient="records"), "rates": [vars(r) | {"share": r.share.record()} for r in rates]}
+    section = Section("Deniable foreign combat deployments", tables=[cases, shares], notes=notes, record=record)
+    headline = [f"{len(frame) - int(frame.this_case.sum())} historical cases; base rates with 95% intervals."]
+    return Report("Deniable deployments", "", headline, [], [section], {}, "escalade: project-coded dataset")
