@@ -50,7 +50,12 @@ def test_the_analysis_reports_prior_and_posterior_and_is_reproducible():
     first, second = analyse(scenario, request), analyse(scenario, request)
     conditioned = first.conditioned
     assert conditioned is not None and conditioned.posterior.ess > 0
-    assert [o.move for o in conditioned.observations] == ["us_choice.blockade", "soviet_reply.withdraw"]
+    assert [o.move for o in conditioned.observations] == [
+        "us_choice.blockade",
+        "soviet_reply.bargain",
+        "us_offer.pledge_and_jupiters",
+        "soviet_answer.withdraw",
+    ]
     np.testing.assert_array_equal(
         conditioned.posterior.values["p_blockade_war"], second.conditioned.posterior.values["p_blockade_war"]
     )

@@ -44,21 +44,43 @@ def test_audience_costs_match_fearons_closed_form(p_win, war_cost_a, war_cost_b,
     assert solution.values[0, 0] == pytest.approx(max(value_a, 0.0))
 
 
-@pytest.mark.parametrize(("q", "p"), list(itertools.product([0.1, 0.2, 0.3, 0.45], [0.02, 0.06, 0.1, 0.2])))
-def test_cuban_missile_crisis_matches_its_closed_form(q, p):
-    scenario = load("cuban_missile_1962")
-    solution = solve_spe(
-        compile_game(scenario, {"war_cost": 10, "p_blockade_war": q, "p_missiles_survive": p, "rationality": 1})
-    )
-    run_value = q * -10 + (1 - q) * 2
-    withdraws = run_value <= -1
-    blockade_us = 1 if withdraws else q * -10 + (1 - q) * -2
-    strike_us = (1 - p) * 2 + p * -10
-    choice = "blockade" if blockade_us >= max(strike_us, -2) else ("air_strike" if strike_us >= -2 else "acquiesce")
-    assert path_of(solution)[0] == choice
-    assert solution.values[0, 0] == pytest.approx(max(blockade_us, strike_us, -2))
+CUBAN_TERMS = {"war_cost": 10, "rationality": 1, "pledge_cost": 0.3, "jupiter_cost": 0.7, "jupiter_value": 0.9}
+
+
+@pytest.mark.parametrize(
+    ("q", "p", "strike_cost", "pledge_value"),
+    list(itertools.product([0.1, 0.2, 0.3, 0.45], [0.02, 0.1, 0.2], [0.0, 2.0], [0.2, 1.2])),
+)
+def test_cuban_missile_crisis_matches_its_closed_form(q, p, strike_cost, pledge_value):
+    """Backward induction by hand (ties to the first-listed move): Moscow answers an offer by withdrawing
+    iff -1 + what it was given ≥ the value of running the blockade; Washington makes the offer it
+    likes best, Moscow picks among withdrawing, running and bargaining, Washington among blockade,
+    strike and acquiescence."""
+    values = CUBAN_TERMS | {"p_blockade_war": q, "p_missiles_survive": p, "strike_cost": strike_cost}
+    values |= {"pledge_value": pledge_value}
+    solution = solve_spe(compile_game(load("cuban_missile_1962"), values))
+    run = (q * -10 + (1 - q) * -2, q * -10 + (1 - q) * 2)  # (US, USSR) if Moscow runs the blockade
+    offers = {  # what each answer costs Washington and gives Moscow on withdrawal
+        "pledge": (0.3, pledge_value),
+        "pledge_and_jupiters": (0.3 + 0.7, pledge_value + 0.9),
+        "refuse": (0.0, 0.0),
+    }
+    answers = {
+        offer: ("withdraw", (1 - cost, -1 + gain)) if -1 + gain >= run[1] else ("run_blockade", run)
+        for offer, (cost, gain) in offers.items()
+    }
+    offer = max(answers, key=lambda o: (answers[o][1][0], -list(offers).index(o)))
+    replies = {"withdraw": (1.0, -1.0), "run_blockade": run, "bargain": answers[offer][1]}
+    reply = max(replies, key=lambda r: (replies[r][1], -list(replies).index(r)))
+    choices = {"blockade": replies[reply][0], "air_strike": (1 - p) * 2 + p * -10 - strike_cost, "acquiesce": -2.0}
+    choice = max(choices, key=lambda c: (choices[c], -list(choices).index(c)))
+    path = path_of(solution)
+    assert path[0] == choice
+    assert solution.values[0, 0] == pytest.approx(choices[choice])
     if choice == "blockade":
-        assert path_of(solution)[1] == ("withdraw" if withdraws else "run_blockade")
+        assert path[1] == reply
+        if reply == "bargain":
+            assert path[2:4] == [offer, answers[offer][0]]
 
 
 def test_prisoners_dilemma_has_only_mutual_defection():

@@ -238,12 +238,14 @@ def paths_frame(solution: Solution, k: int = 0, top: int = 8) -> pd.DataFrame:
 
 
 def profile_frame(solution: Solution, k: int = 0) -> pd.DataFrame:
-    """Draw ``k``'s behaviour profile: one row per (actor, information set, action)."""
+    """Draw ``k``'s behaviour profile: one row per (actor, information set, action), the information sets
+    named as in the labelled profile (unique per actor: :meth:`escalade.game.Tree.infoset_names`)."""
     tree = solution.game.tree
+    names = tree.infoset_names()
     rows = [
         {
             "actor": tree.players[tree.infoset_player[h]],
-            "infoset": tree.infoset_labels[h],
+            "infoset": names[h],
             "action": tree.action_labels[tree.action_offset[h] + a],
             "probability": float(solution.profile[k, tree.action_offset[h] + a]),
         }
