@@ -185,3 +185,25 @@ def test_logit_backward_induction_equals_the_whole_tree_qre_on_the_flagship():
     np.testing.assert_allclose(fast.profile, whole.profile, atol=1e-10)
     with pytest.raises(SolverError, match="non-negative"):
         solve_spe(game, lam=-lam)
+
+
+# A flagship draw (seed 7, draw 2,264) whose QRE path turned back in λ at λ·range ≈ 880 and then ran to
+# λ = -1e11 until the step limit: every solver before this test failed on it with "did not finish".
+TURNING_DRAW = {
+    "acknowledge_gain": 0.01849160622805357, "audience_cost": 1.791630851303794, "calibrated_cost": 0.6006859259679914,
+    "cash_combat": 2.6629613568295842, "cash_support": 0.6650915564969182, "casualties_combat": 3.9103375688890556,
+    "china_escalation_aversion": 0.6171158017590643, "china_pressure": 1.4542590244673193,
+    "china_restraint_cost": 0.34211383620277047, "deepen_gain": 1.9326144088990986, "deny_cost": 0.391390326898545,
+    "deterrence_effect": 0.7427347624674439, "deterrence_penalty": 2.7917652735486627,
+    "dprk_casualty_aversion": 0.4832750394940376, "gains_combat": 1.6421640549043914,
+    "gains_support": 0.33944569695740945, "p_reveal_combat": 0.9950107584162245,
+    "p_reveal_support": 0.2642271720271266, "rationality": 4.556408385911859, "refusal_cost": 0.8883172243833541,
+    "rus_escalation_aversion": 0.1727691501379013, "treaty_security": 1.4586303429678082,
+    "west_escalation_aversion": 0.579509381018579, "west_proliferation_concern": 0.8690162733197213,
+}  # fmt: skip
+
+
+def test_a_path_that_turns_back_at_high_precision_is_polished_onto_its_limit():
+    solution = solve_spe(compile_game(load("dprk_russia_2024"), TURNING_DRAW))
+    assert solution.max_regret[0] <= 1e-8  # certified as an equilibrium
+    assert np.any((solution.profile > 0.05) & (solution.profile < 0.95))  # the limit is mixed
