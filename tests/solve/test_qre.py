@@ -207,3 +207,24 @@ def test_a_path_that_turns_back_at_high_precision_is_polished_onto_its_limit():
     solution = solve_spe(compile_game(load("dprk_russia_2024"), TURNING_DRAW))
     assert solution.max_regret[0] <= 1e-8  # certified as an equilibrium
     assert np.any((solution.profile > 0.05) & (solution.profile < 0.95))  # the limit is mixed
+
+
+# A flagship draw (seed 102, Monte Carlo, draw 2,340) whose path climbs to λ·range 459, falls back to 90 and
+# climbs again to its limit: stopping it at the first fall (a rule tried and dropped) left regret 7e-5.
+S_SHAPED_DRAW = {
+    "acknowledge_gain": 0.06175671375948788, "audience_cost": 1.8886506681000872, "calibrated_cost": 0.5422500692346569,
+    "cash_combat": 2.491417934431564, "cash_support": 1.3669296665230761, "casualties_combat": 2.5704075741448116,
+    "china_escalation_aversion": 0.6991083584711127, "china_pressure": 1.484373389923269,
+    "china_restraint_cost": 0.5291169685902346, "deepen_gain": 0.7591007685001816, "deny_cost": 0.20459896125816007,
+    "deterrence_effect": 0.3796001519173522, "deterrence_penalty": 2.0560686389120644,
+    "dprk_casualty_aversion": 0.3521300709517621, "gains_combat": 2.0399106581454767,
+    "gains_support": 0.6772357899304877, "p_reveal_combat": 0.9987474577451635,
+    "p_reveal_support": 0.1458753514291867, "rationality": 6.281365558454941, "refusal_cost": 0.21292908403472027,
+    "rus_escalation_aversion": 0.06839376319444115, "treaty_security": 1.0637618854127378,
+    "west_escalation_aversion": 0.5655095496887312, "west_proliferation_concern": 0.8079654271536232,
+}  # fmt: skip
+
+
+def test_a_path_that_falls_back_and_climbs_again_is_followed_to_its_limit():
+    solution = solve_spe(compile_game(load("dprk_russia_2024"), S_SHAPED_DRAW))
+    assert solution.max_regret[0] <= 1e-8

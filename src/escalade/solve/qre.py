@@ -42,7 +42,7 @@ MAX_ACCELERATION = 1.1
 FAST_ACCELERATION = 4.0  # where the path runs straight and the corrector converges at once
 STRAIGHT = 0.9995  # cosine between successive tangents under which the path counts as straight
 REGRET_FROM = 1.0  # λ · range from which the path may have reached its limit
-TURN_FROM = 100.0  # λ · range from which a limit path that turns back in λ is stopped and polished
+TURN_FROM = 100.0  # λ · range after which a limit path falling back below λ = 0 is stopped at its highest
 SNAP = 1e-3  # a path whose leading actions all have probability above 1 − SNAP is tested for its pure limit
 SUPPORT = 1e-5  # at the limit, actions below this share of their infoset's leading one are off the support
 OFF_SUPPORT = 800.0  # log-probability standing for zero (exp(-800) is 0 in double precision)
@@ -291,6 +291,7 @@ def _trace(game: Game, equations: _Equations, x: np.ndarray, target: np.ndarray,
     tangent = _tangent(jac, start)
     step = np.full(k, FIRST_STEP)
     done = np.zeros(k, dtype=bool)
+    peak, x_peak = np.zeros(k), x.copy()  # the highest λ each path has reached, and where
     for _ in range(MAX_STEPS):
         active = np.flatnonzero(~done)
         if active.size == 0:
@@ -305,13 +306,18 @@ def _trace(game: Game, equations: _Equations, x: np.ndarray, target: np.ndarray,
                 f"λ·range={lams[active[~ok]].max():.3g}); please report this game"
             )
         good, new, iterations, jacobians = active[ok], corrected[ok], iterations[ok], jacobians[ok]
-        # A limit path that turns back in λ at high precision is beside a degenerate limit (a component of
-        # equilibria, or ties): it is stopped where it turned and polished onto the limit's support below,
-        # then certified like any other (seen on a flagship draw that otherwise ran to λ = -1e11).
-        turned = np.isinf(target[good]) & (new[:, -1] < lams[good]) & (lams[good] >= TURN_FROM)
-        if np.any(turned):
-            done[good[turned]] = True
-            keep = ~turned
+        # A limit path may turn back in λ and turn again (a flagship draw falls from λ·range 459 to 90, then
+        # climbs to its limit); one that falls below λ = 0 after high precision has left the branch for a
+        # degenerate limit (a component of equilibria, or ties). It is stopped at its highest point and
+        # polished onto the limit's support below, then certified like any other (another flagship draw
+        # otherwise ran on to λ = -1e11).
+        higher = new[:, -1] > peak[good]
+        peak[good[higher]], x_peak[good[higher]] = new[higher, -1], new[higher, :-1]
+        fell = np.isinf(target[good]) & (peak[good] >= TURN_FROM) & (new[:, -1] < 0.0)
+        if np.any(fell):
+            x[good[fell]] = x_peak[good[fell]]
+            done[good[fell]] = True
+            keep = ~fell
             good, new, iterations, jacobians = good[keep], new[keep], iterations[keep], jacobians[keep]
         crossed = new[:, -1] >= target[good]
         if np.any(crossed):
