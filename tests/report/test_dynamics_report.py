@@ -64,3 +64,12 @@ def test_a_bad_policy_exits_non_zero_and_writes_nothing(tmp_path):
     assert result.exit_code == 1
     assert "no dynamic policy 'bluff'" in result.output
     assert not (tmp_path / "x").exists()
+
+
+def test_the_fan_chart_draws_the_observed_path_as_the_highest_rung_per_day(folder):
+    """The history's rungs are per actor; the fan chart's escalation level is the highest of them (a list of
+    per-actor pairs would draw nothing)."""
+    html = (folder / "dynamics.html").read_text()
+    trace = html[html.index('"name":"observed (highest rung)"') :]
+    trace = trace[: trace.index('"type":"scatter"')]
+    assert '"y":[4,4,4,4,4,4,4,5,5,5,5,6,4]' in trace

@@ -363,7 +363,8 @@ def fan_chart(analysis: DynamicAnalysis, path: PolicyPath, colour: str) -> str:
     if fit is not None:
         figure.add_trace(
             go.Scatter(
-                x=x[: fit.rounds], y=fit.observed, mode="markers+lines", name="observed",
+                x=x[: len(fit.observed)], y=[max(rungs) for rungs in fit.observed], mode="markers+lines",
+                name="observed (highest rung)",
                 line={"color": "#000000", "width": 1}, marker={"symbol": "x", "size": 8},
             )
         )  # fmt: skip
