@@ -4,6 +4,9 @@
 Where escalade and Gambit differ, the test says why and checks the reason, so a new discrepancy fails.
 """
 
+import json
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -187,44 +190,14 @@ def test_logit_backward_induction_equals_the_whole_tree_qre_on_the_flagship():
         solve_spe(game, lam=-lam)
 
 
-# A flagship draw (seed 7, draw 2,264) whose QRE path turned back in λ at λ·range ≈ 880 and then ran to
-# λ = -1e11 until the step limit: every solver before this test failed on it with "did not finish".
-TURNING_DRAW = {
-    "acknowledge_gain": 0.01849160622805357, "audience_cost": 1.791630851303794, "calibrated_cost": 0.6006859259679914,
-    "cash_combat": 2.6629613568295842, "cash_support": 0.6650915564969182, "casualties_combat": 3.9103375688890556,
-    "china_escalation_aversion": 0.6171158017590643, "china_pressure": 1.4542590244673193,
-    "china_restraint_cost": 0.34211383620277047, "deepen_gain": 1.9326144088990986, "deny_cost": 0.391390326898545,
-    "deterrence_effect": 0.7427347624674439, "deterrence_penalty": 2.7917652735486627,
-    "dprk_casualty_aversion": 0.4832750394940376, "gains_combat": 1.6421640549043914,
-    "gains_support": 0.33944569695740945, "p_reveal_combat": 0.9950107584162245,
-    "p_reveal_support": 0.2642271720271266, "rationality": 4.556408385911859, "refusal_cost": 0.8883172243833541,
-    "rus_escalation_aversion": 0.1727691501379013, "treaty_security": 1.4586303429678082,
-    "west_escalation_aversion": 0.579509381018579, "west_proliferation_concern": 0.8690162733197213,
-}  # fmt: skip
+HARD_DRAWS = json.loads((Path(__file__).resolve().parents[1] / "data" / "qre_hard_draws.json").read_text())
 
 
-def test_a_path_that_turns_back_at_high_precision_is_polished_onto_its_limit():
-    solution = solve_spe(compile_game(load("dprk_russia_2024"), TURNING_DRAW))
-    assert solution.max_regret[0] <= 1e-8  # certified as an equilibrium
-    assert np.any((solution.profile > 0.05) & (solution.profile < 0.95))  # the limit is mixed
-
-
-# A flagship draw (seed 102, Monte Carlo, draw 2,340) whose path climbs to λ·range 459, falls back to 90 and
-# climbs again to its limit: stopping it at the first fall (a rule tried and dropped) left regret 7e-5.
-S_SHAPED_DRAW = {
-    "acknowledge_gain": 0.06175671375948788, "audience_cost": 1.8886506681000872, "calibrated_cost": 0.5422500692346569,
-    "cash_combat": 2.491417934431564, "cash_support": 1.3669296665230761, "casualties_combat": 2.5704075741448116,
-    "china_escalation_aversion": 0.6991083584711127, "china_pressure": 1.484373389923269,
-    "china_restraint_cost": 0.5291169685902346, "deepen_gain": 0.7591007685001816, "deny_cost": 0.20459896125816007,
-    "deterrence_effect": 0.3796001519173522, "deterrence_penalty": 2.0560686389120644,
-    "dprk_casualty_aversion": 0.3521300709517621, "gains_combat": 2.0399106581454767,
-    "gains_support": 0.6772357899304877, "p_reveal_combat": 0.9987474577451635,
-    "p_reveal_support": 0.1458753514291867, "rationality": 6.281365558454941, "refusal_cost": 0.21292908403472027,
-    "rus_escalation_aversion": 0.06839376319444115, "treaty_security": 1.0637618854127378,
-    "west_escalation_aversion": 0.5655095496887312, "west_proliferation_concern": 0.8079654271536232,
-}  # fmt: skip
-
-
-def test_a_path_that_falls_back_and_climbs_again_is_followed_to_its_limit():
-    solution = solve_spe(compile_game(load("dprk_russia_2024"), S_SHAPED_DRAW))
+@pytest.mark.parametrize("case", ["turns_back", "falls_and_climbs"])
+def test_paths_that_turn_back_in_lambda_still_end_at_a_certified_limit(case):
+    """A path that falls below λ = 0 after high precision is stopped at its highest point and polished; one
+    that falls back and climbs again is followed to its limit (tests/data/qre_hard_draws.json says which)."""
+    solution = solve_spe(compile_game(load("dprk_russia_2024"), HARD_DRAWS[case]["values"]))
     assert solution.max_regret[0] <= 1e-8
+    if case == "turns_back":
+        assert np.any((solution.profile > 0.05) & (solution.profile < 0.95))  # its limit is mixed
