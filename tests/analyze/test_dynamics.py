@@ -10,6 +10,7 @@ from escalade.analyze.dynamics import (
     draw_outputs,
     drivers,
     fan_frame,
+    reached_by_round,
     time_to_rung,
 )
 from escalade.scenario import ScenarioError, loads
@@ -58,6 +59,9 @@ def test_outputs_per_draw_average_the_runs_of_each_draw():
     assert fan["q50"].tolist() == [0.0, 1.0, 1.0, 1.0] and fan["label"].tolist() == ["a", "b", "c", "d"]
     arrival = time_to_rung(t.levels, 3).set_index("rung")
     assert arrival.loc[1, "p_reached"] == 0.75 and arrival.loc[3, "median_round"] == 3.0
+    for rung in (1, 2, 3):  # the cumulative curve ends where time_to_rung's share is, and never falls
+        curve = reached_by_round(t.levels, rung)
+        assert curve[-1] == arrival.loc[rung, "p_reached"] and np.all(np.diff(curve) >= 0)
 
 
 def test_a_claim_true_by_construction_holds_and_its_reverse_fails():

@@ -73,3 +73,9 @@ def test_the_fan_chart_draws_the_observed_path_as_the_highest_rung_per_day(folde
     trace = html[html.index('"name":"observed (highest rung)"') :]
     trace = trace[: trace.index('"type":"scatter"')]
     assert '"y":[4,4,4,4,4,4,4,5,5,5,5,6,4]' in trace
+
+
+def test_rungs_are_named_on_the_axes_and_each_rung_has_a_reached_by_round_chart(folder):
+    html = (folder / "dynamics.html").read_text()
+    assert '"5 blockade"' in html  # the fan chart's axis names the ladder's rungs
+    assert "Reached rung 5 (blockade) by each day" in html

@@ -92,6 +92,11 @@ def time_to_rung(levels: np.ndarray, top: int) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["rung", "p_reached", "low", "high", "median_round"])
 
 
+def reached_by_round(levels: np.ndarray, rung: int) -> np.ndarray:
+    """(T + 1,) the share of runs whose level has reached ``rung`` by each round (cumulative)."""
+    return np.maximum.accumulate(levels >= rung, axis=1).mean(axis=0)
+
+
 def walked_back(levels: np.ndarray) -> np.ndarray:
     """Per run: the crisis ends below its peak level (it was walked back at least partly)."""
     return levels[:, -1] < levels.max(axis=1)
@@ -259,6 +264,10 @@ class DynamicAnalysis:
         t = self.path(label).trajectories
         series = t.levels if actor is None else t.rungs[:, :, t.actors.index(actor)]
         return time_to_rung(series, self.scenario.dynamics.top)
+
+    def reached(self, label: str, rung: int) -> np.ndarray:
+        """(rounds + 1,) the share of the course's runs whose escalation level has reached ``rung`` by each round."""
+        return reached_by_round(self.path(label).trajectories.levels, rung)
 
     def scores(self, label: str) -> pd.DataFrame:
         return score_frame(self.path(label).trajectories, self.labels)

@@ -368,14 +368,45 @@ def fan_chart(analysis: DynamicAnalysis, path: PolicyPath, colour: str) -> str:
                 line={"color": "#000000", "width": 1}, marker={"symbol": "x", "size": 8},
             )
         )  # fmt: skip
-    assert analysis.scenario.dynamics is not None
+    dynamics = analysis.scenario.dynamics
+    assert dynamics is not None
     figure.update_layout(
         title=f"Escalation level (highest rung) under {path.label}",
-        yaxis={"title": "rung", "range": [-0.3, analysis.scenario.dynamics.top + 0.3], "dtick": 1},
-        xaxis={"title": analysis.scenario.dynamics.round},
-        height=360,
+        yaxis={"title": "rung", "range": [-0.3, dynamics.top + 0.3], **rung_ticks(analysis)},
+        xaxis={"title": dynamics.round},
+        height=360 + 12 * dynamics.top,
     )
     return figure_html(figure, f"fan chart of escalation under {path.label}")
+
+
+def rung_ticks(analysis: DynamicAnalysis) -> dict:
+    """A rung axis labelled with the ladder's names ("5 blockade"), not bare numbers."""
+    assert analysis.scenario.dynamics is not None
+    ladder = analysis.scenario.dynamics.ladder
+    return {
+        "tickvals": list(range(len(ladder))),
+        "ticktext": [f"{i} {rung.name}" for i, rung in enumerate(ladder)],
+        "automargin": True,
+    }
+
+
+def reached_chart(analysis: DynamicAnalysis, reached: dict[str, np.ndarray], rung: int) -> str:
+    """The share of runs in which the escalation level has reached ``rung`` by each round, one curve per
+    course of action: cumulative, so the curve at the last round is the share that ever reached it."""
+    dynamics = analysis.scenario.dynamics
+    assert dynamics is not None
+    figure = go.Figure()
+    for i, (label, shares) in enumerate(reached.items()):
+        figure.add_scatter(
+            x=analysis.labels, y=shares, mode="lines", name=label, line={"color": PALETTE[i % len(PALETTE)]}
+        )
+    figure.update_layout(
+        title=f"Reached rung {rung} ({dynamics.ladder[rung].name}) by each {dynamics.round}",
+        yaxis={"title": "share of runs", "range": [0, 1]},
+        xaxis={"title": dynamics.round},
+        height=330,
+    )
+    return figure_html(figure, f"share of runs that reached rung {rung} by each round")
 
 
 def score_chart(analysis: DynamicAnalysis) -> str:

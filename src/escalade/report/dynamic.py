@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from escalade.analyze.dynamics import DynamicAnalysis, PolicyPath, category_shares
-from escalade.report.charts import PALETTE, fan_chart, score_chart
+from escalade.report.charts import PALETTE, fan_chart, reached_chart, score_chart
 from escalade.report.outline import Figure, Report, Section, Table
 from escalade.report.static import CLAIM_COLUMNS, claims_section, footer, parameters_section, provenance
 from escalade.scenario.model import CATEGORIES
@@ -179,14 +179,30 @@ def _over_time(analysis: DynamicAnalysis) -> Section:
 def _arrivals(analysis: DynamicAnalysis) -> Section:
     dynamics = analysis.scenario.dynamics
     assert dynamics is not None
+    start = max(dynamics.start_rungs.values())
+    # the rungs the courses reach in at least 1% of runs, above the start: one cumulative chart each
+    rungs = [
+        rung
+        for rung in range(start + 1, dynamics.top + 1)
+        if max(analysis.reached(p.label, rung)[-1] for p in analysis.paths) >= 0.01
+    ]
+    figures = [
+        Figure(
+            reached_chart(analysis, {p.label: analysis.reached(p.label, rung) for p in analysis.paths}, rung),
+            f"share of runs that reached rung {rung} by each round",
+        )
+        for rung in rungs
+    ]
     return Section(
         "Time to each rung",
         paragraphs=[
             f"For the escalation level (either side) and for each actor: the share of runs that reach the rung "
             f"within {analysis.rounds} {dynamics.round}s (95% interval for the level) and the median "
-            f"{dynamics.round} of arrival among those that do."
+            f"{dynamics.round} of arrival among those that do. The charts show, rung by rung, the share of "
+            f"runs that have reached it by each {dynamics.round}, every course of action on one chart."
         ],
         tables=[_arrival_table(analysis, path) for path in analysis.paths],
+        figures=figures,
     )
 
 
