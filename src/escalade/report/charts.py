@@ -24,10 +24,11 @@ def escape(text: object) -> str:
 
 def figure_html(figure: go.Figure, label: str) -> str:
     # the toolbar stands upright in the right margin and the legend lies above the plot, under the title:
-    # neither covers the other nor a title
+    # neither covers the other nor a title (the top margin grows with the legend's rows, about four a row)
+    entries = sum(1 for trace in figure.data if trace.showlegend is not False and trace.name)
     figure.update_layout(
         template="simple_white",
-        margin={"l": 60, "r": 50, "t": 95, "b": 50},
+        margin={"l": 60, "r": 50, "t": 75 + 22 * max(1, -(-entries // 4)), "b": 50},
         font={"size": 13},
         modebar={"orientation": "v"},
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0},
