@@ -14,6 +14,7 @@ from escalade.condition import evidence
 from escalade.game import compile_game, compile_tree
 from escalade.pipeline import StaticRequest, analyse
 from escalade.scenario import load, loads
+from escalade.scenario.model import BaseRate
 from escalade.simulate import sample_parameters
 from escalade.solve import solve_qre
 from tests.scenario.test_load import SMALL
@@ -97,10 +98,6 @@ def test_a_forecast_as_of_a_date_uses_only_what_was_known_then(tmp_path):
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (
-            ["forecast", "cuban_missile_1962", "--as-of", "1900"],
-            "nothing in cuban_missile_1962's record was known by 1900",
-        ),
         (["forecast", "cuban_missile_1962", "--as-of", "22/10/1962"], "write a day of the calendar as 2025-01-31"),
         (["forecast", "chicken"], "states no questions"),
         (["condition", "chicken"], "has no 'record:'"),
@@ -214,3 +211,24 @@ def test_a_move_at_an_information_set_is_summed_over_its_nodes():
         for end in tree.terminal_nodes
     ]
     np.testing.assert_allclose(found, np.log(reach[:, np.array(on_path)].sum(axis=1)), rtol=1e-9)
+
+
+def test_a_forecast_before_anything_was_observed_is_the_prior_forecast(tmp_path):
+    out = tmp_path / "f.jsonl"
+    result = invoke("forecast", "cuban_missile_1962", "--as-of", "1900", "--draws", "128", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    record = json.loads(out.read_text().splitlines()[0])
+    assert record["observations_used"] == 0 and record["ess"] == pytest.approx(128)
+
+
+def test_random_play_is_judged_on_the_same_evidence_as_the_model():
+    """With a base rate in the record, the random-play baseline includes the base rate's likelihood under
+    random play too (comparing the model's moves-and-rates with random play's moves alone was unfair)."""
+    base = load("cuban_missile_1962")
+    rate = {"outcome": "nuclear_war", "rate": 0.0, "cases": 30, "source": "a reference class"}
+    record = base.record.model_copy(update={"base_rates": [BaseRate.model_validate(rate)]})
+    scenario = base.model_copy(update={"record": record})
+    values = sample_parameters(scenario, 8, seed=1)
+    with_rate = evidence(scenario, values, compile_tree(scenario))
+    moves_only = evidence(base, values, compile_tree(base))
+    assert np.all(with_rate.random_play < moves_only.random_play)  # 30 cases without war cost random play

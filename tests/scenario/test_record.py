@@ -51,6 +51,8 @@ def test_a_record_loads_in_date_order():
         ("rate: 0.2", "rate: 1.2", "less than or equal to 1"),
         ("source: c", "source: ''", "at least 1 character"),
         ("move: reply.resist", "move: end.resist", "is an end"),
+        ("date: 2024-11", "date: 2024-13", "is not a day of the calendar"),
+        ("move: reply.resist", "move: resist", "is not node.move"),
     ],
 )
 def test_each_mistake_in_the_record_is_reported_at_its_line(old, new, message):
@@ -62,10 +64,16 @@ def test_each_mistake_in_the_record_is_reported_at_its_line(old, new, message):
     assert hit.hint
 
 
-def test_moves_on_different_branches_are_refused():
+def test_moves_on_different_branches_are_refused_at_the_first_that_cannot_follow():
     text = WITH_LAMBDA + RECORD.replace("move: detect.seen", "move: detect.unseen")
     (problem,) = problems_of(text)
-    assert "cannot all happen in one play" in problem.message and problem.line == line_of(text, "observed:")
+    assert "'reply.resist' cannot happen in one play" in problem.message and "detect.unseen" in problem.message
+    assert problem.line == line_of(text, "move: reply.resist")
+
+
+def test_a_month_is_known_by_its_end_so_it_may_follow_a_day_in_it():
+    text = WITH_LAMBDA + RECORD.replace("date: 2024-11, move: reply.resist", "date: 2024-10, move: reply.resist")
+    assert loads(text).record.moves()[-1] == "reply.resist"  # 2024-10 ends after 2024-10-18
 
 
 def test_a_record_without_evidence_or_precision_is_refused():

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -37,6 +38,7 @@ class ForecastScores:
     calibration: list[tuple[float, float, int]]  # per bin with forecasts: mean forecast, share that happened, count
     unresolved: list[str] = field(default_factory=list)  # questions forecast but not (yet) resolved
     certain_and_wrong: list[str] = field(default_factory=list)  # forecasts of 0 or 1 that missed (log score −∞)
+    not_forecast: list[str] = field(default_factory=list)  # resolved questions no forecast asks (typos?), with hints
 
 
 def score_forecasts(
@@ -77,6 +79,13 @@ def score_forecasts(
     counts = np.bincount(np.searchsorted(np.linspace(0, 1, BINS + 1)[1:-1], p), minlength=BINS)  # as sklearn bins
     calibration = list(zip(means.tolist(), shares.tolist(), counts[counts > 0].tolist(), strict=True))
     wrong = [row[0] for row in rows if row[2] in (0.0, 1.0) and row[2] != row[3]]
+    asked = {record.get("question") for _, record in forecasts}
+    not_forecast = [
+        name
+        + "".join(f" (did you mean {close[0]}?)" for close in [difflib.get_close_matches(name, unresolved, 1)] if close)
+        for name in resolved
+        if name not in asked
+    ]
     return ForecastScores(
         forecasts_file,
         resolved_file,
@@ -86,6 +95,7 @@ def score_forecasts(
         calibration,
         unresolved,
         wrong,
+        not_forecast,
     )
 
 

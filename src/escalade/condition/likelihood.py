@@ -113,12 +113,22 @@ def _evidence_chunk(
         steps = np.where(np.isnan(steps), -np.inf, steps)  # a move after an impossible one: impossible too
         held = event_matrix(game, named, batch, scenario, outcome_paths(tree, named))  # (K, T, O)
         p_named = np.einsum("kt,kto->ko", ends, held)
-        rates = np.zeros((k, len(record.base_rates)))
-        for i, rate in enumerate(record.base_rates):
-            p = np.clip(p_named[:, i], 0.0, 1.0)
-            s, n = rate.rate * rate.cases, rate.cases
-            rates[:, i] = special.xlogy(s, p) + special.xlogy(n - s, 1.0 - p)
+        rates = _binomial(record.base_rates, p_named[:, :b])
+        # random play is judged on the same evidence: the moves and the base rates, all at λ = 0
+        random_play = random_play + _binomial(
+            record.base_rates, np.einsum("kt,kto->ko", at_random, held[:, :, :b])
+        ).sum(1)
         whole = ends * masks[:, -1][None, :] if masks.shape[1] else ends
         together = np.einsum("kt,kto->ko", whole, held[:, :, b : b + q])
         questions = together / reached[:, -1:]
     return steps, rates, questions, p_named[:, b : b + q], p_named[:, b + q :], random_play, solution.max_regret
+
+
+def _binomial(rates: list, p: np.ndarray) -> np.ndarray:
+    """(K, B) each base rate's binomial log-likelihood at the draws' probabilities ``p`` (K, B) of its outcome."""
+    found = np.zeros(p.shape)
+    for i, rate in enumerate(rates):
+        prob = np.clip(p[:, i], 0.0, 1.0)
+        s, n = rate.rate * rate.cases, rate.cases
+        found[:, i] = special.xlogy(s, prob) + special.xlogy(n - s, 1.0 - prob)
+    return found

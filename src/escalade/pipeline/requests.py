@@ -198,17 +198,13 @@ class StaticRequest(_ScenarioRequest):
             if not _whole(samples) or samples < 0:
                 found.append(f"{name} is {samples!r} Sobol base samples; use 0 (none) or a power of two")
         if self.as_of is not None:
-            from escalade.scenario.model import DATE, period_end
+            from escalade.scenario.model import DATE
 
             if scenario.record is None:
                 found.append(f"{scenario.name} has no 'record:' to cut at {self.as_of} (see docs/conditioning.md)")
             elif not re.fullmatch(DATE, str(self.as_of)) or not _calendar(str(self.as_of)):
                 found.append(f"as-of date {self.as_of!r}: write a day of the calendar as 2025-01-31, 2025-01 or 2025")
-            elif not scenario.record.base_rates and not any(
-                period_end(o.date) <= period_end(self.as_of) for o in scenario.record.observed
-            ):
-                first = min(o.date for o in scenario.record.observed)
-                found.append(f"nothing in {scenario.name}'s record was known by {self.as_of}: the first is {first}")
+
         if self.history_data is not None and scenario.reference_class is None:
             found.append(f"{scenario.name} has no reference_class section to compare with history data")
         return found

@@ -65,6 +65,8 @@ def scores_report(scores: ForecastScores) -> Report:
         f"saying ½); mean log score {scores.log_score:.3f} (0 is perfect, −0.693 is always saying ½)."
     ]
     warnings = [f"Not yet resolved, so not scored: {', '.join(scores.unresolved)}"] if scores.unresolved else []
+    if scores.not_forecast:
+        warnings.append(f"Resolved but never forecast, so ignored: {', '.join(scores.not_forecast)}")
     if scores.certain_and_wrong:
         warnings.append(
             f"Certain and wrong (a probability of 0 or 1 that missed, log score −∞, counted as log 1e-15 ≈ −34.5): "
@@ -77,6 +79,7 @@ def scores_report(scores: ForecastScores) -> Report:
         "calibration": [{"mean_forecast": m, "share": s, "count": c} for m, s, c in scores.calibration],
         "unresolved": scores.unresolved,
         "certain_and_wrong": scores.certain_and_wrong,
+        "not_forecast": scores.not_forecast,
     }
     sections = [Section("Scores", tables=[scored]), Section("Calibration", tables=[calibration])]
     footer = f"forecasts {scores.forecasts_file} · outcomes {scores.resolved_file}"

@@ -608,8 +608,8 @@ def record_section(analysis: Analysis) -> Section:
     posterior, after, record = conditioned.posterior, conditioned.analysis, analysis.scenario.record
     worst = least_likely(conditioned.observations)
     paragraphs = [
-        f"The record ({len(record.observed)} dated moves"
-        + (f", {len(record.base_rates)} base rates" if record.base_rates else "")
+        f"The record ({_count(len(record.observed), 'dated move')}"
+        + (f", {_count(len(record.base_rates), 'base rate')}" if record.base_rates else "")
         + f") weighs each of the {analysis.draws:,} prior draws by how likely its logit equilibrium "
         f"(precision λ = {record.rationality.source}) makes it. Effective sample size of those weights: "
         f"{posterior.ess:,.0f} of {analysis.draws:,}; log P(record) = {posterior.log_evidence:.2f}. "
@@ -619,10 +619,12 @@ def record_section(analysis: Analysis) -> Section:
     paragraphs.append(
         f"Against random play: if every actor chose at random (λ = 0), log P(record) = {fit.random_play:.2f}; "
         + (
-            f"the model explains the record better (Bayes factor {np.exp(fit.log_evidence - fit.random_play):.2g})."
+            f"the model explains the record better (Bayes factor, model to random play: "
+            f"{np.exp(fit.log_evidence - fit.random_play):.2g})."
             if fit.beats_random_play
-            else f"the model explains it worse (Bayes factor {np.exp(fit.log_evidence - fit.random_play):.2g} "
-            "against random play): read the posterior as what the model can say, not as a fit."
+            else "the model explains it worse (Bayes factor, model to random play: "
+            f"{np.exp(fit.log_evidence - fit.random_play):.2g}): read the posterior as what the model can say, "
+            "not as a fit."
         )
     )
     paragraphs.append(
@@ -661,9 +663,15 @@ def record_section(analysis: Analysis) -> Section:
         "The observed moves in date order",
     )
     parameters = Table(
-        ["parameter", "prior mean [5%, 95%]", "posterior mean [5%, 95%]", "narrowing", "shift (prior sds)"],
+        ["parameter", "prior mean [5%, 95%]", "posterior mean [5%, 95%]", "narrowing", "shift (prior sds) ± MC error"],
         [
-            [p.name, _interval(p.prior), _interval(p.posterior), f"{p.narrowing:+.2f}", f"{p.shift:+.2f}"]
+            [
+                p.name,
+                _interval(p.prior),
+                _interval(p.posterior),
+                f"{p.narrowing:+.2f}",
+                f"{p.shift:+.2f} ± {p.error:.2f}",
+            ]
             for p in conditioned.parameters
             if p.informed
         ]
@@ -685,7 +693,11 @@ def record_section(analysis: Analysis) -> Section:
                 caption="The base rates' share: the posterior with and without them",
             )
         )
-    tables += _policy_tables(after, "On the posterior draws, in equilibrium: probability of each outcome (95% CI)")[:1]
+    tables += _policy_tables(
+        after,
+        "On the posterior draws, in equilibrium: probability of each outcome (its mean over the draws, with the "
+        "95% Monte Carlo interval of that mean; the spread of the parameters is in the table above)",
+    )[:1]
     tables.append(
         Table(
             ["outcome", "prior", "posterior"],
@@ -704,7 +716,9 @@ def record_section(analysis: Analysis) -> Section:
                         f.outcome,
                         f.by,
                         f"{f.prior:.3f}",
-                        "settled by the record" if f.settled else f"{f.probability:.3f}",
+                        f"settled by the record ({'yes' if f.probability else 'no'})"
+                        if f.settled
+                        else f"{f.probability:.3f}",
                         "" if f.settled else f"{f.low:.3f}–{f.high:.3f}",
                     ]
                     for f in conditioned.forecasts
@@ -729,7 +743,8 @@ def record_section(analysis: Analysis) -> Section:
                     for v in after.claims
                 ],
                 frozenset({1, 3}),
-                "Claims before and after conditioning (same wording as above; knockouts on the prior draws only)",
+                f"Claims before and after conditioning (same wording as above; the posterior's on its first "
+                f"{after.claims[0].holds.total:,} draws; knockouts on the prior draws only)",
             )
         )
     notes = [
@@ -747,6 +762,10 @@ def record_section(analysis: Analysis) -> Section:
         notes=notes,
         record={"record": _record_record(conditioned)},
     )
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
 def _clip(text: str, width: int = 70) -> str:

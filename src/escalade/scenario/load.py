@@ -51,6 +51,7 @@ from escalade.scenario.model import (
     Triangular,
     Uniform,
     effect_refs,
+    period_end,
 )
 from escalade.scenario.source import MAX_BYTES, Lines, Path, decode, load_yaml
 
@@ -935,11 +936,11 @@ class _Checker:
         }
         for index, observation in enumerate(record.observed):
             path = ("record", "observed", index)
-            if index and observation.date < record.observed[index - 1].date:
+            if index and period_end(observation.date) < period_end(record.observed[index - 1].date):
                 self.report(
                     (*path, "date"),
                     f"{observation.date} comes before the observation above it ({record.observed[index - 1].date})",
-                    "list the observations in date order",
+                    "list the observations in the order they became known (2024-10 counts as the end of October)",
                 )
             node_id, _, move = observation.move.partition(".")
             node = nodes.get(node_id)
@@ -966,10 +967,12 @@ class _Checker:
             seen[node_id] = index
             steps.append([(member, move) for member in infosets.get(node_id, [node_id])])
         if steps and root in nodes and len(steps) == len(record.observed) and not _on_one_path(root, nodes, steps):
+            first = next(j for j in range(1, len(steps) + 1) if not _on_one_path(root, nodes, steps[:j]))
             self.report(
-                ("record", "observed"),
-                "the observed moves cannot all happen in one play of the tree",
-                "check that each observed node lies below the moves observed before it",
+                ("record", "observed", first - 1, "move"),
+                f"{record.observed[first - 1].move!r} cannot happen in one play of the tree with the moves "
+                f"observed before it ({', '.join(o.move for o in record.observed[: first - 1])})",
+                "check that this node lies below the moves observed before it, on the branches they took",
             )
         for index, rate in enumerate(record.base_rates):
             self._output(f"P({rate.outcome})", outputs, ("record", "base_rates", index, "outcome"))

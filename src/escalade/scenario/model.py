@@ -356,6 +356,7 @@ def period_end(text: str) -> datetime.date:
     if len(parts) == 3:
         return datetime.date(*parts)
     year, month = parts[0], parts[1] if len(parts) == 2 else 12
+    datetime.date(year, month, 1)  # a month outside 1-12 raises here
     following = datetime.date(year + month // 12, month % 12 + 1, 1)
     return following - datetime.timedelta(days=1)
 
@@ -368,9 +369,16 @@ class Observation(Strict):
     "node.branch" at a chance node), dated and sourced."""
 
     date: DateText
-    move: str = Field(pattern=rf"^{_NAME}\.{_NAME}$")
+    move: str
     source: str = Field(min_length=1)
     doc: str = ""
+
+    @field_validator("move")
+    @classmethod
+    def _node_dot_move(cls, value: str) -> str:
+        if not re.fullmatch(rf"{_NAME}\.{_NAME}", value):
+            raise ValueError(f"{value!r} is not node.move — e.g. us_choice.blockade (the node's id, a dot, the move)")
+        return value
 
 
 class BaseRate(Strict):
@@ -410,8 +418,8 @@ class Record(Strict):
         return self
 
     def moves(self) -> list[str]:
-        """The observed moves in date order (the file's order among equal dates)."""
-        return [o.move for o in sorted(self.observed, key=lambda o: o.date)]
+        """The observed moves in the order they became known (the file's order among equal dates)."""
+        return [o.move for o in sorted(self.observed, key=lambda o: period_end(o.date))]
 
 
 class ReferenceClass(Strict):

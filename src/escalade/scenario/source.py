@@ -154,7 +154,10 @@ class _Converter:
             return self.loader.construct_object(node, deep=True)
         except (yaml.YAMLError, ValueError, OverflowError) as exc:
             reason = getattr(exc, "problem", None) or str(exc).splitlines()[0].split(";")[0]
-            self.problem(node, f"cannot read the value {node.value[:40]!r} ({reason})", "write a number or plain text")
+            hint = "write a number or plain text"
+            if node.tag.endswith(":timestamp"):  # YAML reads 1962-02-30 as a date, and no such day exists
+                hint = "this is not a day of the calendar: check the month and the day"
+            self.problem(node, f"cannot read the value {node.value[:40]!r} ({reason})", hint)
             return None
 
     def mapping(self, node: yaml.MappingNode, path: Path) -> dict[Any, Any]:
