@@ -160,7 +160,9 @@ Ranges = Annotated[
 ]
 Workers = Annotated[int, typer.Option(min=1, help="Local worker processes for the draws.")]
 Scheduler = Annotated[str | None, typer.Option(help="Run the draws on this Dask scheduler (e.g. tcp://host:8786).")]
-OutDir = Annotated[Path, typer.Option("--out", help="Folder for report.md, summary.json, runs.parquet, summary.csv.")]
+OutDir = Annotated[
+    Path, typer.Option("--out", help="Folder for report.html, report.md, summary.json, runs.parquet, summary.csv.")
+]
 RecordFlag = Annotated[
     bool, typer.Option("--record/--no-record", help="Repeat the analysis on the draws the scenario's record leaves.")
 ]
