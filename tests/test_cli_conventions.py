@@ -105,3 +105,16 @@ def test_new_writes_a_scenario_that_validates_and_never_overwrites(tmp_path):
     assert again.exit_code == 1 and "exists already" in again.output
     bad = CliRunner().invoke(app, ["new", "9lives", "--out", str(tmp_path)])
     assert bad.exit_code == 1 and "not a name" in bad.output and not (tmp_path / "9lives.yaml").exists()
+
+
+def test_quiet_stays_quiet_when_a_small_sobol_sample_has_constant_resamples(tmp_path):
+    """SALib warns when a bootstrap resample is constant (here at 8 base samples); escalade judges the
+    estimates itself (sobol_warnings), so nothing reaches the terminal under --quiet. Run as a separate
+    process: inside pytest, warnings are captured before they reach stderr."""
+    import subprocess
+    import sys
+
+    escalade = Path(sys.executable).parent / "escalade"
+    args = ["run", "cuban_missile_1962", "--draws", "64", "--sensitivity", "8", "--out", str(tmp_path), "--quiet"]
+    result = subprocess.run([str(escalade), *args], capture_output=True, text=True, check=False)
+    assert result.returncode == 0 and result.stdout == "" and result.stderr == "", result.stderr

@@ -19,6 +19,7 @@
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -77,7 +78,11 @@ def sobol_indices(
         if np.ptp(column) == 0:  # a constant output: no parameter explains any variance
             result.append([(0.0, 0.0, 0.0, 0.0)] * n_parameters)
             continue
-        indices = sobol_analyze.analyze(problem, column, calc_second_order=False, seed=seed, print_to_console=False)
+        with warnings.catch_warnings():
+            # SALib warns when some resample happens to be constant; the estimates stay finite, and whether
+            # they are too noisy to read is judged, and said in words, by sobol_warnings
+            warnings.filterwarnings("ignore", message="Constant values encountered", category=UserWarning)
+            indices = sobol_analyze.analyze(problem, column, calc_second_order=False, seed=seed, print_to_console=False)
         result.append(
             [
                 (
