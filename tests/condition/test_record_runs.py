@@ -9,13 +9,14 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
+from escalade.analyze import observation_rows
 from escalade.cli import app
-from escalade.condition import evidence
+from escalade.condition import condition, evidence
 from escalade.game import compile_game, compile_tree
 from escalade.pipeline import StaticRequest, analyse
 from escalade.scenario import load, loads
-from escalade.scenario.model import BaseRate
-from escalade.simulate import sample_parameters
+from escalade.scenario.model import BaseRate, Observation
+from escalade.simulate import sample_parameters, sample_unit
 from escalade.solve import solve_qre
 from tests.scenario.test_load import SMALL
 
@@ -232,3 +233,19 @@ def test_random_play_is_judged_on_the_same_evidence_as_the_model():
     with_rate = evidence(scenario, values, compile_tree(scenario))
     moves_only = evidence(base, values, compile_tree(base))
     assert np.all(with_rate.random_play < moves_only.random_play)  # 30 cases without war cost random play
+
+
+def test_observation_rows_follow_the_likelihoods_order_when_a_month_follows_a_day():
+    """`1962-10` (known by 31 Oct) may follow `1962-10-22`; the report's rows, the likelihood's steps and
+    the refusal messages all take the observations in the order they became known, not as text sorts."""
+    base = load("cuban_missile_1962")
+    observed = [
+        {"date": "1962-10-22", "move": "us_choice.blockade", "source": "a test"},
+        {"date": "1962-10", "move": "soviet_reply.bargain", "source": "a test"},
+    ]
+    record = base.record.model_copy(update={"observed": [Observation.model_validate(o) for o in observed]})
+    scenario = base.model_copy(update={"record": record})
+    posterior = condition(scenario, sample_unit(scenario, 64, 1), seed=1)
+    rows = observation_rows(scenario, posterior)
+    assert [row.move for row in rows] == scenario.record.moves()
+    assert rows[0].move == "us_choice.blockade" and rows[1].date == "1962-10"

@@ -12,12 +12,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy import special, stats
+from scipy import stats
 
 from escalade.analyze.claims import ClaimVerdict, compare
 from escalade.analyze.intervals import Share, wilson
 from escalade.analyze.policies import Bootstrap, Estimate, bootstrap_mean
-from escalade.condition import PathEvidence, kish, normalised
+from escalade.condition import PathEvidence, kish, log_mean_exp, normalised
 from escalade.scenario import Scenario
 from escalade.scenario.model import CATEGORIES, DynamicCondition
 from escalade.simulate.trajectories import EQUILIBRIUM, Condition, Trajectories
@@ -169,13 +169,11 @@ def history_fit(evidence: PathEvidence, observed: np.ndarray, source: str) -> Hi
         ess.append(kish(past))
         if impossible is None and predictive[-1] == 0.0:
             impossible = t
-    finite = evidence.log_likelihood[np.isfinite(evidence.log_likelihood)]
-    log_likelihood = float(special.logsumexp(finite) - np.log(k)) if finite.size else float("-inf")
     return HistoryFit(
         source,
         rounds,
         observed.tolist(),
-        log_likelihood,
+        log_mean_exp(evidence.log_likelihood),
         predictive,
         pit,
         ess,

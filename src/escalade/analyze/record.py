@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import special
 
-from escalade.condition import Posterior
+from escalade.condition import Posterior, log_mean_exp
 from escalade.game import outcome_paths
 from escalade.scenario import Scenario
 from escalade.scenario.model import Outcome
@@ -82,11 +82,9 @@ def record_fit(scenario: Scenario, posterior: Posterior, equilibrium: Runs) -> R
     moves = scenario.record.moves()
     mask = outcome_paths(equilibrium.tree, {"record": Outcome(doc="the record", path=moves)})[:, 0]
     chance = equilibrium.outcome_probs @ mask if moves else np.ones(equilibrium.n_draws)
-    random_play = posterior.prior_evidence.random_play
-    finite = random_play[np.isfinite(random_play)]
     return RecordFit(
         posterior.log_evidence,
-        float(special.logsumexp(finite) - np.log(len(random_play))) if finite.size else float("-inf"),
+        log_mean_exp(posterior.prior_evidence.random_play),
         float(np.mean(chance > 1e-12)),
         float(np.mean(chance)),
     )
@@ -143,7 +141,7 @@ def observation_rows(scenario: Scenario, posterior: Posterior) -> list[Observati
     move the prior draws rarely produce scores low. Under the posterior, the draws' own conditional
     probabilities are averaged.
     """
-    observed = sorted(scenario.record.observed, key=lambda o: o.date)
+    observed = scenario.record.in_order()
     steps = posterior.prior_evidence.steps
     cumulative = np.concatenate([np.zeros((len(steps), 1)), np.cumsum(steps, axis=1)], axis=1)
     with np.errstate(invalid="ignore"):

@@ -6,7 +6,15 @@ every analysis in place of the prior draws.
 
 from escalade.condition.dynamic import PathEvidence, path_evidence
 from escalade.condition.likelihood import Evidence, evidence, rationality
-from escalade.condition.posterior import ConditioningError, Posterior, condition, condition_draws, kish, normalised
+from escalade.condition.posterior import (
+    ConditioningError,
+    Posterior,
+    condition,
+    condition_draws,
+    kish,
+    log_mean_exp,
+    normalised,
+)
 
 __all__ = [
     "ConditioningError",
@@ -17,6 +25,7 @@ __all__ = [
     "condition_draws",
     "evidence",
     "kish",
+    "log_mean_exp",
     "normalised",
     "path_evidence",
     "rationality",

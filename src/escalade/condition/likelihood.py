@@ -51,10 +51,6 @@ class Evidence:
         """(K,) the log-probability of the whole record, base rates included."""
         return self.steps.sum(axis=1) + self.rates.sum(axis=1)
 
-    def without_rates(self) -> np.ndarray:
-        """(K,) the log-probability of the observed moves alone."""
-        return self.steps.sum(axis=1)
-
     def take(self, index: np.ndarray) -> Evidence:
         return Evidence(*(column[index] for column in self.columns()))
 

@@ -74,10 +74,6 @@ class Posterior:
             return "importance weights (the draws resampled in proportion to them, as many as they are worth)"
         return f"sequential Monte Carlo over {len(self.temperatures)} temperatures (resample-move)"
 
-    def weights(self) -> np.ndarray:
-        """(K,) the normalised importance weights of the prior draws."""
-        return normalised(self.prior_evidence.log_likelihood)
-
 
 def normalised(log_weights: np.ndarray) -> np.ndarray:
     finite = np.isfinite(log_weights)
@@ -85,6 +81,12 @@ def normalised(log_weights: np.ndarray) -> np.ndarray:
         return np.zeros_like(log_weights)
     shifted = np.where(finite, np.exp(log_weights - log_weights[finite].max()), 0.0)
     return shifted / shifted.sum()
+
+
+def log_mean_exp(log_values: np.ndarray) -> float:
+    """log of the mean of exp(``log_values``), the impossible (-inf) counted as zeros; -inf if all are."""
+    finite = log_values[np.isfinite(log_values)]
+    return float(special.logsumexp(finite) - np.log(len(log_values))) if finite.size else float("-inf")
 
 
 def kish(log_weights: np.ndarray) -> float:
@@ -117,7 +119,7 @@ def condition_draws(
         raise ConditioningError(_impossible(scenario, first))
     n = len(ell)
     ess = kish(ell)
-    log_z = float(special.logsumexp(ell[np.isfinite(ell)]) - np.log(n))
+    log_z = log_mean_exp(ell)
     if ess >= ESS_SHARE * n:  # the importance weights suffice: resample as many draws as they are worth
         index = _systematic(normalised(ell), rng, round(ess))
         return Posterior(prior, {k: v[index] for k, v in prior.items()}, first, first.take(index), ess, log_z, [1.0])
@@ -126,7 +128,7 @@ def condition_draws(
     moved = 1.0
     while beta < 1.0:
         step = _next_step(ell, beta)
-        log_z += float(special.logsumexp(step * ell[np.isfinite(ell)]) - np.log(n))
+        log_z += log_mean_exp(step * ell)
         beta = min(1.0, beta + step)
         temperatures.append(beta)
         index = _systematic(normalised(step * ell), rng)
@@ -217,8 +219,7 @@ def _merge(old: Evidence, new: Evidence, take: np.ndarray) -> Evidence:
 def _impossible(scenario: Scenario, evidence: Evidence) -> str:
     """Which observation (or base rate) rules out every draw."""
     record = scenario.record
-    moves = sorted(record.observed, key=lambda o: o.date)
-    for j, observation in enumerate(moves):
+    for j, observation in enumerate(record.in_order()):
         if not np.isfinite(evidence.steps[:, j]).any():
             return (
                 f"the record is impossible under every parameter draw: no draw can produce {observation.move!r} "

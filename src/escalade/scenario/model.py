@@ -417,9 +417,14 @@ class Record(Strict):
             raise ValueError("a record needs 'observed:' moves, 'base_rates:' or both — see docs/conditioning.md")
         return self
 
+    def in_order(self) -> list[Observation]:
+        """The observations in the order they became known (the file's order among equal dates): the
+        order of the likelihood's steps, its report rows and its messages."""
+        return sorted(self.observed, key=lambda o: period_end(o.date))
+
     def moves(self) -> list[str]:
-        """The observed moves in the order they became known (the file's order among equal dates)."""
-        return [o.move for o in sorted(self.observed, key=lambda o: period_end(o.date))]
+        """The observed moves, in order (:meth:`in_order`)."""
+        return [o.move for o in self.in_order()]
 
 
 class ReferenceClass(Strict):
