@@ -79,13 +79,11 @@ def evidence(
     moves = record.moves()
     prefixes = {f"first_{j + 1}": Outcome(doc="the record so far", path=moves[: j + 1]) for j in range(len(moves))}
     masks = outcome_paths(tree, prefixes)  # (T, J)
-    events = scenario.events()
-    named = {f"rate_{b}": events[r.outcome] for b, r in enumerate(record.base_rates)}
-    named |= {f"question_{name}": events[q.outcome] for name, q in record.questions.items()}
-    named |= {f"event_{name}": outcome for name, outcome in events.items()}
+    events = scenario.events()  # base rates and questions name some of them
+    paths = outcome_paths(tree, events)
     n = len(next(iter(values.values()))) if values else 1
     tasks = [
-        (scenario, tree, masks, named, {name: np.asarray(v)[start : start + chunk] for name, v in values.items()})
+        (scenario, tree, masks, paths, {name: np.asarray(v)[start : start + chunk] for name, v in values.items()})
         for start in range(0, n, chunk)
     ]
     parts = run_chunks(_evidence_chunk, tasks, workers, scheduler, progress)
@@ -93,31 +91,32 @@ def evidence(
 
 
 def _evidence_chunk(
-    scenario: Scenario, tree: Tree, masks: np.ndarray, named: dict[str, Outcome], batch: dict[str, np.ndarray]
+    scenario: Scenario, tree: Tree, masks: np.ndarray, paths: np.ndarray, batch: dict[str, np.ndarray]
 ) -> tuple[np.ndarray, ...]:
     record = scenario.record
+    events = scenario.events()
+    rated = [list(events).index(rate.outcome) for rate in record.base_rates]
+    asked = [list(events).index(question.outcome) for question in record.questions.values()]
     game = compile_game(scenario, batch, tree)
     k = game.n_draws
     solution = solve_spe(game, lam=rationality(scenario, batch, k))
     ends = solution.reach[:, tree.terminal_nodes]  # (K, T)
     at_random = solve_spe(game, lam=0.0).reach[:, tree.terminal_nodes]
-    b, q = len(record.base_rates), len(record.questions)
     with np.errstate(divide="ignore", invalid="ignore"):
         random_play = np.log(at_random @ masks[:, -1]) if masks.shape[1] else np.zeros(k)
         reached = np.concatenate([np.ones((k, 1)), ends @ masks], axis=1)  # (K, J+1): P(first j moves)
         steps = np.diff(np.log(np.clip(reached, 0.0, 1.0)), axis=1)
         steps = np.where(np.isnan(steps), -np.inf, steps)  # a move after an impossible one: impossible too
-        held = event_matrix(game, named, batch, scenario, outcome_paths(tree, named))  # (K, T, O)
-        p_named = np.einsum("kt,kto->ko", ends, held)
-        rates = _binomial(record.base_rates, p_named[:, :b])
+        held = event_matrix(game, events, batch, scenario, paths)  # (K, T, E)
+        p_events = np.einsum("kt,kte->ke", ends, held)
+        rates = _binomial(record.base_rates, p_events[:, rated])
         # random play is judged on the same evidence: the moves and the base rates, all at λ = 0
         random_play = random_play + _binomial(
-            record.base_rates, np.einsum("kt,kto->ko", at_random, held[:, :, :b])
+            record.base_rates, np.einsum("kt,kte->ke", at_random, held[:, :, rated])
         ).sum(1)
         whole = ends * masks[:, -1][None, :] if masks.shape[1] else ends
-        together = np.einsum("kt,kto->ko", whole, held[:, :, b : b + q])
-        questions = together / reached[:, -1:]
-    return steps, rates, questions, p_named[:, b : b + q], p_named[:, b + q :], random_play, solution.max_regret
+        questions = np.einsum("kt,kte->ke", whole, held[:, :, asked]) / reached[:, -1:]
+    return steps, rates, questions, p_events[:, asked], p_events, random_play, solution.max_regret
 
 
 def _binomial(rates: list, p: np.ndarray) -> np.ndarray:
