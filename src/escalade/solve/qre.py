@@ -253,11 +253,18 @@ def solve_qre(game: Game, lam: float | np.ndarray | None = None, notes: list[str
     reported, not enforced. Internally payoffs are divided by each draw's payoff range, so the path
     is traced in λ × range; ``lam`` is in the game's own payoff units, as in Gambit.
     """
-    if lam is not None:
-        lam = np.broadcast_to(np.asarray(lam, dtype=float), (game.n_draws,))
-        if not np.all(np.isfinite(lam) & (lam >= 0)):
-            raise SolverError("λ must be a finite non-negative number")
+    lam = precision(lam, game.n_draws)
     return _finish(game, qre_profile(game, lam), lam, notes)
+
+
+def precision(lam: float | np.ndarray | None, k: int) -> np.ndarray | None:
+    """``lam`` as one finite, non-negative λ per draw (K,), or None for the limit."""
+    if lam is None:
+        return None
+    lam = np.broadcast_to(np.asarray(lam, dtype=float), (k,))
+    if not np.all(np.isfinite(lam) & (lam >= 0)):
+        raise SolverError("λ must be a finite non-negative number")
+    return lam
 
 
 def qre_profile(game: Game, lam: np.ndarray | None) -> np.ndarray:

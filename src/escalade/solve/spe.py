@@ -30,8 +30,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from escalade.game import CHANCE, TERMINAL, Game, Tree, TreeBuilder
-from escalade.solve.qre import certify_logit, qre_profile
-from escalade.solve.solution import APPROXIMATE_TOLERANCE, REGRET_TOLERANCE, Solution, SolverError, certify
+from escalade.solve.qre import certify_logit, precision, qre_profile
+from escalade.solve.solution import APPROXIMATE_TOLERANCE, REGRET_TOLERANCE, Solution, certify
 from escalade.solve.verify import level_plans, node_moves, node_values, payoff_scale
 
 
@@ -131,10 +131,7 @@ def solve_spe(game: Game, notes: list[str] | None = None, lam: float | np.ndarra
     """
     tree = game.tree
     k, n_actors = game.n_draws, len(tree.players)
-    if lam is not None:
-        lam = np.broadcast_to(np.asarray(lam, dtype=float), (k,))
-        if not np.all(np.isfinite(lam) & (lam >= 0)):
-            raise SolverError("λ must be a finite non-negative number")
+    lam = precision(lam, k)
     profile = np.zeros((k, tree.n_slots))
     ties = np.zeros((tree.n_nodes, k), dtype=bool)  # several near-best actions, first listed taken
     slot = tree.slot
@@ -165,11 +162,10 @@ def solve_spe(game: Game, notes: list[str] | None = None, lam: float | np.ndarra
                 values[plan.nodes[deciding]] = values[chosen, np.arange(k)[None, :]]
                 np.put_along_axis(profile, slot[chosen].T, 1.0, axis=1)
             else:
-                padded = plan.mask[deciding][:, :, None]
-                share = np.where(padded, np.exp(lam * np.where(padded, own - best, 0.0)), 0.0)  # (d, B, K)
-                share /= share.sum(axis=1, keepdims=True)
+                real = plan.mask[deciding]  # the branches that exist (blocks are padded to one width)
+                share = np.where(real[:, :, None], np.exp(lam * np.where(real[:, :, None], own - best, 0.0)), 0.0)
+                share /= share.sum(axis=1, keepdims=True)  # (d, B, K)
                 values[plan.nodes[deciding]] = np.einsum("dbk,dbka->dka", share, values[children])
-                real = plan.mask[deciding]
                 profile[:, slot[children[real]]] = share[real].T
         # Subgames with information sets rooted at this level replace what the pass just did there.
         level_roots = set(plan.nodes.tolist())
