@@ -170,19 +170,17 @@ def conditioned(
     if record.base_rates and record.observed:
         alone = stated.model_copy(update={"record": record.model_copy(update={"base_rates": []})})
         moves_only = parameter_shifts(stated, condition(alone, unit, request.seed, tree, **chunked))
-    notes = []
-    if record.rationality.names <= set(stated.parameters) and record.rationality.names:
-        learned = [row for row in parameter_shifts(stated, posterior) if row.name in record.rationality.names]
-        notes += [
-            f"The record says little about the precision {row.name}: its posterior is close to its prior "
-            "(the likelihood is flat in it over the prior's range), so read its interval, not its mean."
-            for row in learned
-            if not row.informed
-        ]
+    shifts = parameter_shifts(stated, posterior)
+    notes = [
+        f"The record says little about the precision {row.name}: its posterior is close to its prior "
+        "(the likelihood is flat in it over the prior's range), so read its interval, not its mean."
+        for row in shifts
+        if row.name in record.rationality.names and not row.informed
+    ]
     return Conditioned(
         posterior,
         after,
-        parameter_shifts(stated, posterior),
+        shifts,
         observation_rows(stated, posterior),
         forecast_rows(stated, posterior),
         record_fit(stated, posterior, after.runs[0]),
