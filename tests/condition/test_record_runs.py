@@ -249,3 +249,16 @@ def test_observation_rows_follow_the_likelihoods_order_when_a_month_follows_a_da
     rows = observation_rows(scenario, posterior)
     assert [row.move for row in rows] == scenario.record.moves()
     assert rows[0].move == "us_choice.blockade" and rows[1].date == "1962-10"
+
+
+def test_a_forecast_from_another_record_file_carries_the_hash_that_covers_it(tmp_path):
+    record = tmp_path / "record.yaml"
+    record.write_text(
+        "record:\n  rationality: 1\n  observed:\n    - {date: 1962-10-22, move: us_choice.blockade, source: a test}\n"
+        "  questions:\n    withdrawal: {outcome: soviet_withdrawal, by: 1962-11-20}\n"
+    )
+    out = tmp_path / "f.jsonl"
+    result = invoke("forecast", "cuban_missile_1962", "--observed", str(record), "--draws", "64", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    made = json.loads(out.read_text().splitlines()[0])
+    assert made["scenario_sha256"] != load("cuban_missile_1962").sha256 and made["as_of"] == "1962-10-22"

@@ -27,7 +27,8 @@ def forecast(scenario: Scenario, request: StaticRequest = FORECAST, backend: Bac
         raise RequestError([f"{scenario.name} states no questions: add 'questions:' under 'record:'"])
     unit = sample_unit(stated, request.draws, request.seed, request.sampling)
     posterior = condition(stated, unit, request.seed, compile_tree(stated), **backend.chunking(True))
-    as_of = request.as_of or max((o.date for o in stated.record.observed), default="")
+    observed = stated.record.in_order()
+    as_of = request.as_of or (observed[-1].date if observed else "")  # the last thing known
     made = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     return [
         {
@@ -42,8 +43,8 @@ def forecast(scenario: Scenario, request: StaticRequest = FORECAST, backend: Bac
             "settled_by_record": row.settled,
             "observations_used": len(stated.record.observed),
             "ess": posterior.ess,
-            "scenario": scenario.name,
-            "scenario_sha256": scenario.sha256,
+            "scenario": stated.name,
+            "scenario_sha256": stated.sha256,  # with --observed, it covers the record file too
             "seed": request.seed,
             "draws": request.draws,
             "escalade": __version__,
