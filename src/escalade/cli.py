@@ -90,6 +90,16 @@ def _emit(ctx: typer.Context, record: object) -> None:
         sys.stdout.write(json_text(record))
 
 
+def _show(ctx: typer.Context, report: Report) -> None:
+    """A report printed for people, or with --json as its one JSON document."""
+    from escalade.report import to_json, to_terminal
+
+    if ctx.obj.json:
+        _emit(ctx, json.loads(to_json(report)))
+    else:
+        to_terminal(out, report)
+
+
 @contextmanager
 def reported(ctx: typer.Context) -> Iterator[None]:
     """Turn a user's mistake into red lines and exit code 1 (a traceback only with --debug); Ctrl-C
@@ -551,13 +561,10 @@ def deployments(ctx: typer.Context, as_json: JsonFlag = False, quiet: QuietFlag 
     _mode(ctx, as_json, quiet)
     with reported(ctx):
         from escalade.history.deployments import deployment_base_rates, deployments_frame
-        from escalade.report import deployments_report, to_json, to_terminal
+        from escalade.report import deployments_report
 
         report = deployments_report(deployments_frame(), deployment_base_rates())
-        if as_json:
-            _emit(ctx, json.loads(to_json(report)))
-            return
-        to_terminal(out, report)
+        _show(ctx, report)
 
 
 @app.command()
@@ -607,7 +614,7 @@ def claims_command(
         import datetime as dt
 
         from escalade.pipeline import Backend, claims
-        from escalade.report import claims_report, to_json, to_terminal
+        from escalade.report import claims_report
         from escalade.scenario import load
 
         request = dataclasses.replace(CLAIMS, draws=draws, seed=seed, claim_sensitivity=sobol, knockouts=knockouts)
@@ -616,10 +623,7 @@ def claims_command(
             verdicts = claims(scenario, request, Backend(progress=advance))
         created = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
         report = claims_report(scenario, verdicts, seed, draws, created)
-        if as_json:
-            _emit(ctx, json.loads(to_json(report)))
-            return
-        to_terminal(out, report)
+        _show(ctx, report)
 
 
 @app.command()
@@ -742,16 +746,13 @@ def score(
     _mode(ctx, as_json, quiet)
     with reported(ctx):
         from escalade.pipeline import score as score_file
-        from escalade.report import scores_report, to_json, to_terminal
+        from escalade.report import scores_report
 
         for path in (forecasts, resolved):
             if not path.is_file():
                 raise FileNotFoundError(f"{path}: no such file")
         report = scores_report(score_file(forecasts, resolved))
-        if ctx.obj.json:
-            _emit(ctx, json.loads(to_json(report)))
-            return
-        to_terminal(out, report)
+        _show(ctx, report)
 
 
 @app.command()
