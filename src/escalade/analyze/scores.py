@@ -80,12 +80,11 @@ def score_forecasts(
     calibration = list(zip(means.tolist(), shares.tolist(), counts[counts > 0].tolist(), strict=True))
     wrong = [row[0] for row in rows if row[2] in (0.0, 1.0) and row[2] != row[3]]
     asked = {record.get("question") for _, record in forecasts}
-    not_forecast = [
-        name
-        + "".join(f" (did you mean {close[0]}?)" for close in [difflib.get_close_matches(name, unresolved, 1)] if close)
-        for name in resolved
-        if name not in asked
-    ]
+    not_forecast = []
+    for name in resolved:
+        if name not in asked:
+            close = difflib.get_close_matches(name, unresolved, 1)
+            not_forecast.append(f"{name} (did you mean {close[0]}?)" if close else name)
     return ForecastScores(
         forecasts_file,
         resolved_file,
