@@ -180,18 +180,15 @@ def _arrivals(analysis: DynamicAnalysis) -> Section:
     dynamics = analysis.scenario.dynamics
     assert dynamics is not None
     start = max(dynamics.start_rungs.values())
-    # the rungs the courses reach in at least 1% of runs, above the start: one cumulative chart each
-    rungs = [
-        rung
+    # the rungs above the start that some course reaches in at least 1% of runs: one cumulative chart each
+    curves = {
+        rung: {p.label: analysis.reached(p.label, rung) for p in analysis.paths}
         for rung in range(start + 1, dynamics.top + 1)
-        if max(analysis.reached(p.label, rung)[-1] for p in analysis.paths) >= 0.01
-    ]
+    }
     figures = [
-        Figure(
-            reached_chart(analysis, {p.label: analysis.reached(p.label, rung) for p in analysis.paths}, rung),
-            f"share of runs that reached rung {rung} by each round",
-        )
-        for rung in rungs
+        Figure(reached_chart(analysis, shares, rung), f"share of runs that reached rung {rung} by each round")
+        for rung, shares in curves.items()
+        if max(share[-1] for share in shares.values()) >= 0.01
     ]
     return Section(
         "Time to each rung",
