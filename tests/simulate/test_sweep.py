@@ -3,6 +3,7 @@ import pytest
 
 from escalade.scenario import ScenarioError, load, override
 from escalade.simulate import sample_parameters, solve_draws
+from escalade.simulate.backends import chunk_starts
 from escalade.simulate.runs import analysis_tree
 
 
@@ -47,6 +48,25 @@ def test_process_pool_and_chunking_do_not_change_the_numbers(flagship):
     pooled = solve_draws(flagship, values, "escalation_management", chunk=10, workers=2)
     np.testing.assert_array_equal(here.outcome_probs, pooled.outcome_probs)
     np.testing.assert_array_equal(here.actor_values, pooled.actor_values)
+
+
+@pytest.mark.parametrize(
+    ("n", "chunk", "workers"), [(1, 1024, 2), (7, 1024, 2), (4096, 1024, 2), (1000, 64, 3), (5, 2, 8)]
+)
+def test_chunks_cover_every_draw_once_and_keep_every_worker_busy(n, chunk, workers):
+    bounds = chunk_starts(n, chunk, workers)
+    covered = np.concatenate([np.arange(start, stop) for start, stop in bounds])
+    np.testing.assert_array_equal(covered, np.arange(n))
+    assert max(stop - start for start, stop in bounds) <= chunk
+    assert len(bounds) >= min(n, workers)
+
+
+def test_a_pool_kept_between_jobs_gives_the_same_numbers_job_after_job(flagship):
+    values = sample_parameters(flagship, 30, seed=8)
+    here = solve_draws(flagship, values, chunk=1024)
+    for _ in range(2):  # the second job reuses the first one's processes
+        pooled = solve_draws(flagship, values, chunk=1024, workers=2)
+        np.testing.assert_array_equal(here.outcome_probs, pooled.outcome_probs)
 
 
 def test_a_dask_cluster_gives_the_local_numbers(flagship):

@@ -30,7 +30,7 @@ from scipy import special
 from escalade.game import Tree, compile_game, event_matrix, outcome_paths
 from escalade.scenario import Scenario
 from escalade.scenario.model import Outcome
-from escalade.simulate.backends import Progress, run_chunks
+from escalade.simulate.backends import Progress, chunk_starts, run_chunks
 from escalade.solve import solve_spe
 
 
@@ -83,8 +83,8 @@ def evidence(
     paths = outcome_paths(tree, events)
     n = len(next(iter(values.values()))) if values else 1
     tasks = [
-        (scenario, tree, masks, paths, {name: np.asarray(v)[start : start + chunk] for name, v in values.items()})
-        for start in range(0, n, chunk)
+        (scenario, tree, masks, paths, {name: np.asarray(v)[start:stop] for name, v in values.items()})
+        for start, stop in chunk_starts(n, chunk, workers if scheduler is None else 1)
     ]
     parts = run_chunks(_evidence_chunk, tasks, workers, scheduler, progress)
     return Evidence(*(np.concatenate(column) for column in zip(*parts, strict=True)))

@@ -1,11 +1,15 @@
 """Where chunks of draws are solved: in this process, in a local process pool, or on Dask.
 
-Every back-end receives the same chunks and returns their results in chunk order, so a run gives
-the same numbers whatever the back-end, the number of workers or the chunk size.
+Every back-end returns the chunks' results in chunk order, so a run gives the same numbers whatever
+the back-end, the number of workers or the chunk size (with one caveat: a QRE limit traced for a
+batch of draws can differ in the last digits, within its 1e-7 tolerance, when the batch is cut
+differently; local workers cut the draws into at least one chunk each).
 """
 
 from __future__ import annotations
 
+import atexit
+import math
 import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -37,6 +41,32 @@ def require_memory(n_bytes: float, what: str, fix: str) -> None:
         )
 
 
+def chunk_starts(n: int, chunk: int, workers: int = 1) -> list[tuple[int, int]]:
+    """``(start, stop)`` of each chunk of ``n`` draws: at most ``chunk`` draws each, and at least one
+    chunk per worker where there are draws enough (an analysis's smaller jobs keep every worker busy)."""
+    size = max(1, min(chunk, math.ceil(n / max(workers, 1))))
+    return [(start, min(start + size, n)) for start in range(0, n, size)]
+
+
+_POOLS: dict[int, ProcessPoolExecutor] = {}
+
+
+def _pool(workers: int) -> ProcessPoolExecutor:
+    """One pool of ``workers`` processes for the life of this process: an analysis runs dozens of
+    chunked jobs, and starting a pool for each cost more than some of the jobs."""
+    pool = _POOLS.get(workers)
+    if pool is None or getattr(pool, "_broken", False):
+        pool = _POOLS[workers] = ProcessPoolExecutor(max_workers=workers)
+    return pool
+
+
+@atexit.register
+def _close_pools() -> None:
+    for pool in _POOLS.values():
+        pool.shutdown(cancel_futures=True)
+    _POOLS.clear()
+
+
 def run_chunks(
     function: Callable[..., Result],
     tasks: Sequence[tuple[Any, ...]],
@@ -58,11 +88,10 @@ def run_chunks(
                     progress(done, total)
         return results
     if workers > 1 and total > 1:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            for done, result in enumerate(pool.map(function, *zip(*tasks, strict=True)), start=1):
-                results.append(result)
-                if progress:
-                    progress(done, total)
+        for done, result in enumerate(_pool(workers).map(function, *zip(*tasks, strict=True)), start=1):
+            results.append(result)
+            if progress:
+                progress(done, total)
         return results
     for done, task in enumerate(tasks, start=1):
         results.append(function(*task))

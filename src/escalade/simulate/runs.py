@@ -21,7 +21,7 @@ from escalade.game import (
 )
 from escalade.scenario import Scenario
 from escalade.scenario.model import Outcome
-from escalade.simulate.backends import Progress, require_memory, run_chunks
+from escalade.simulate.backends import Progress, chunk_starts, require_memory, run_chunks
 from escalade.simulate.trajectories import EQUILIBRIUM
 from escalade.solve import solve_spe
 
@@ -145,8 +145,8 @@ def solve_courses(
     require_memory(need, f"solving {n:,} draws of a {tree.n_nodes}-node tree", "ask for fewer draws")
     paths = outcome_paths(tree, outcomes)
     tasks = [
-        (scenario, tree, scripts, outcomes, paths, {name: v[start : start + chunk] for name, v in values.items()})
-        for start in range(0, n, chunk)
+        (scenario, tree, scripts, outcomes, paths, {name: v[start:stop] for name, v in values.items()})
+        for start, stop in chunk_starts(n, chunk, workers if scheduler is None else 1)
     ]
     parts = run_chunks(_solve_chunk, tasks, workers, scheduler, progress)
     found = []
