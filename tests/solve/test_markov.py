@@ -11,7 +11,7 @@ from escalade.game.markov import compile_markov
 from escalade.scenario import load, loads
 from escalade.simulate import sample_parameters
 from escalade.solve import solve_qre
-from escalade.solve.markov import REGRET_TOLERANCE, certify, solve_markov
+from escalade.solve.markov import REGRET_TOLERANCE, _Draw, certify, logit, payoff_scale, solve_markov, sweep
 
 UP, HOLD, DOWN = 0, 1, 2
 
@@ -189,3 +189,65 @@ def test_with_no_future_a_round_is_the_logit_qre_of_its_extensive_game(lam):
                 middle = game.after_move[start, 0, a]
                 there = game.available[draw, middle, 1]
                 np.testing.assert_allclose(markov.policy[draw, middle, 1, there], second, atol=1e-6)
+
+
+def _uniform(game):
+    policy = np.where(game.available, 1.0, 0.0)
+    return policy / policy.sum(axis=3, keepdims=True)
+
+
+@pytest.mark.parametrize("solved", [(True, True), (False, True)])
+def test_the_linearized_round_matches_finite_differences(solved):
+    # ∂H/∂V and ∂H/∂λ, assembled stage by stage, against central differences of H itself
+    scenario = load("cuban_missile_1962_dynamic")
+    game = compile_markov(scenario, sample_parameters(scenario, 1, seed=3))
+    draw = _Draw(game, solved, _uniform(game)[0])
+    rng = np.random.default_rng(0)
+    s, n, _ = game.shape
+    values = rng.normal(size=(s, n)) * payoff_scale(game)[0] / 10
+    lam, eps = 0.05, 1e-5
+    _, _, jacobian, by_lam = draw.linearize(values, lam)
+    direction = rng.normal(size=(s, n))
+    ahead, behind = draw.linearize(values + eps * direction, lam)[0], draw.linearize(values - eps * direction, lam)[0]
+    np.testing.assert_allclose(jacobian @ direction.reshape(-1), (ahead - behind) / (2 * eps), rtol=1e-4, atol=1e-5)
+    ahead, behind = draw.linearize(values, lam + eps)[0], draw.linearize(values, lam - eps)[0]
+    np.testing.assert_allclose(by_lam, (ahead - behind) / (2 * eps), rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize("lam", [0.5, 3.0])
+def test_the_traced_principal_branch_reaches_the_closed_form(lam):
+    # the continuation from λ = 0, on its own, lands on the matcher's closed-form equilibrium
+    game = compile_markov(loads(MATCHER))
+    scale = payoff_scale(game)[0]
+    values, policy = _Draw(game, (True, True), _uniform(game)[0]).trace(lam, scale, 1e-11 * scale)
+    p_a, p_b = np.exp(lam) / (np.exp(lam) + 1), np.exp(2 * lam) / (np.exp(2 * lam) + 1)
+    np.testing.assert_allclose(values[:, 0], p_a / 0.5, atol=1e-9)
+    np.testing.assert_allclose(values[:, 1], 2 * p_b / 0.5, atol=1e-9)
+    assert certify(game, policy[None], (True, True), lam, 0, True).certified.all()
+
+
+def test_newton_finishes_where_value_iteration_would_have_settled():
+    # the same equilibrium as sweeping to the tolerance: Newton only finishes an iteration that has
+    # nearly settled, and only with the root it was heading for
+    scenario = load("cuban_missile_1962_dynamic")
+    game = compile_markov(scenario, sample_parameters(scenario, 6, seed=2))
+    solution = solve_markov(game, 1.0)
+    policy = _uniform(game)
+    values = np.zeros((game.draws, *game.shape[:2]))
+    respond = lambda j, q: logit(q, game.available[:, :, j, :], 1.0)  # noqa: E731
+    for _ in range(4_000):
+        _, policy, fresh = sweep(game, policy, values, respond)
+        settled = np.abs(fresh - values).max(axis=(1, 2)) < 1e-11 * payoff_scale(game)
+        values = fresh
+    assert settled.sum() >= 4 and not solution.traced[settled].any()
+    np.testing.assert_allclose(solution.values[settled], values[settled], atol=1e-6 * payoff_scale(game).max())
+    assert solution.certified.all() and solution.converged
+
+
+@pytest.mark.slow
+def test_a_draw_whose_iteration_oscillates_is_traced_and_certified():
+    # the flagship's draw 0 at seed 1: value iteration swings between two answers for 3,000 sweeps
+    scenario = load("dprk_russia_dynamic")
+    game = compile_markov(scenario, sample_parameters(scenario, 8, seed=1)).subset(np.array([0]))
+    solution = solve_markov(game, scenario.dynamics.rationality)
+    assert solution.traced.all() and solution.certified.all() and solution.converged

@@ -75,13 +75,20 @@ def headline(analysis: DynamicAnalysis) -> str:
 
 
 def warnings(analysis: DynamicAnalysis) -> list[str]:
-    """The run's notes, and a warning for every course whose value iteration did not settle."""
+    """The run's notes, a warning for every course with a draw not solved to its certificate, and a
+    note for every course with draws whose equilibrium is the traced principal branch."""
     found = list(analysis.notes)
     for path in analysis.paths:
         if not path.solution.converged or not path.solution.certified.all():
             found.append(
-                f"{path.label}: value iteration did not settle for every draw (logit residual "
+                f"{path.label}: no certified equilibrium in every draw (logit residual "
                 f"{path.solution.logit_residual.max():.2g}); treat its trajectories as approximate or lower λ."
+            )
+        traced = int(path.solution.traced.sum())
+        if traced:
+            found.append(
+                f"{path.label}: in {traced} of {path.solution.traced.size} draws value iteration does not settle (the "
+                "finite-horizon answers oscillate); their equilibrium is the principal branch traced from λ = 0."
             )
     return found
 
@@ -157,6 +164,7 @@ def _course(analysis: DynamicAnalysis, p: PolicyPath) -> dict[str, Any]:
             "certified": bool(p.solution.certified.all()),
             "converged": p.solution.converged,
             "iterations": p.solution.iterations,
+            "traced_draws": int(p.solution.traced.sum()),
             "max_regret": float(p.solution.regret.max()),
             "max_logit_residual": float(p.solution.logit_residual.max()),
         },
@@ -314,6 +322,7 @@ def _certificates(analysis: DynamicAnalysis) -> Section:
             "inf (pure)" if np.isinf(p.solution.lam) else f"{p.solution.lam:g}",
             f"{p.solution.iterations}",
             "yes" if p.solution.converged else "no",
+            f"{int(p.solution.traced.sum())} of {p.solution.traced.size}",
             f"{p.solution.regret.max():.3g}",
             f"{p.solution.logit_residual.max():.2g}",
         ]
@@ -323,15 +332,17 @@ def _certificates(analysis: DynamicAnalysis) -> Section:
         "Solutions and their certificates",
         tables=[
             Table(
-                ["course of action", "λ", "iterations", "converged", "max regret", "logit residual"],
+                ["course of action", "λ", "sweeps", "converged", "draws traced", "max regret", "logit residual"],
                 rows,
-                frozenset({2, 4, 5}),
+                frozenset({2, 5, 6}),
             )
         ],
         notes=[
             "Regret: the largest gain a solved actor gets by changing its move in one state for one round, on the "
             "exact values of the policy (zero for a Markov-perfect equilibrium; positive by design at finite λ). "
-            "Logit residual: distance of the policy from the logit response to its own values."
+            "Logit residual: distance of the policy from the logit response to its own values. "
+            "Sweeps: value iteration's, before Newton's method finished the draws that were settling. Draws "
+            "traced: draws whose iteration never settles, solved on the principal branch from λ = 0 instead."
         ],
     )
 

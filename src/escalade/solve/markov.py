@@ -10,13 +10,19 @@ where ``U`` is the value, to each actor, of the state just before the next mover
 the last mover: the expected per-round payoff of the state the chance events lead to, plus the
 discounted value ``V`` of starting the next round there). A logit Markov equilibrium (a dynamic
 QRE) has every solved mover choose ``σ_j(x) ∝ exp(λ Q_j(x, ·))`` over its available moves with
-``V`` the values of following ``σ``; value iteration repeats the round's backward induction from
-``V = 0`` until ``V`` settles (geometrically, at the discount rate, while responses are smooth).
-Where sharp responses make the iteration oscillate, the draws that have not settled after a while
-move ``V`` only part of the way toward each new sweep (damping 1 → 0.6 → 0.36 …), which turns an
-oscillating fixed point into an attracting one.
-``λ = inf`` asks for a pure Markov-perfect equilibrium: best responses, ties to the move listed
-first. Scripted actors keep their policy.
+``V`` the values of following ``σ``: a root of ``H(V, λ) = T_λ(V) − V``, where ``T_λ`` is one round's
+backward induction with logit responses.
+
+Which equilibrium: the limit of the finite-horizon game's. Value iteration from ``V = 0`` is backward
+induction over ever longer horizons; it runs for ``_WARM`` sweeps, all draws at once, and Newton's
+method on ``H`` (with its exact sparse Jacobian, :class:`_Draw`) finishes each draw whose iteration
+is contracting (the same fixed point, to 1e-11, in a few steps instead of hundreds of sweeps). Where
+the iteration does not settle (the finite-horizon answers oscillate, so they have no limit), the
+principal branch is traced instead: pseudo-arclength continuation of ``H(V, λ) = 0`` from ``λ = 0``,
+where the equilibrium is unique, to the asked ``λ``, through the turning points where continuation
+in λ alone fails (McKelvey and Palfrey's selection, as for trees). ``traced`` says which draws.
+``λ = inf`` asks for a pure Markov-perfect equilibrium: best-response iteration, ties to the move
+listed first, damped (1 → 0.6 → 0.36 …) where it oscillates. Scripted actors keep their policy.
 
 Every answer is certified independently: the values of the returned policy are computed exactly
 (a linear solve per draw), and ``regret`` is the largest gain any solved actor gets from changing
@@ -32,13 +38,18 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy import sparse
+from scipy.sparse.linalg import splu
 
 from escalade.game.markov import MarkovGame
 from escalade.solve.solution import REGRET_TOLERANCE, SolverError
 
 _TOLERANCE = 1e-11
-_MAX_ITERATIONS = 3_000
-_PATIENCE = 400  # sweeps before a draw that has not settled is damped further
+_MAX_ITERATIONS = 3_000  # best-response sweeps (λ = inf)
+_PATIENCE = 400  # best-response sweeps before a draw that has not settled is damped further
+_CHECK = 25  # logit sweeps between attempts to finish the draws that contract by Newton's method
+_NEAR = 1e-8  # ... once a sweep changes their values by less than this (relative to the payoff scale)
+_NEWTON_STEPS = 12
+_TRACE_STEPS = 5_000
 
 
 @dataclass(frozen=True)
@@ -53,8 +64,9 @@ class MarkovSolution:
     regret: np.ndarray  # (K,) largest one-round deviation gain of a solved actor, in any state
     logit_residual: np.ndarray  # (K,)
     scale: np.ndarray  # (K,) payoff scale the tolerances are relative to
-    iterations: int
-    converged: bool  # value iteration settled (below the tolerance) within its iteration limit
+    iterations: int  # value-iteration sweeps (Newton steps and continuation steps not counted)
+    converged: bool  # every draw reached the solver's tolerance
+    traced: np.ndarray  # (K,) bool: the draw's iteration did not settle; its principal branch was traced
 
     @property
     def pure(self) -> bool:
@@ -137,7 +149,13 @@ def evaluate(game: MarkovGame, policy: np.ndarray) -> np.ndarray:
 
 
 def certify(
-    game: MarkovGame, policy: np.ndarray, solved: tuple[bool, ...], lam: float, iterations: int, converged: bool
+    game: MarkovGame,
+    policy: np.ndarray,
+    solved: tuple[bool, ...],
+    lam: float,
+    iterations: int,
+    converged: bool,
+    traced: np.ndarray | None = None,
 ) -> MarkovSolution:
     """Exact values of ``policy`` and its regret and logit residual over the solved actors."""
     values = evaluate(game, policy)
@@ -161,6 +179,7 @@ def certify(
         scale=payoff_scale(game),
         iterations=iterations,
         converged=converged,
+        traced=np.zeros(game.draws, dtype=bool) if traced is None else traced,
     )
 
 
@@ -168,38 +187,27 @@ def solve_markov(game: MarkovGame, lam: float, scripted: dict[int, np.ndarray] |
     """A logit Markov equilibrium at ``lam`` (or a pure MPE for ``lam = inf``) of the actors not in
     ``scripted`` (actor index -> move probabilities ``(K, S, M)``), batched over the draws."""
     scripted = scripted or {}
-    k, (s, n, _) = game.draws, game.shape
+    k, n = game.draws, game.shape[1]
     solved = tuple(i not in scripted for i in range(n))
     policy = np.where(game.available, 1.0, 0.0)
     policy /= policy.sum(axis=3, keepdims=True)
     for i, moves in scripted.items():
         policy[:, :, i, :] = moves
-
     scale = payoff_scale(game)
-    values = np.zeros((k, s, n))
-    step = np.ones(k)  # per draw: how far V moves toward the new sweep
-    active, part = np.arange(k), game  # the draws still iterating, and their part of the game
-    iterations = 0
-
-    def respond(j: int, q: np.ndarray) -> np.ndarray | None:
-        if not solved[j]:
-            return None  # a scripted actor keeps its policy
-        available = part.available[:, :, j, :]
-        return best_response(q, available) if np.isinf(lam) else logit(q, available, lam)
-
-    while active.size and iterations < _MAX_ITERATIONS:
-        _, policy[active], fresh = sweep(part, policy[active], values[active], respond)
-        change = np.abs(fresh - values[active]).max(axis=(1, 2)) / scale[active]
-        values[active] += step[active, None, None] * (fresh - values[active])
-        iterations += 1
-        if iterations % _PATIENCE == 0:  # still oscillating: damp those draws more
-            step[active] *= np.where(change >= _TOLERANCE, 0.6, 1.0)
-        if (change < _TOLERANCE).any():  # settled draws stop; the rest go on without them
-            active = active[change >= _TOLERANCE]
-            part = game.subset(active)
-    solution = certify(game, policy, solved, lam, iterations, active.size == 0)
+    pure = bool(np.isinf(lam))
+    unsettled, iterations = _iterate(game, lam, solved, policy, scale)
+    traced = np.zeros(k, dtype=bool)
+    lost = unsettled.size  # draws left without an answer to the tolerance
+    if not pure:  # the finite-horizon answers have no limit here: the principal branch instead
+        traced[unsettled] = True
+        for d in unsettled:
+            found = _Draw(game.subset(np.array([d])), solved, policy[d]).trace(lam, scale[d], _TOLERANCE * scale[d])
+            if found is not None:
+                policy[d] = found[1]
+                lost -= 1
+    solution = certify(game, policy, solved, lam, iterations, lost == 0, traced)
     failed = np.flatnonzero(~solution.certified)
-    if np.isinf(lam) and failed.size:
+    if pure and failed.size:
         # Best responses can cycle where no pure Markov-perfect equilibrium exists; a logit
         # equilibrium exists at every finite λ, so that is the honest alternative.
         raise SolverError(
@@ -209,3 +217,196 @@ def solve_markov(game: MarkovGame, lam: float, scripted: dict[int, np.ndarray] |
             "e.g. 4, whose logit equilibrium always exists"
         )
     return solution
+
+
+def _iterate(
+    game: MarkovGame, lam: float, solved: tuple[bool, ...], policy: np.ndarray, scale: np.ndarray
+) -> tuple[np.ndarray, int]:
+    """Value iteration from ``V = 0`` on every draw at once, updating ``policy`` in place; returns
+    the draws that did not settle within ``_MAX_ITERATIONS`` sweeps, and the sweeps.
+
+    With logit responses, every ``_CHECK`` sweeps the draws whose changes are below ``_NEAR`` and have
+    shrunk (by a tenth or more since the last check) are finished by Newton's method from where they
+    are, and the root is kept if it lies where the iteration is heading: within twice the distance
+    its rate of contraction leaves to go (a root further off is another equilibrium). A draw Newton
+    cannot finish iterates on. Best responses (``λ = inf``) are not smooth: those draws are damped instead
+    (1 → 0.6 → 0.36 … every ``_PATIENCE`` sweeps) where they oscillate.
+    """
+    k, (s, n, _) = game.draws, game.shape
+    pure = bool(np.isinf(lam))
+    values = np.zeros((k, s, n))
+    step = np.ones(k)  # per draw: how far V moves toward the new sweep (damped for best responses)
+    earlier = np.full(k, np.inf)  # each draw's change at the last check
+    missed = np.full(k, np.inf)  # each draw's change when Newton's method last failed on it
+    active, part = np.arange(k), game  # the draws still iterating, and their part of the game
+    iterations = 0
+
+    def respond(j: int, q: np.ndarray) -> np.ndarray | None:
+        if not solved[j]:
+            return None  # a scripted actor keeps its policy
+        available = part.available[:, :, j, :]
+        return best_response(q, available) if pure else logit(q, available, lam)
+
+    while active.size and iterations < _MAX_ITERATIONS:
+        _, policy[active], fresh = sweep(part, policy[active], values[active], respond)
+        change = np.abs(fresh - values[active]).max(axis=(1, 2)) / scale[active]
+        values[active] += step[active, None, None] * (fresh - values[active])
+        iterations += 1
+        settled = change < _TOLERANCE
+        if pure and iterations % _PATIENCE == 0:  # still oscillating: damp those draws more
+            step[active] *= np.where(settled, 1.0, 0.6)
+        if not pure and iterations % _CHECK == 0:
+            near = ~settled & (change < _NEAR) & (change < 0.9 * earlier[active]) & (change < 0.5 * missed[active])
+            for i in np.flatnonzero(near):
+                d = active[i]
+                draw = _Draw(game.subset(np.array([d])), solved, policy[d])
+                found = draw.newton(values[d], lam, _TOLERANCE * scale[d])
+                # the iteration's limit lies within change·ρ/(1 − ρ) of it, ρ its rate over the last check
+                rate = (change[i] / earlier[d]) ** (1 / _CHECK)
+                reach = 2 * change[i] * scale[d] * rate / (1 - rate)
+                if found is None or np.abs(found[0] - values[d]).max() > reach:
+                    missed[d] = change[i]  # try again once the iteration has come twice as close
+                else:
+                    values[d], policy[d] = found
+                    settled[i] = True
+            earlier[active] = change
+        if settled.any():  # settled draws stop; the rest go on without them
+            active = active[~settled]
+            part = game.subset(active)
+    return active, iterations
+
+
+@dataclass(frozen=True)
+class _Draw:
+    """One draw's Markov game, linearized for Newton steps on its logit equilibrium conditions.
+
+    Each mover's stage of the round maps the values ``A`` of the states it moves in to the values
+    before its move; its derivative is sparse: row ``(s, i)`` reads the rows of the states ``s``'s
+    moves lead to, with weight ``σ(s, m)`` plus, for a solved mover ``j``, the logit term
+    ``λ σ(s, m) (W(s, m, i) − W̄(s, i))`` on actor ``j``'s column, where ``W`` is actor ``i``'s value
+    of the move (net of ``j``'s step-down cost where ``i = j``) and ``W̄`` its mean under ``σ``. The
+    chance events before them are linear. ``∂T/∂λ`` gathers ``Σ_m σ (q − q̄)(W − W̄)`` at each stage.
+    """
+
+    game: MarkovGame  # one draw
+    solved: tuple[bool, ...]
+    policy: np.ndarray  # (S, n, M) starting policy: the scripted actors' moves are kept
+
+    def linearize(self, values: np.ndarray, lam: float) -> tuple[np.ndarray, np.ndarray, sparse.csr_matrix, np.ndarray]:
+        """``(T_λ(V) − V, policy, ∂H/∂V, ∂H/∂λ)`` at ``values`` (S, n); vectors flattened state-major."""
+        game = self.game
+        s, n, _ = game.shape
+        size = s * n
+        events = sparse.csr_matrix(
+            (
+                game.outcome_prob[0].reshape(-1),
+                (np.repeat(np.arange(s), game.outcomes.shape[1]), game.outcomes.reshape(-1)),
+            ),
+            shape=(s, s),
+        )
+        ahead = events @ (game.payoff[0] + game.discount[0] * values)
+        total = sparse.kron(events, sparse.identity(n), format="csr") * game.discount[0]
+        by_lam = np.zeros(size)
+        policy = self.policy.copy()
+        rows = np.arange(size).reshape(s, n)
+        for j in reversed(range(n)):
+            after = game.after_move[:, j, :]  # (S, M)
+            worth = ahead[after]  # (S, M, n)
+            worth[:, :, j] -= game.down_cost[0, :, j, None] * game.descent[:, j, :]
+            if self.solved[j]:
+                policy[:, j, :] = logit(worth[:, :, j], game.available[0, :, j, :], lam)
+            sigma = policy[:, j, :]
+            mean = np.einsum("sm,smi->si", sigma, worth)
+            rows_of = np.broadcast_to(rows[:, None, :], worth.shape)
+            data, columns = [np.broadcast_to(sigma[:, :, None], worth.shape)], [after[:, :, None] * n + np.arange(n)]
+            direct = np.zeros(size)
+            if self.solved[j]:
+                spread = sigma[:, :, None] * (worth - mean[:, None, :])  # σ (W − W̄)
+                data.append(lam * spread)
+                columns.append(np.broadcast_to(after[:, :, None] * n + j, worth.shape))
+                direct = np.einsum("sm,smi->si", worth[:, :, j] - mean[:, None, j], spread).reshape(-1)
+            stage = sparse.csr_matrix(
+                (
+                    np.concatenate([d.reshape(-1) for d in data]),
+                    (np.tile(rows_of.reshape(-1), len(data)), np.concatenate([c.reshape(-1) for c in columns])),
+                ),
+                shape=(size, size),
+            )
+            total = stage @ total
+            by_lam = stage @ by_lam + direct
+            ahead = mean
+        return ahead.reshape(-1) - values.reshape(-1), policy, total - sparse.identity(size), by_lam
+
+    def newton(self, values: np.ndarray, lam: float, tolerance: float) -> tuple[np.ndarray, np.ndarray] | None:
+        """The root of ``H(·, λ)`` that Newton's method reaches from ``values``, halving steps that do
+        not reduce the residual; None if it is not found within ``_NEWTON_STEPS``."""
+        residual, policy, jacobian, _ = self.linearize(values, lam)
+        size = abs(residual).max()
+        for _ in range(_NEWTON_STEPS):
+            if size <= tolerance:
+                return values, policy
+            step = splu(jacobian.tocsc()).solve(-residual).reshape(values.shape)
+            for halving in range(6):
+                trial = values + 0.5**halving * step
+                found = self.linearize(trial, lam)
+                if abs(found[0]).max() < size:
+                    break
+            values, (residual, policy, jacobian, _) = trial, found
+            size = abs(residual).max()
+        return (values, policy) if size <= tolerance else None
+
+    def trace(self, lam: float, scale: float, tolerance: float) -> tuple[np.ndarray, np.ndarray] | None:
+        """The principal branch's equilibrium at ``lam``: pseudo-arclength continuation of ``H = 0`` in
+        ``(V / scale, λ · scale)`` (both of order one) from the unique equilibrium at ``λ = 0``, with a
+        Newton corrector on the branch and the arclength condition; None if a step shrinks to nothing."""
+        s, n, _ = self.game.shape
+        start = self.newton(np.zeros((s, n)), 0.0, tolerance)  # H is affine in V at λ = 0
+        if start is None:
+            return None
+        point, target = np.append(start[0].reshape(-1) / scale, 0.0), lam * scale
+
+        def at(point: np.ndarray) -> tuple[np.ndarray, np.ndarray, sparse.csr_matrix, np.ndarray]:
+            residual, policy, jacobian, by_lam = self.linearize(point[:-1].reshape(s, n) * scale, point[-1] / scale)
+            return residual / scale, policy, jacobian, by_lam / scale**2
+
+        def bordered(jacobian: sparse.csr_matrix, by_lam: np.ndarray, direction: np.ndarray) -> object:
+            matrix = sparse.bmat([[jacobian, by_lam[:, None]], [direction[None, :-1], direction[-1:, None]]])
+            return splu(sparse.csc_matrix(matrix))
+
+        residual, policy, jacobian, by_lam = at(point)
+        tangent = np.zeros(point.size)
+        tangent[-1] = 1.0
+        length = 0.1
+        for _ in range(_TRACE_STEPS):
+            unit = np.zeros(point.size)
+            unit[-1] = 1.0
+            direction = bordered(jacobian, by_lam, tangent).solve(unit)
+            direction *= np.sign(direction @ tangent) / np.linalg.norm(direction)
+            while True:
+                step = length
+                if direction[-1] > 0 and point[-1] + step * direction[-1] > target:
+                    step = (target - point[-1]) / direction[-1]  # land on the asked λ
+                predicted = point + step * direction
+                corrected, settled = predicted, False
+                for corrections in range(6):  # noqa: B007 (read after the loop)
+                    residual, policy, jacobian, by_lam = at(corrected)
+                    if abs(residual).max() * scale <= tolerance:
+                        settled = True
+                        break
+                    move = bordered(jacobian, by_lam, direction).solve(
+                        -np.append(residual, direction @ (corrected - predicted))
+                    )
+                    corrected = corrected + move
+                    if abs(move).max() > 0.3 * max(step, 1e-3):  # leaving the branch: shorten the step
+                        break
+                if settled:
+                    break
+                length /= 2
+                if length < 1e-10:
+                    return None
+            point, tangent = corrected, direction
+            if corrections <= 2:
+                length = min(2 * length, 50.0)
+            if abs(point[-1] - target) <= 1e-9 * target:
+                return point[:-1].reshape(s, n) * scale, policy
+        return None
