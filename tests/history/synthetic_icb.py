@@ -9,7 +9,8 @@ and actors are drawn from a short list of Correlates of War state codes.
 
 The violence level ``viol`` is simulated from a known model — the three-move crisis game of
 :mod:`escalade.history.estimate` with the coefficients :data:`TRUE_COEFFICIENTS`, on the covariates
-the backtest uses (a constant, ``gravcr`` / 7, and ``protrac`` = 3), read as the backtest reads it:
+the estimator's recovery tests use (a constant, ``gravcr`` / 7, and ``protrac`` = 3; the backtest's
+onset-only design shares the last), read as the backtest reads it:
 status quo → 1 no violence, concession → 2 minor clashes, back-down → 3 serious clashes, war → 4
 full-scale war. Each of the three moves is drawn in turn with its logit choice probability
 (backward induction, coded here independently of escalade), so a fit of the model to these files
@@ -112,7 +113,7 @@ TRUE_COEFFICIENTS = np.array(
 
 
 def covariates(gravity_codes: np.ndarray, protracted_codes: np.ndarray) -> np.ndarray:
-    """(n, 3) design of the backtest: constant, gravcr / 7, protrac = 3."""
+    """(n, 3) design the violence is drawn from: constant, gravcr / 7, protrac = 3."""
     return np.column_stack([np.ones(len(gravity_codes)), gravity_codes / 7, protracted_codes == 3])
 
 

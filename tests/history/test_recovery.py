@@ -1,12 +1,12 @@
 """Fitted to a synthetic ICB file, the crisis game recovers the coefficients that generated its violence.
 
 The whole chain runs: 8,000 crises written in the ICB format (synthetic_icb.py, violence drawn move by
-move from the game with TRUE_COEFFICIENTS), read by load_icb, turned into covariates by the backtest's
-design(), fitted by fit_crisis_game. The game's 15 coefficients are weakly identified one by one on this
-design (standard errors up to about 0.8: gravity spans only [0, 1]) but strongly as a whole, so the
-check is joint: the Wald statistic of the truth under the fitted covariance must stay below the 99.9%
-quantile of chi-squared with 15 degrees of freedom. A second test shows the check has teeth: moving any
-single coefficient by 1.5 fails it.
+move from the game with TRUE_COEFFICIENTS), read by load_icb, turned into the covariates the violence
+was drawn from (a constant, gravcr / 7, protrac = 3), fitted by fit_crisis_game. The game's 15
+coefficients are weakly identified one by one on this design (standard errors up to about 0.8: gravity
+spans only [0, 1]) but strongly as a whole, so the check is joint: the Wald statistic of the truth
+under the fitted covariance must stay below the 99.9% quantile of chi-squared with 15 degrees of
+freedom. A second test shows the check has teeth: moving any single coefficient by 1.5 fails it.
 """
 
 import numpy as np
@@ -14,7 +14,6 @@ import pytest
 from scipy.stats import chi2
 
 from escalade.history import fit_crisis_game, load_icb
-from escalade.history.backtest import COVARIATES, design
 from tests.history.synthetic_icb import TRUE_COEFFICIENTS, covariates, true_probabilities, write_synthetic_icb
 
 CRISES, SEED = 8000, 7
@@ -26,7 +25,9 @@ PROBABILITY_TOLERANCE = 0.08  # 3 standard errors of a raw share in a cell of ~3
 def fit(tmp_path_factory):
     system, _ = write_synthetic_icb(tmp_path_factory.mktemp("recovery"), CRISES, SEED, actors=False)
     crises = load_icb(system)
-    return fit_crisis_game(crises["violence"].to_numpy(dtype=int) - 1, design(crises), list(COVARIATES))
+    drawn_from = covariates(crises["gravity"].to_numpy(), crises["protracted_conflict"].to_numpy())
+    names = ["constant", "gravity", "intense_protracted_conflict"]
+    return fit_crisis_game(crises["violence"].to_numpy(dtype=int) - 1, drawn_from, names)
 
 
 def wald(fit, coefficients):

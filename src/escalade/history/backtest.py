@@ -10,10 +10,16 @@ Three forecasts of each later crisis's violence level (ICB ``viol``: 1 none, 2 m
   concession, serious clashes at a back-down, full-scale war at war. This mapping of game outcomes
   to violence levels is an assumption of this backtest, not of the ICB data.
 
-Covariates: a constant, the gravity of the threat (``gravcr`` / 7) and whether the crisis belongs to
-a protracted conflict of the most intense kind (``protrac`` = 3). Nothing after the cut-off year
-enters the fit (a test shuffles later outcomes and checks the fit does not move). Scores: log loss
-and Brier score on the later crises (lower is better).
+Covariates, each known when the crisis broke out (ICB v14 system level): a constant; whether the
+crisis belongs to a protracted conflict (``protrac`` 2 or 3) and to one of its most intense kind
+(``protrac`` = 3); whether the trigger was a violent act (``break`` = 9, the trigger being by
+definition the act that opened the crisis); and whether the crisis broke out inside an ongoing war
+(an intra-war crisis, ``iwcmb`` ≥ 2). The gravity of the threat (``gravcr``) is left out: ICB codes
+the gravest threat at any time during the crisis, so it can carry what happened after the outbreak.
+Nothing after the cut-off year enters the fit (a test shuffles later outcomes and checks the fit does
+not move). Scores: log loss and Brier score on the later crises (lower is better), and the paired
+per-crisis difference in log loss between the strategic model and the logit, with a bootstrap
+interval: the question is whether the game's structure adds anything to the same covariates.
 """
 
 from __future__ import annotations
@@ -24,22 +30,37 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import minimize
 from scipy.special import log_softmax, softmax
+from scipy.stats import bootstrap
 
 from escalade.history.estimate import fit_crisis_game
 from escalade.history.icb import HistoryDataError
 
-COVARIATES = ("constant", "gravity", "intense_protracted_conflict")
+COVARIATES = (
+    "constant",
+    "protracted_conflict",
+    "intense_protracted_conflict",
+    "violent_trigger",
+    "intra_war_crisis",
+)
 MODELS = ("model", "base_rate", "logit")
+ONSET_COLUMNS = ("protracted_conflict", "trigger_act", "intra_war_crisis")
 
 
 def design(crises: pd.DataFrame) -> np.ndarray:
-    """(n, 3) covariates known at the outbreak of each crisis."""
-    for column in ("gravity", "protracted_conflict"):
+    """(n, 5) covariates known at the outbreak of each crisis (see the module docstring)."""
+    for column in ONSET_COLUMNS:
         if column not in crises.columns:
             raise HistoryDataError(f"the crisis data has no {column!r} column; load it with escalade.history.load_icb")
-    gravity = crises["gravity"].fillna(crises["gravity"].median()).to_numpy(dtype=float) / 7.0
-    intense = (crises["protracted_conflict"] == 3).to_numpy(dtype=float)
-    return np.column_stack([np.ones(len(crises)), gravity, intense])
+    protracted = crises["protracted_conflict"].to_numpy(dtype=float)
+    return np.column_stack(
+        [
+            np.ones(len(crises)),
+            protracted >= 2,
+            protracted == 3,
+            crises["trigger_act"].to_numpy(dtype=float) == 9,
+            crises["intra_war_crisis"].to_numpy(dtype=float) >= 2,
+        ]
+    ).astype(float)
 
 
 def fit_multinomial_logit(outcome: np.ndarray, covariates: np.ndarray, classes: int = 4) -> np.ndarray:
@@ -55,6 +76,25 @@ def fit_multinomial_logit(outcome: np.ndarray, covariates: np.ndarray, classes: 
 
 
 @dataclass(frozen=True)
+class PairedDifference:
+    """Mean per-crisis log-loss difference ``first − second`` and its 95% bootstrap interval."""
+
+    first: str
+    second: str
+    mean: float
+    low: float
+    high: float
+
+    @property
+    def verdict(self) -> str:
+        if self.low > 0:
+            return f"{self.second} forecasts better"
+        if self.high < 0:
+            return f"{self.first} forecasts better"
+        return "no difference the test crises can show"
+
+
+@dataclass(frozen=True)
 class Backtest:
     train_until: int
     n_train: int
@@ -67,6 +107,23 @@ class Backtest:
             name: float(-np.mean(np.log(np.clip(p[np.arange(self.n_test), self.outcome], 1e-12, 1))))
             for name, p in self.forecasts.items()
         }
+
+    def losses(self, name: str) -> np.ndarray:
+        """(n_test,) each later crisis's log loss under forecast ``name``."""
+        return -np.log(np.clip(self.forecasts[name][np.arange(self.n_test), self.outcome], 1e-12, 1))
+
+    def paired_difference(self, first: str = "model", second: str = "logit", seed: int = 0) -> PairedDifference:
+        """Mean per-crisis log loss of ``first`` minus ``second`` (negative: ``first`` forecast better),
+        with a 95% BCa bootstrap interval over the test crises (scipy.stats.bootstrap)."""
+        difference = self.losses(first) - self.losses(second)
+        spread = float(np.ptp(difference))
+        if spread == 0.0:  # the two forecasts agree on every crisis: nothing to resample
+            mean = float(difference[0])
+            return PairedDifference(first, second, mean, mean, mean)
+        interval = bootstrap(
+            (difference,), np.mean, n_resamples=9_999, confidence_level=0.95, method="BCa", random_state=seed
+        ).confidence_interval
+        return PairedDifference(first, second, float(difference.mean()), float(interval.low), float(interval.high))
 
     def brier(self) -> dict[str, float]:
         observed = np.eye(4)[self.outcome]

@@ -25,6 +25,7 @@ from escalade.analyze.intervals import Share, wilson
 SYSTEM_VARIABLES = {
     "crisno": "crisis_id",
     "crisname": "crisis_name",
+    "break": "trigger_act",
     "yrtrig": "year_triggered",
     "motrig": "month_triggered",
     "yrterm": "year_terminated",
@@ -36,6 +37,7 @@ SYSTEM_VARIABLES = {
     "sevviosy": "violence_severity",
     "viol": "violence",
     "timvio": "violence_timing",
+    "iwcmb": "intra_war_crisis",
     "noactr": "number_of_actors",
     "gpinv": "great_power_involvement",
     "usinv": "us_involvement",
