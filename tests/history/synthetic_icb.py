@@ -78,6 +78,7 @@ SYSTEM_CODES = {
     "regorg": (0, 1, 2, 3, 4, 5, 6, 7, 8, 10, 11, 12, 13, 14, 15),
     "outesr": (1, 2),
     "protrac": (1, 2, 3),
+    "iwcmb": (1, 1, 1, 1, 2, 3, 7),  # 1: not an intra-war crisis (4 in 7 here; 348 of 433 in the real file)
     "mediate": range(1, 5),
 }
 ACTOR_CODES = {

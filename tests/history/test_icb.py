@@ -20,6 +20,11 @@ def protracted(rows):
     return [row for row in rows if row["protrac"] in ("2", "3")]
 
 
+def flagship_class(rows):
+    """The flagship's reference class, counted from the raw rows: protracted, not intra-war."""
+    return [row for row in protracted(rows) if row["iwcmb"] == "1"]
+
+
 def test_both_levels_load_with_plain_names(icb):
     system = load_icb(icb.system)
     actor = load_icb(icb.actor, "actor")
@@ -145,7 +150,8 @@ def test_the_flagship_reference_class_puts_the_model_beside_the_base_rate(icb):
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
     record = json.loads(result.output)
-    assert record["where"] == {"protracted_conflict": [2, 3]} and record["n"] == len(protracted(icb.system_rows()))
+    assert record["where"] == {"protracted_conflict": [2, 3], "intra_war_crisis": [1]}
+    assert record["n"] == len(flagship_class(icb.system_rows())) < len(protracted(icb.system_rows()))
     assert abs(sum(level["mean"] for level in record["model"].values()) - 1) < 1e-9
 
 
@@ -163,7 +169,7 @@ def test_run_puts_the_reference_class_beside_the_model_in_the_report(icb, tmp_pa
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
     record = json.loads((tmp_path / "summary.json").read_text())
-    n = len(protracted(icb.system_rows()))
+    n = len(flagship_class(icb.system_rows()))
     assert record["history"]["n_crises"] == n
     assert f"History: {n} ICB crises" in (tmp_path / "report.html").read_text()
 
