@@ -133,6 +133,17 @@ def test_history_command_prints_base_rates_as_json(icb):
     assert record["violence"]["full-scale war"]["count"] == sum(1 for row in rows if row["viol"] == "4")
 
 
+def test_codebook_names_select_what_plain_names_do_and_misspellings_get_a_suggestion(icb):
+    crises = load_icb(icb.system)
+    by_codebook = reference_class(crises, {"protrac": [2, 3], "IWCMB": 1})
+    by_plain = reference_class(crises, {"protracted_conflict": [2, 3], "intra_war_crisis": 1})
+    assert by_codebook.index.equals(by_plain.index) and len(by_plain) > 0
+    with pytest.raises(HistoryDataError, match="did you mean 'protrac'"):
+        reference_class(crises, {"protrak": 2})
+    result = CliRunner().invoke(app, ["history", "--data", str(icb.system), "--where", "protrac=2,3", "--json"])
+    assert result.exit_code == 0 and json.loads(result.output)["n"] == len(protracted(icb.system_rows()))
+
+
 def test_history_command_reads_the_actor_level_file(icb):
     args = ["history", "--data", str(icb.actor), "--level", "actor", "--where", "power_status=4", "--json"]
     result = CliRunner().invoke(app, args)

@@ -13,6 +13,7 @@ numbers as in the codebook; only the violence scale is labelled here (1 no viole
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -117,12 +118,24 @@ def load_icb(path: str | Path, level: str = "system") -> pd.DataFrame:
 def reference_class(crises: pd.DataFrame, where: Mapping[str, float | Sequence[float]]) -> pd.DataFrame:
     """The crises whose variables take the given codes (a value, or any of a list of values)."""
     selected = pd.Series(True, index=crises.index)
-    for column, wanted in where.items():
-        if column not in crises.columns:
-            raise HistoryDataError(f"no variable {column!r}; known: {', '.join(sorted(map(str, crises.columns)))}")
+    for name, wanted in where.items():
         values = list(wanted) if isinstance(wanted, Sequence) and not isinstance(wanted, str) else [wanted]
-        selected &= crises[column].isin(values)
+        selected &= crises[variable(crises, name)].isin(values)
     return crises[selected]
+
+
+def variable(crises: pd.DataFrame, name: str) -> str:
+    """The column ``name`` refers to: a column, or an ICB codebook name escalade renames on loading
+    (``protrac`` → ``protracted_conflict``); otherwise an error with the closest names."""
+    if name in crises.columns:
+        return name
+    plain = {**ACTOR_VARIABLES, **SYSTEM_VARIABLES}.get(name.lower())
+    if plain in crises.columns:
+        return plain
+    known = [str(column) for column in crises.columns]
+    close = difflib.get_close_matches(name, known + list(SYSTEM_VARIABLES) + list(ACTOR_VARIABLES), n=3)
+    hint = f"did you mean {' or '.join(repr(c) for c in close)}?" if close else "see the ICB codebook"
+    raise HistoryDataError(f"no variable {name!r} in the crisis data; {hint} (codebook and plain names both work)")
 
 
 def violence_base_rates(crises: pd.DataFrame) -> dict[int, Share]:
@@ -136,9 +149,7 @@ def code_base_rates(crises: pd.DataFrame, column: str) -> dict[int, Share]:
 
     Codes are reported as numbers: their meaning is in the ICB codebook.
     """
-    if column not in crises.columns:
-        raise HistoryDataError(f"no variable {column!r} in the crisis data")
-    codes = crises[column].dropna().astype(int)
+    codes = crises[variable(crises, column)].dropna().astype(int)
     return {int(code): wilson(int((codes == code).sum()), len(codes)) for code in sorted(codes.unique())}
 
 
