@@ -28,7 +28,7 @@ def commands(tmp: Path) -> dict[str, list[str]]:
         "fit": ["fit", str(EXAMPLES / "game.efg"), "--counts", str(EXAMPLES / "observed.json")],
         "history": ["history", "--data", str(system), "--where", "protracted_conflict=2,3"],
         "backtest": ["backtest", "--data", str(system), "--train-until", "1989"],
-        "claims": ["claims", "dprk_russia_2024", *SMALL, "--sobol", "0", "--no-knockouts"],
+        "claims": ["claims", "dprk_russia_2024", *SMALL, "--sensitivity", "0", "--no-knockouts"],
         "run": ["run", "cuban_missile_1962", *SMALL, "--sensitivity", "0", "--out", str(tmp / "run")],
         "sweep": ["sweep", "cuban_missile_1962", *SMALL, "--sensitivity", "0", "--out", str(tmp / "sweep")],
         "condition": ["condition", "cuban_missile_1962", *SMALL, "--out", str(tmp / "condition")],

@@ -598,8 +598,11 @@ def claims_command(
     file: Annotated[str, typer.Argument(help="A scenario .yaml file or shipped name.")] = "dprk_russia_2024",
     draws: Annotated[int, typer.Option(min=1, help="Parameter draws to test the claims on.")] = CLAIMS.draws,
     seed: Seed = CLAIMS.seed,
-    sobol: Annotated[
-        int, typer.Option(min=0, help="Sobol base samples for what decides each claim (0: skip).")
+    sensitivity: Annotated[
+        int,
+        typer.Option(
+            "--sensitivity", min=0, help="Sobol base samples for what decides each claim (0: skip), as in run."
+        ),
     ] = CLAIMS.claim_samples,
     knockouts: Annotated[
         bool, typer.Option(help="Also test each claim with each mechanism knocked out and each effect taken out.")
@@ -617,7 +620,9 @@ def claims_command(
         from escalade.report import claims_report
         from escalade.scenario import load
 
-        request = dataclasses.replace(CLAIMS, draws=draws, seed=seed, claim_sensitivity=sobol, knockouts=knockouts)
+        request = dataclasses.replace(
+            CLAIMS, draws=draws, seed=seed, claim_sensitivity=sensitivity, knockouts=knockouts
+        )
         scenario = load(file)
         with progress_bar("testing the claims, knocked out and ablated", quiet) as advance:
             verdicts = claims(scenario, request, Backend(progress=advance))

@@ -62,7 +62,7 @@ def test_claims_naming_unknown_policies_or_branches_are_located():
 
 
 def test_the_flagship_claims_get_verdicts_from_the_command_line():
-    result = CliRunner().invoke(app, ["claims", "--draws", "64", "--sobol", "0", "--json"])
+    result = CliRunner().invoke(app, ["claims", "--draws", "64", "--sensitivity", "0", "--json"])
     assert result.exit_code == 0, result.output
     record = json.loads(result.output)["claims"]
     assert [c["name"] for c in record] == [

@@ -161,7 +161,7 @@ def backtest(crises: pd.DataFrame, train_until: int) -> Backtest:
     x_train, x_test = design(train), design(test)
     base = np.bincount(y_train, minlength=4) / len(y_train)
     logit = fit_multinomial_logit(y_train, x_train)
-    strategic = fit_crisis_game(y_train, x_train, list(COVARIATES))
+    strategic = fit_crisis_game(y_train, x_train, list(COVARIATES), errors=False)
     forecasts = {
         "model": strategic.predict(x_test),
         "base_rate": np.tile(base, (len(test), 1)),

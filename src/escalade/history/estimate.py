@@ -99,10 +99,11 @@ class StrategicFit:
 
 
 def fit_crisis_game(
-    outcome: np.ndarray, covariates: np.ndarray, covariate_names: list[str] | None = None
+    outcome: np.ndarray, covariates: np.ndarray, covariate_names: list[str] | None = None, errors: bool = True
 ) -> StrategicFit:
     """Maximum-likelihood fit; ``outcome`` holds 0–3 (see :data:`OUTCOMES`), ``covariates`` (n, k)
-    should include a constant column."""
+    should include a constant column. ``errors=False`` skips the standard errors (NaN): a forecast
+    needs only the fitted probabilities, which are identified even where single coefficients are not."""
     outcome = np.asarray(outcome, dtype=np.int64)
     covariates = np.asarray(covariates, dtype=float)
     n, k = covariates.shape
@@ -115,6 +116,9 @@ def fit_crisis_game(
 
     result = minimize(objective, np.zeros(5 * k), method="BFGS", options={"gtol": 1e-8, "maxiter": 2000})
     theta = result.x
+    if not errors:
+        unknown = np.full((5 * k, 5 * k), np.nan)
+        return StrategicFit(theta.reshape(5, k), np.full((5, k), np.nan), unknown, -float(result.fun), n, names)
     hessian = _numerical_hessian(objective, theta)
     try:
         covariance = np.linalg.inv(hessian)
