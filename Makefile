@@ -11,9 +11,10 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# Two worker processes: the numbers are the same with any number (tests/simulate/test_sweep.py).
 demo: $(STAMP)
-	$(VENV)/bin/escalade simulate dprk_russia_dynamic --out out/demo
-	$(VENV)/bin/escalade run --out out/demo
+	$(VENV)/bin/escalade simulate dprk_russia_dynamic --workers 2 --out out/demo
+	$(VENV)/bin/escalade run --workers 2 --out out/demo
 
 # Headless Chromium and its driver for the browser tests, from Debian's packages (needs root; CI runs it).
 # Without them the browser tests skip with that reason, except under CI, where they fail.
