@@ -84,7 +84,7 @@ def test_solve_handles_information_sets():
 
 
 def test_solve_with_a_policy_and_full_information():
-    result = invoke("solve", "dprk_russia_2024", "--full-information", "WEST", "--policy", "deterrence")
+    result = invoke("solve", "dprk_russia_2024", "--full-information", "WEST", "--policy", "WEST=deterrence")
     assert result.exit_code == 0 and "WEST (policy): deterrence" in result.output
 
 
@@ -168,7 +168,7 @@ def test_lcp_lists_equilibria_as_json(gambit_games):
 
 def test_sweep_writes_tidy_tables_with_overrides(tmp_path):
     result = invoke(
-        "sweep", "dprk_russia_2024", "--draws", "64", "--policy", "deterrence",
+        "sweep", "dprk_russia_2024", "--draws", "64", "--policy", "WEST=deterrence",
         "--set", "p_reveal_combat=0.5", "--vary", "audience_cost=0:5", "--out", str(tmp_path),
     )  # fmt: skip
     assert result.exit_code == 0, result.output
@@ -190,7 +190,9 @@ def test_sweep_writes_tidy_tables_with_overrides(tmp_path):
         (["--set", "p_reveal_combat=high"], "is not a number"),
         (["--vary", "audience_cost=3"], "write LOW:HIGH"),
         (["--set", "nonsense=1"], "no parameter 'nonsense'"),
-        (["--policy", "appeasement"], "no policy 'appeasement'"),
+        (["--policy", "WEST=appeasement"], "no policy 'appeasement'"),
+        (["--policy", "deterrence"], "should read ACTOR=POLICY"),
+        (["--policy", "RUS=deterrence"], "'deterrence' scripts WEST, not RUS; write WEST=deterrence"),
     ],
 )
 def test_sweep_options_are_checked(tmp_path, option, words):

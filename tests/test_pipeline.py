@@ -89,7 +89,7 @@ def test_the_api_and_the_cli_give_the_same_error(flagship):
 
     with pytest.raises(RequestError, match="no policy 'nope'"):
         escalade.Model(flagship).solve(policy="nope")
-    result = CliRunner().invoke(app, ["solve", "dprk_russia_2024", "--policy", "nope"])
+    result = CliRunner().invoke(app, ["solve", "dprk_russia_2024", "--policy", "WEST=nope"])
     assert result.exit_code == 1 and "no policy 'nope'" in result.output and "KeyError" not in result.output
 
 

@@ -345,7 +345,9 @@ def solve(
     lam: Annotated[
         float | None, typer.Option("--lambda", help="With --method qre: the QRE at this λ, not the limit.")
     ] = None,
-    policy: Annotated[str | None, typer.Option(help="Script one actor with a scenario policy.")] = None,
+    policy: Annotated[
+        str | None, typer.Option(metavar="ACTOR=POLICY", help="Script one actor with a scenario policy.")
+    ] = None,
     who: FullInfo = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON (profile in Gambit's order).")] = False,
     quiet: QuietFlag = False,
@@ -356,7 +358,9 @@ def solve(
         from escalade.pipeline import open_game, solve_point
         from escalade.report import solution_table, values_table
 
-        solutions = solve_point(open_game(file), PointRequest(method.value, lam, policy, who))
+        target = open_game(file)
+        (scripted,) = _policy_names(target, [policy]) if policy is not None else (None,)
+        solutions = solve_point(target, PointRequest(method.value, lam, scripted, who))
         several = method in (Method.enumpure, Method.lcp)
         strategic = file.endswith(".nfg")
         if as_json:
@@ -768,7 +772,8 @@ def sweep(
     seed: Seed = SWEEP.seed,
     out_dir: OutDir = Path("out"),
     policy: Annotated[
-        list[str] | None, typer.Option(help="Compare only these policies (repeatable; default: all).")
+        list[str] | None,
+        typer.Option(metavar="ACTOR=POLICY", help="Compare only these policies (repeatable; default: all)."),
     ] = None,
     pins: Pins = None,
     ranges: Ranges = None,
@@ -789,11 +794,13 @@ def sweep(
     with reported(ctx):
         from escalade.scenario import load
 
+        scenario = load(file)
         request = dataclasses.replace(
             SWEEP, draws=draws, seed=seed, sampling=method, sensitivity=sensitivity,
-            policies=None if policy is None else tuple(policy), settings=_settings(pins, ranges), grid=grid,
+            policies=None if policy is None else _policy_names(scenario, policy), settings=_settings(pins, ranges),
+            grid=grid,
         )  # fmt: skip
-        _static(ctx, load(file), request, workers, scheduler, out_dir)
+        _static(ctx, scenario, request, workers, scheduler, out_dir)
 
 
 @contextmanager
@@ -921,6 +928,22 @@ def _range(name: str, text: str) -> tuple[float, float]:
     if not sep:
         raise ValueError(f"--vary {name}={text}: write LOW:HIGH, e.g. {name}=0.2:0.8")
     return _number(name, low), _number(name, high)
+
+
+def _policy_names(target: object, items: list[str]) -> tuple[str, ...]:
+    """``--policy ACTOR=POLICY`` of a tree, as the policies' names; each policy must script that actor
+    (an unknown name is reported by the request, with the names there are)."""
+    from escalade.scenario import Scenario
+
+    names = []
+    for actor, name in _pairs(items):
+        policy = target.policies.get(name) if isinstance(target, Scenario) else None
+        if policy is not None and policy.actor != actor:
+            raise ValueError(
+                f"--policy {actor}={name}: {name!r} scripts {policy.actor}, not {actor}; write {policy.actor}={name}"
+            )
+        names.append(name)
+    return tuple(names)
 
 
 def _pairs(items: list[str]) -> list[tuple[str, str]]:
