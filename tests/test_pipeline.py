@@ -125,3 +125,23 @@ def test_the_stage_packages_are_importable_beside_the_facade():
     import escalade.simulate.runs
 
     assert callable(escalade.simulate.runs.solve_draws) and callable(escalade.load)
+
+
+def test_an_analysis_names_each_stage_and_gives_each_job_its_total_before_it_starts():
+    from escalade.pipeline import Backend, StaticRequest, analyse
+    from escalade.scenario import load
+
+    stages, calls = [], []
+    backend = Backend(progress=lambda done, total: calls.append((len(stages), done, total)), announce=stages.append)
+    request = StaticRequest(draws=64, sensitivity=8, claim_draws=32, claim_sensitivity=0, full_information="WEST")
+    analyse(load("dprk_russia_2024"), request, backend)
+    assert stages == [
+        "solving 64 draws",
+        "sensitivity: Sobol, Morris, tornado, tipping points",
+        "claims, their mechanisms knocked out",
+        "conditioning on the record",
+        "what if WEST saw every move",
+    ]
+    assert {stage for stage, _, _ in calls} == set(range(1, len(stages) + 1))  # every stage reports
+    starts = [(done, total) for _, done, total in calls if done == 0]
+    assert starts and all(total >= 1 for _, total in starts)

@@ -11,7 +11,7 @@ import dataclasses
 import json
 import re
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
@@ -33,6 +33,8 @@ from escalade.pipeline.requests import (
 )
 
 if TYPE_CHECKING:
+    from rich.progress import Progress, TaskID
+
     from escalade.report import Report
     from escalade.report.files import Writer
     from escalade.scenario import Scenario
@@ -804,15 +806,30 @@ def sweep(
 
 
 @contextmanager
-def progress_bar(description: str, quiet: bool = False) -> Iterator[Callable[[int, int], None]]:
+def progress_bar(description: str, quiet: bool = False) -> Iterator[_Bar]:
     """A progress bar with the total and the time left, advanced by the pipeline's progress callback
     (none with --quiet)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     with Progress(*columns, console=err, transient=True, disable=quiet) as bar:
-        task = bar.add_task(description, total=None)
-        yield lambda done, total: bar.update(task, total=total, completed=done)
+        yield _Bar(bar, bar.add_task(description, total=None))
+
+
+@dataclasses.dataclass
+class _Bar:
+    """A progress callback, ``(done, total)``, whose ``stage(name)`` relabels the bar and starts it again
+    (each stage of an analysis counts its own chunks, or its claims' variants)."""
+
+    bar: Progress
+    task: TaskID
+
+    def __call__(self, done: int, total: int) -> None:
+        self.bar.update(self.task, total=total, completed=done)
+
+    def stage(self, name: str) -> None:
+        self.bar.remove_task(self.task)
+        self.task = self.bar.add_task(name, total=None)
 
 
 def _static(
@@ -823,7 +840,7 @@ def _static(
     from escalade.report import static_report, table_writers
 
     with progress_bar("solving chunks of draws", ctx.obj.quiet) as advance:
-        analysis = analyse(scenario, request, Backend(workers, scheduler, advance))
+        analysis = analyse(scenario, request, Backend(workers, scheduler, advance, advance.stage))
     names = ("report.md", "report.html", "summary.json")
     _present(ctx, static_report(analysis), out_dir, names, table_writers(analysis))
 

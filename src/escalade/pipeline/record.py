@@ -26,7 +26,7 @@ def forecast(scenario: Scenario, request: StaticRequest = FORECAST, backend: Bac
     if stated.record is None or not stated.record.questions:
         raise RequestError([f"{scenario.name} states no questions: add 'questions:' under 'record:'"])
     unit = sample_unit(stated, request.draws, request.seed, request.sampling)
-    posterior = condition(stated, unit, request.seed, compile_tree(stated), **backend.chunking(True))
+    posterior = condition(stated, unit, request.seed, compile_tree(stated), **backend.chunking())
     observed = stated.record.in_order()
     as_of = request.as_of or (observed[-1].date if observed else "")  # the last thing known
     made = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")

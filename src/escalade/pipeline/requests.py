@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -39,13 +39,19 @@ class Backend:
 
     workers: int = 1
     scheduler: str | None = None  # e.g. "tcp://host:8786"
-    progress: Progress | None = None  # called with (chunks done, chunks in all) after each chunk
+    progress: Progress | None = None  # called with (chunks done, chunks in all) before and after each chunk
+    announce: Callable[[str], None] | None = None  # told the name of each stage of an analysis as it starts
+
+    def stage(self, name: str) -> None:
+        """Say which stage of the analysis the next chunks belong to (a progress bar's label)."""
+        if self.announce is not None:
+            self.announce(name)
 
     def problems(self) -> list[str]:
         return [] if _whole(self.workers) and self.workers >= 1 else [f"workers is {self.workers!r}; use 1 or more"]
 
-    def chunking(self, report_progress: bool) -> dict[str, object]:
-        """The keyword arguments of the simulate stage's chunked solvers (progress only where asked)."""
+    def chunking(self, report_progress: bool = True) -> dict[str, object]:
+        """The keyword arguments of the simulate stage's chunked solvers (with progress unless told not)."""
         return {
             "workers": self.workers,
             "scheduler": self.scheduler,

@@ -72,21 +72,26 @@ def analyse(scenario: Scenario, request: StaticRequest = StaticRequest(), backen
     tree = compile_tree(stated)
     unit = sample_unit(compared, request.draws, request.seed, request.sampling)
     values = from_unit(compared, unit)
+    backend.stage(f"solving {request.draws:,} draws")
     base = _analyse(compared, values, request, tree, None, backend)
     if request.sensitivity and uncertain_parameters(compared):
+        backend.stage("sensitivity: Sobol, Morris, tornado, tipping points")
         base = dataclasses.replace(base, sensitivity=sensitivity(base, request.sensitivity, backend))
     if request.history_data is not None:
         base = dataclasses.replace(base, history=compare_history(base, request.history_data))
     if request.grid:
+        backend.stage("response curves")
         base = response(base, values, request, tree, backend)
     if stated.claims:
-        claims = test_claims(stated, values, request, tree, backend, report_progress=False)
-        base = dataclasses.replace(base, claims=claims)
+        backend.stage("claims, their mechanisms knocked out")
+        base = dataclasses.replace(base, claims=test_claims(stated, values, request, tree, backend))
     if request.condition and stated.record is not None:
+        backend.stage("conditioning on the record")
         base = dataclasses.replace(base, conditioned=conditioned(base, stated, unit, request, tree, backend))
     if request.full_information is None:
         return base
     who = request.full_information
+    backend.stage(f"what if {who} saw every move")
     what_if = _analyse(compared, values, request, full_information(tree, who), who, backend)
     gains = {}
     if who != "all":
@@ -123,7 +128,7 @@ def _analyse(
     }
     outcomes = scenario.events(request.levels)
     courses = [(policy, {}) for policy in policies]
-    runs = solve_courses(scenario, values, courses, tree=tree, outcomes=outcomes, **backend.chunking(True))
+    runs = solve_courses(scenario, values, courses, tree=tree, outcomes=outcomes, **backend.chunking())
     rows, differences = compare_policies(runs, request.seed)
     scripted = [r for r in runs if r.policy in scenario.policies]
     choices = []
@@ -158,13 +163,13 @@ def conditioned(
     """The scenario's record applied to the prior draws ``unit``: the posterior draws, the policies and
     claims again on them (the claims without knockouts or sensitivity: those are the prior's), what
     each parameter and observation did, and the forecasts; with base rates, the posterior without them."""
-    chunked = backend.chunking(False)
+    chunked = backend.chunking()
     posterior = condition(stated, unit, request.seed, tree, **chunked)
     after = _analyse(base.scenario, posterior.values, request, tree, None, backend)
     after = dataclasses.replace(after, draws=posterior.n_draws)
     if stated.claims:
         plain = dataclasses.replace(request, knockouts=False, claim_sensitivity=0)
-        after = dataclasses.replace(after, claims=test_claims(stated, posterior.values, plain, tree, backend, False))
+        after = dataclasses.replace(after, claims=test_claims(stated, posterior.values, plain, tree, backend))
     record = stated.record
     moves_only = []
     if record.base_rates and record.observed:
@@ -208,7 +213,7 @@ def sensitivity(analysis: Analysis, base_samples: int, backend: Backend) -> Sens
     names = [policy or EQUILIBRIUM for policy in policies]
     scripted = list(scenario.policies)
     tree = analysis.runs[0].tree
-    chunked = backend.chunking(False) | {"outcomes": analysis.outcomes}
+    chunked = backend.chunking() | {"outcomes": analysis.outcomes}
 
     def model(values: dict) -> np.ndarray:
         measured = policy_measures(scenario, values, policies, output, tree, **chunked)
@@ -239,7 +244,7 @@ def response(analysis: Analysis, values: dict, request: StaticRequest, tree: Tre
     scenario = analysis.scenario
     values = request.claim_values(values)
     n = len(next(iter(values.values())))
-    chunked = backend.chunking(False) | {"outcomes": analysis.outcomes}
+    chunked = backend.chunking() | {"outcomes": analysis.outcomes}
     courses = [(policy, {}) for policy in [None, *scenario.policies]]
 
     def solved(pins: dict[str, float], chosen: list) -> list[Runs]:
@@ -278,20 +283,20 @@ def map_criterion(analysis: Analysis) -> tuple[str, list[str]] | None:
 
 
 def test_claims(
-    scenario: Scenario, values: dict, request: StaticRequest, tree: Tree, backend: Backend, report_progress: bool
+    scenario: Scenario, values: dict, request: StaticRequest, tree: Tree, backend: Backend
 ) -> list[ClaimVerdict]:
     """Each claim of the scenario tested on the first ``request.claim_draws`` of the draws, with the
     parameters that decide it and, unless the request says no, its knockouts and effect ablation on
     the same draws (each knockout and ablation solves the claims again: they cost as much each)."""
-    chunked = backend.chunking(False)
+    chunked = backend.chunking(report_progress=False)  # the claims report variants done, not chunks
     values = request.claim_values(values)
 
     def solve(variant: Scenario, draws: dict, conditions: list[Condition]) -> list[Runs]:
         courses = [(condition.policy, condition.force) for condition in conditions]
         return solve_courses(variant, draws, courses, tree=tree, **chunked)
 
-    progress = backend.progress if report_progress else None
-    return evaluate_claims(scenario, values, solve, request.seed, request.claim_samples, request.knockouts, progress)
+    seed, samples, knockouts = request.seed, request.claim_samples, request.knockouts
+    return evaluate_claims(scenario, values, solve, seed, samples, knockouts, backend.progress)
 
 
 def claims(
@@ -303,7 +308,7 @@ def claims(
     if not scenario.claims:
         raise ValueError(f"{scenario.source_file} states no claims; add a 'claims:' section")
     values = sample_parameters(scenario, request.draws, request.seed, request.sampling)
-    return test_claims(scenario, values, request, compile_tree(scenario), backend, report_progress=True)
+    return test_claims(scenario, values, request, compile_tree(scenario), backend)
 
 
 def compare_history(analysis: Analysis, data: Path) -> HistoryComparison:

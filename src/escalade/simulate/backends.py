@@ -16,7 +16,7 @@ from concurrent.futures import ProcessPoolExecutor
 from typing import Any, TypeVar
 
 Result = TypeVar("Result")
-Progress = Callable[[int, int], None]  # (chunks done, chunks in all)
+Progress = Callable[[int, int], None]  # (chunks done, chunks in all): before the first chunk and after each
 
 
 def available_memory() -> int:
@@ -77,6 +77,8 @@ def run_chunks(
     """``[function(*task) for task in tasks]``, possibly in parallel, always in task order."""
     total = len(tasks)
     results: list[Result] = []
+    if progress:
+        progress(0, total)  # the total, before the first chunk takes its time
     if scheduler is not None:
         from distributed import Client  # imported here: only Dask runs need it
 
