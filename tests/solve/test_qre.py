@@ -193,11 +193,15 @@ def test_logit_backward_induction_equals_the_whole_tree_qre_on_the_flagship():
 HARD_DRAWS = json.loads((Path(__file__).resolve().parents[1] / "data" / "qre_hard_draws.json").read_text())
 
 
-@pytest.mark.parametrize("case", ["turns_back", "falls_and_climbs"])
+@pytest.mark.parametrize("case", ["turns_back", "falls_and_climbs", "step_underflow"])
 def test_paths_that_turn_back_in_lambda_still_end_at_a_certified_limit(case):
     """A path that falls below λ = 0 after high precision is stopped at its highest point and polished; one
-    that falls back and climbs again is followed to its limit (tests/data/qre_hard_draws.json says which)."""
-    solution = solve_spe(compile_game(load("dprk_russia_2024"), HARD_DRAWS[case]["values"]))
+    that falls back and climbs again is followed to its limit; one whose steps underflow far along (exact
+    ties) is stopped there and polished (tests/data/qre_hard_draws.json says which)."""
+    scenario = HARD_DRAWS[case].get("scenario", "dprk_russia_2024")
+    if scenario.endswith(".yaml"):
+        scenario = str(Path(__file__).resolve().parents[2] / scenario)
+    solution = solve_spe(compile_game(load(scenario), HARD_DRAWS[case]["values"]))
     assert solution.max_regret[0] <= 1e-8
-    if case == "turns_back":
+    if case in ("turns_back", "step_underflow"):
         assert np.any((solution.profile > 0.05) & (solution.profile < 0.95))  # its limit is mixed
