@@ -49,7 +49,7 @@ _PATIENCE = 400  # best-response sweeps before a draw that has not settled is da
 _CHECK = 25  # logit sweeps between attempts to finish the draws that contract by Newton's method
 _NEAR = 1e-8  # ... once a sweep changes their values by less than this (relative to the payoff scale)
 _NEWTON_STEPS = 12
-_TRACE_STEPS = 5_000
+_TRACE_STEPS = 2_000  # continuation steps, at most (the flagship's hardest draw takes 271)
 
 
 @dataclass(frozen=True)
@@ -405,8 +405,10 @@ class _Draw:
                 if length < 1e-10:
                     return None
             point, tangent = corrected, direction
+            if point[-1] < 0:  # the branch cannot come back to λ = 0 (unique there): it jumped to another
+                return None
             if corrections <= 2:
-                length = min(2 * length, 50.0)
+                length = min(2 * length, max(50.0, target / 20))
             if abs(point[-1] - target) <= 1e-9 * target:
                 return point[:-1].reshape(s, n) * scale, policy
         return None
