@@ -151,30 +151,62 @@ def curve_chart(curve: ResponseCurve, output: str, label: str) -> str:
 
 
 def map_chart(mapped: PolicyMap) -> str:
-    """The preferred course over two parameters: one colour per course; where colours meet, it tips."""
+    """The preferred course over two parameters: one colour per course (named in the legend), and the
+    tipping boundary, where the preferred course changes, drawn as a line."""
     courses = sorted({course for row in mapped.preferred for course in row})
     code = {course: i for i, course in enumerate(courses)}
+    colours = [PALETTE[i % len(PALETTE)] for i in range(len(courses))]
     first, second = mapped.parameters
+    xs, ys = mapped.grids
+    z = [[code[mapped.preferred[i][j]] for i in range(len(xs))] for j in range(len(ys))]
+    stops = [[i / max(1, len(courses) - 1), colour] for i, colour in enumerate(colours)]
     figure = go.Figure(
         go.Heatmap(
-            x=mapped.grids[0],
-            y=mapped.grids[1],
-            z=[
-                [code[mapped.preferred[i][j]] for i in range(len(mapped.grids[0]))] for j in range(len(mapped.grids[1]))
-            ],
-            text=[[mapped.preferred[i][j] for i in range(len(mapped.grids[0]))] for j in range(len(mapped.grids[1]))],
+            x=xs,
+            y=ys,
+            z=z,
+            zmin=0,
+            zmax=max(1, len(courses) - 1),
+            text=[[mapped.preferred[i][j] for i in range(len(xs))] for j in range(len(ys))],
             hovertemplate=f"{first} %{{x:.3g}}, {second} %{{y:.3g}}: %{{text}}<extra></extra>",
-            colorscale=[[i / max(1, len(courses) - 1), PALETTE[i % len(PALETTE)]] for i in range(len(courses))],
+            colorscale=stops if len(courses) > 1 else [[0, colours[0]], [1, colours[0]]],
             showscale=False,
         )
     )
+    for j in range(len(ys)):  # the boundary: between neighbouring cells that prefer different courses
+        for i in range(len(xs) - 1):
+            if z[j][i] != z[j][i + 1]:
+                middle = (xs[i] + xs[i + 1]) / 2
+                low, high = _cell_edges(ys, j)
+                figure.add_shape(
+                    type="line", x0=middle, x1=middle, y0=low, y1=high, line={"color": "black", "width": 2}
+                )
+    for i in range(len(xs)):
+        for j in range(len(ys) - 1):
+            if z[j][i] != z[j + 1][i]:
+                middle = (ys[j] + ys[j + 1]) / 2
+                low, high = _cell_edges(xs, i)
+                figure.add_shape(
+                    type="line", x0=low, x1=high, y0=middle, y1=middle, line={"color": "black", "width": 2}
+                )
+    for course, colour in zip(courses, colours, strict=True):  # legend entries for the colours
+        figure.add_scatter(x=[None], y=[None], mode="markers", marker={"color": colour, "size": 12, "symbol": "square"},
+                           name=course, showlegend=True)  # fmt: skip
     figure.update_layout(
-        title=f"Preferred course ({mapped.criterion}): "
-        + ", ".join(f"{course} = {PALETTE[i % len(PALETTE)]}" for i, course in enumerate(courses)),
+        title=f"Preferred course ({mapped.criterion}); the black line is where it tips",
         xaxis_title=first,
         yaxis_title=second,
     )
     return figure_html(figure, f"map of the preferred course over {first} and {second}")
+
+
+def _cell_edges(grid: list[float], i: int) -> tuple[float, float]:
+    """The edges of grid point ``i``'s cell, as the heatmap draws it: halfway to its neighbours, and half
+    a spacing beyond the grid's ends."""
+    points = (
+        [2 * grid[0] - grid[1], *grid, 2 * grid[-1] - grid[-2]] if len(grid) > 1 else [grid[0] - 1, *grid, grid[0] + 1]
+    )
+    return (points[i] + points[i + 1]) / 2, (points[i + 1] + points[i + 2]) / 2
 
 
 def tornado_chart(analysis: Analysis, top: int = 10) -> str:
