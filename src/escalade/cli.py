@@ -399,7 +399,10 @@ def fit(
     file: GameArg,
     counts: Annotated[
         Path,
-        typer.Option(help="JSON file of observed action counts, nested [player][infoset][action] as in solve --json."),
+        typer.Option(
+            help="JSON file of observed action counts: labelled {player: {infoset: {action: n}}} as in solve --json's "
+            "labelled_profile, or nested [player][infoset][action] in Gambit's order."
+        ),
     ],
     as_json: JsonFlag = False,
     quiet: QuietFlag = False,
