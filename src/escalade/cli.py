@@ -401,7 +401,7 @@ def fit(
         Path,
         typer.Option(
             help="JSON file of observed action counts: labelled {player: {infoset: {action: n}}} as in solve --json's "
-            "labelled_profile, or nested [player][infoset][action] in Gambit's order."
+            "labelled_profile, or nested \\[player]\\[infoset]\\[action] lists in Gambit's order."
         ),
     ],
     as_json: JsonFlag = False,
