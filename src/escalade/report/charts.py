@@ -126,28 +126,56 @@ def escalation_chart(analysis: Analysis) -> str:
     return figure_html(figure, "distribution of escalation levels per policy")
 
 
-def curve_chart(curve: ResponseCurve, output: str, label: str) -> str:
-    """One output of every course against the varied parameter, each with its 95% band."""
+def curve_chart(curve: ResponseCurve, labels: dict[str, str]) -> str:
+    """Every course's outputs against the varied parameter, each with its 95% band: one output at a
+    time, chosen in a menu over ``labels`` (output -> words; the first is shown first)."""
     figure = go.Figure()
-    for i, (policy, outputs) in enumerate(curve.outputs.items()):
-        colour = PALETTE[i % len(PALETTE)]
-        estimates = outputs[output]
-        figure.add_scatter(
-            x=[*curve.grid, *curve.grid[::-1]],
-            y=[*(e.high for e in estimates), *(e.low for e in estimates[::-1])],
-            fill="toself",
-            fillcolor=_rgba(colour, 0.15),
-            line={"width": 0},
-            hoverinfo="skip",
-            showlegend=False,
-        )
-        figure.add_scatter(
-            x=curve.grid, y=[e.mean for e in estimates], name=policy.replace("_", " "), line={"color": colour}
-        )
+    per_output = 2 * len(curve.outputs)  # a band and a line per course
+    for shown, output in enumerate(labels):
+        for i, (policy, outputs) in enumerate(curve.outputs.items()):
+            colour = PALETTE[i % len(PALETTE)]
+            estimates = outputs[output]
+            figure.add_scatter(
+                x=[*curve.grid, *curve.grid[::-1]],
+                y=[*(e.high for e in estimates), *(e.low for e in estimates[::-1])],
+                fill="toself",
+                fillcolor=_rgba(colour, 0.15),
+                line={"width": 0},
+                hoverinfo="skip",
+                showlegend=False,
+                visible=shown == 0,
+            )
+            figure.add_scatter(
+                x=curve.grid,
+                y=[e.mean for e in estimates],
+                name=policy.replace("_", " "),
+                line={"color": colour},
+                visible=shown == 0,
+                showlegend=shown == 0,
+            )
+    total = per_output * len(labels)
+    buttons = [
+        {
+            "label": words,
+            "method": "update",
+            "args": [
+                {
+                    "visible": [per_output * k <= t < per_output * (k + 1) for t in range(total)],
+                    "showlegend": [t % 2 == 1 and per_output * k <= t < per_output * (k + 1) for t in range(total)],
+                },
+                {"yaxis": {"title": {"text": words}}},
+            ],
+        }
+        for k, words in enumerate(labels.values())
+    ]
+    first = next(iter(labels.values()))
     figure.update_layout(
-        title=f"{label} against {curve.parameter} (95% bands)", xaxis_title=curve.parameter, yaxis_title=label
+        title=f"Against {curve.parameter} (95% bands): choose the output in the menu",
+        xaxis_title=curve.parameter,
+        yaxis_title=first,
+        updatemenus=[{"buttons": buttons, "x": 1.0, "xanchor": "right", "y": 1.0, "yanchor": "bottom"}],
     )
-    return figure_html(figure, f"{label} against {curve.parameter} per course of action")
+    return figure_html(figure, f"every outcome and every actor's expected utility against {curve.parameter}")
 
 
 def map_chart(mapped: PolicyMap) -> str:

@@ -319,10 +319,10 @@ def _response(analysis: Analysis) -> Section:
     head = analysis.headline
     figures, tables = [], []
     for curve in analysis.curves:
-        figures.append(Figure(curve_chart(curve, head, label(head)), f"{label(head)} against {curve.parameter}"))
-        for actor in _policy_actors(analysis):
-            value = f"value({actor})"
-            figures.append(Figure(curve_chart(curve, value, label(value)), f"{label(value)} against {curve.parameter}"))
+        outputs = list(next(iter(curve.outputs.values())))
+        ordered = [head, *(o for o in outputs if o != head)]  # the headline first, then every outcome and value
+        chart = curve_chart(curve, {output: label(output) for output in ordered})
+        figures.append(Figure(chart, f"every outcome and every actor's expected utility against {curve.parameter}"))
         policies = list(curve.outputs)
         tables.append(
             Table(

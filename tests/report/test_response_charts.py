@@ -1,10 +1,11 @@
-"""The policy map: one colour per course, named in a legend, and the tipping boundary drawn where the
-preferred course changes between neighbouring cells."""
+"""Response curves (every output, chosen in a menu) and the policy map (one colour per course, named in
+a legend, and the tipping boundary drawn where the preferred course changes between neighbouring cells)."""
 
+import json
 import re
 
-from escalade.analyze.policies import PolicyMap
-from escalade.report.charts import map_chart
+from escalade.analyze.policies import Estimate, PolicyMap, ResponseCurve
+from escalade.report.charts import curve_chart, map_chart
 
 
 def shapes(html: str) -> list[dict]:
@@ -32,3 +33,27 @@ def test_a_map_where_one_course_wins_everywhere_has_one_colour_and_no_boundary()
     assert shapes(html) == []
     scale = re.search(r'"colorscale":\[\[0(?:\.0)?,"(#[0-9A-Fa-f]{6})"\],\[1(?:\.0)?,"(#[0-9A-Fa-f]{6})"\]\]', html)
     assert scale and scale.group(1) == scale.group(2)
+
+
+def test_a_response_chart_offers_every_output_and_shows_one_at_a_time():
+    grid = [0.0, 1.0, 2.0]
+    curve = ResponseCurve(
+        "cost",
+        grid,
+        {
+            policy: {
+                output: [Estimate(x * shift, x * shift - 0.1, x * shift + 0.1) for x in grid] for output in outputs
+            }
+            for policy, shift in (("deter", 1.0), ("manage", 2.0))
+            for outputs in [("P(war)", "P(talks)", "value(WEST)")]
+        },
+    )
+    labels = {"P(war)": "P(war)", "P(talks)": "P(talks)", "value(WEST)": "WEST's expected utility"}
+    html = curve_chart(curve, labels)
+    start = html.index('"updatemenus":') + len('"updatemenus":')
+    menu, _ = json.JSONDecoder().raw_decode(html[start:])
+    buttons = menu[0]["buttons"]
+    assert [b["label"] for b in buttons] == list(labels.values())
+    for k, button in enumerate(buttons):  # each output: its two courses' band and line, nothing else
+        visible = button["args"][0]["visible"]
+        assert len(visible) == 12 and [i for i, v in enumerate(visible) if v] == list(range(4 * k, 4 * k + 4))
