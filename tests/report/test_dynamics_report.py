@@ -79,3 +79,13 @@ def test_rungs_are_named_on_the_axes_and_each_rung_has_a_reached_by_round_chart(
     html = (folder / "dynamics.html").read_text()
     assert '"5 blockade"' in html  # the fan chart's axis names the ladder's rungs
     assert "Reached rung 5 (blockade) by each day" in html
+
+
+def test_time_to_each_rung_is_one_table_with_a_column_per_course(folder):
+    markdown = (folder / "dynamics.md").read_text()
+    section = markdown.split("## Time to each rung", 1)[1].split("\n## ", 1)[0]
+    headers = [line for line in section.splitlines() if line.startswith("| rung |")]
+    assert headers == ["| rung | name | USA=deterrence | equilibrium |"]
+    data = json.loads((folder / "dynamics.json").read_text())
+    for course in data["courses"]:  # what the table no longer shows per actor is in the JSON
+        assert set(course["time_to_rung_by_actor"]) == {"USA", "USSR"}

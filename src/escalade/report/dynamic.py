@@ -201,41 +201,37 @@ def _arrivals(analysis: DynamicAnalysis) -> Section:
     return Section(
         "Time to each rung",
         paragraphs=[
-            f"For the escalation level (either side) and for each actor: the share of runs that reach the rung "
-            f"within {analysis.rounds} {dynamics.round}s (95% interval for the level) and the median "
-            f"{dynamics.round} of arrival among those that do. The charts show, rung by rung, the share of "
-            f"runs that have reached it by each {dynamics.round}, every course of action on one chart."
+            f"The charts show, rung by rung, the share of runs whose escalation level (either side) has reached "
+            f"it by each {dynamics.round}, every course of action on one chart. The table gives, per course, the "
+            f"share that reaches each rung within {analysis.rounds} {dynamics.round}s (95% interval) and the "
+            f"median {dynamics.round} of arrival among those that do; each actor's own arrivals are in "
+            f"dynamics.json (time_to_rung_by_actor)."
         ],
-        tables=[_arrival_table(analysis, path) for path in analysis.paths],
+        tables=[_arrival_table(analysis)],
         figures=figures,
     )
 
 
-def _arrival_table(analysis: DynamicAnalysis, path: PolicyPath) -> Table:
+def _arrival_table(analysis: DynamicAnalysis) -> Table:
+    """One row per rung, one column per course: P(the level reaches it) [95% interval] (median round)."""
     dynamics = analysis.scenario.dynamics
     assert dynamics is not None
-    actors = path.trajectories.actors
-    level = analysis.time_to_rung(path.label).set_index("rung")
-    each = {actor: analysis.time_to_rung(path.label, actor).set_index("rung") for actor in actors}
+    frames = {p.label: analysis.time_to_rung(p.label).set_index("rung") for p in analysis.paths}
 
     def arrival(frame: pd.DataFrame, rung: int) -> str:
         if rung not in frame.index:
-            return "—"  # at or below where this series starts
+            return "—"  # at or below where the level starts
         row = frame.loc[rung]
-        median = "" if np.isnan(row.median_round) else f" (median {row.median_round:g})"
-        return f"{row.p_reached:.3f}{median}"
+        median = "" if np.isnan(row.median_round) else f" ({row.median_round:g})"
+        return f"{row.p_reached:.3f} [{row.low:.3f}, {row.high:.3f}]{median}"
 
-    def interval(rung: int) -> str:
-        return f"[{level.loc[rung].low:.3f}, {level.loc[rung].high:.3f}]" if rung in level.index else "—"
-
-    rungs = sorted({*level.index, *(rung for frame in each.values() for rung in frame.index)})
-    rows = [
-        [str(rung), dynamics.ladder[rung].name, arrival(level, rung), interval(rung)]
-        + [arrival(each[actor], rung) for actor in actors]
-        for rung in rungs
-    ]
-    columns = ["rung", "name", "level reaches", "95% interval", *(f"{a} reaches" for a in actors)]
-    return Table(columns, rows, caption=path.label)
+    rungs = sorted({rung for frame in frames.values() for rung in frame.index})
+    rows = [[str(rung), dynamics.ladder[rung].name, *(arrival(f, rung) for f in frames.values())] for rung in rungs]
+    return Table(
+        ["rung", "name", *frames],
+        rows,
+        caption=f"P(the level reaches the rung) [95% interval] (median {dynamics.round} of arrival)",
+    )
 
 
 def _scores(analysis: DynamicAnalysis) -> Section:
