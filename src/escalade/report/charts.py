@@ -1,6 +1,6 @@
-"""Figures for the HTML report and the explorer: Plotly charts (as HTML fragments, Plotly's script
-inlined once by the page) and the equilibrium tree as inline SVG. Drawing only: every number comes
-from an analysis or a solution."""
+"""Figures for the HTML report, the notebook and the explorer: Plotly charts (``*_chart`` return the
+figure, :func:`escalade.report.outline.shown` puts it in a report) and the equilibrium tree as inline SVG. Drawing only:
+every number comes from an analysis or a solution."""
 
 from __future__ import annotations
 
@@ -22,21 +22,17 @@ def escape(text: object) -> str:
     return html.escape(str(text))
 
 
-def figure_html(figure: go.Figure, label: str) -> str:
-    # the toolbar stands upright in the right margin and the legend lies above the plot, under the title:
-    # neither covers the other nor a title (the top margin grows with the legend's rows, about four a row)
+def styled(figure: go.Figure) -> go.Figure:
+    """The house style, applied to every chart: the toolbar stands upright in the right margin and the
+    legend lies above the plot, under the title: neither covers the other nor a title (the top margin
+    grows with the legend's rows, about four a row)."""
     entries = sum(1 for trace in figure.data if trace.showlegend is not False and trace.name)
-    figure.update_layout(
+    return figure.update_layout(
         template="simple_white",
         margin={"l": 60, "r": 50, "t": 75 + 22 * max(1, -(-entries // 4)), "b": 50},
         font={"size": 13},
         modebar={"orientation": "v"},
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0},
-    )
-    return (
-        f'<div class="plot" role="img" aria-label="{escape(label)}">'
-        + figure.to_html(full_html=False, include_plotlyjs=False)
-        + "</div>"
     )
 
 
@@ -54,7 +50,7 @@ def _error(estimates: list) -> dict:
     }
 
 
-def policy_chart(analysis: Analysis) -> str:
+def policy_chart(analysis: Analysis) -> go.Figure:
     """P(each named outcome) per course of action, with 95% intervals."""
     figure = go.Figure()
     for i, name in enumerate(analysis.outcomes):
@@ -72,10 +68,10 @@ def policy_chart(analysis: Analysis) -> str:
         yaxis_title="probability",
         yaxis_range=[0, 1],
     )
-    return figure_html(figure, "bar chart of outcome probabilities per policy")
+    return styled(figure)
 
 
-def risk_payoff_chart(analysis: Analysis, actor: str) -> str:
+def risk_payoff_chart(analysis: Analysis, actor: str) -> go.Figure:
     """For one policy-choosing actor: each course of action (and the free equilibrium) placed by the
     headline risk (x) and the actor's expected utility (y), with 95% intervals both ways."""
     head = analysis.headline
@@ -108,10 +104,10 @@ def risk_payoff_chart(analysis: Analysis, actor: str) -> str:
         yaxis_title=f"expected utility of {actor}",
         showlegend=False,
     )
-    return figure_html(figure, f"risk-payoff chart for {actor}")
+    return styled(figure)
 
 
-def escalation_chart(analysis: Analysis) -> str:
+def escalation_chart(analysis: Analysis) -> go.Figure:
     figure = go.Figure()
     for i, (policy, shares) in enumerate(analysis.escalation.items()):
         figure.add_bar(
@@ -123,10 +119,10 @@ def escalation_chart(analysis: Analysis) -> str:
         xaxis_title="escalation level",
         yaxis_title="probability",
     )
-    return figure_html(figure, "distribution of escalation levels per policy")
+    return styled(figure)
 
 
-def curve_chart(curve: ResponseCurve, labels: dict[str, str]) -> str:
+def curve_chart(curve: ResponseCurve, labels: dict[str, str]) -> go.Figure:
     """Every course's outputs against the varied parameter, each with its 95% band: one output at a
     time, chosen in a menu over ``labels`` (output -> words; the first is shown first)."""
     figure = go.Figure()
@@ -175,10 +171,10 @@ def curve_chart(curve: ResponseCurve, labels: dict[str, str]) -> str:
         yaxis_title=first,
         updatemenus=[{"buttons": buttons, "x": 1.0, "xanchor": "right", "y": 1.0, "yanchor": "bottom"}],
     )
-    return figure_html(figure, f"every outcome and every actor's expected utility against {curve.parameter}")
+    return styled(figure)
 
 
-def map_chart(mapped: PolicyMap) -> str:
+def map_chart(mapped: PolicyMap) -> go.Figure:
     """The preferred course over two parameters: one colour per course (named in the legend), and the
     tipping boundary, where the preferred course changes, drawn as a line."""
     courses = sorted({course for row in mapped.preferred for course in row})
@@ -225,7 +221,7 @@ def map_chart(mapped: PolicyMap) -> str:
         xaxis_title=first,
         yaxis_title=second,
     )
-    return figure_html(figure, f"map of the preferred course over {first} and {second}")
+    return styled(figure)
 
 
 def _cell_edges(grid: list[float], i: int) -> tuple[float, float]:
@@ -237,7 +233,7 @@ def _cell_edges(grid: list[float], i: int) -> tuple[float, float]:
     return (points[i] + points[i + 1]) / 2, (points[i + 1] + points[i + 2]) / 2
 
 
-def tornado_chart(analysis: Analysis, top: int = 10) -> str:
+def tornado_chart(analysis: Analysis, top: int = 10) -> go.Figure:
     """Each parameter's swing around the base case (every parameter at its mean): a bar from the output
     at the parameter's 5% quantile to that at its 95%, the largest first; parameters that do not move
     the output are counted, not drawn."""
@@ -263,10 +259,10 @@ def tornado_chart(analysis: Analysis, top: int = 10) -> str:
         xaxis_title=f"{sensitivity.tornado_output} (orange: rises from 5% to 95%; blue: falls)",
         height=140 + 40 * len(swings),
     )
-    return figure_html(figure, "tornado chart of parameter swings")
+    return styled(figure)
 
 
-def sobol_chart(analysis: Analysis, floor: float = 0.01) -> str:
+def sobol_chart(analysis: Analysis, floor: float = 0.01) -> go.Figure:
     """Total and first-order Sobol indices of the tornado's output with their 95% intervals, for the
     parameters whose total index (with its interval) reaches ``floor``."""
     sensitivity = analysis.sensitivity
@@ -291,10 +287,10 @@ def sobol_chart(analysis: Analysis, floor: float = 0.01) -> str:
         xaxis_title="share of the output's variance",
         height=160 + 44 * len(indices),
     )
-    return figure_html(figure, "Sobol indices with their intervals")
+    return styled(figure)
 
 
-def posterior_chart(shifts: list[ParameterShift], top: int = 12) -> str:
+def posterior_chart(shifts: list[ParameterShift], top: int = 12) -> go.Figure:
     """Each parameter's central 90% before and after conditioning on the record, with its mean, for the
     ``top`` parameters the record moved most."""
     rows = shifts[:top][::-1]
@@ -323,7 +319,7 @@ def posterior_chart(shifts: list[ParameterShift], top: int = 12) -> str:
         scattermode="group",
         height=160 + 44 * len(rows),
     )
-    return figure_html(figure, "prior and posterior intervals of the parameters")
+    return styled(figure)
 
 
 def tree_svg(solution: Solution, floor: float = 1e-6) -> str:
@@ -398,7 +394,7 @@ def tree_svg(solution: Solution, floor: float = 1e-6) -> str:
     return "".join(parts)
 
 
-def fan_chart(analysis: DynamicAnalysis, path: PolicyPath, colour: str) -> str:
+def fan_chart(analysis: DynamicAnalysis, path: PolicyPath, colour: str) -> go.Figure:
     fan = analysis.fan(path.label)
     x = fan["label"].tolist()
     figure = go.Figure()
@@ -437,7 +433,7 @@ def fan_chart(analysis: DynamicAnalysis, path: PolicyPath, colour: str) -> str:
         xaxis={"title": dynamics.round},
         height=360 + 12 * dynamics.top,
     )
-    return figure_html(figure, f"fan chart of escalation under {path.label}")
+    return styled(figure)
 
 
 def rung_ticks(analysis: DynamicAnalysis) -> dict:
@@ -451,7 +447,7 @@ def rung_ticks(analysis: DynamicAnalysis) -> dict:
     }
 
 
-def reached_chart(analysis: DynamicAnalysis, reached: dict[str, np.ndarray], rung: int) -> str:
+def reached_chart(analysis: DynamicAnalysis, reached: dict[str, np.ndarray], rung: int) -> go.Figure:
     """The share of runs in which the escalation level has reached ``rung`` by each round, one curve per
     course of action: cumulative, so the curve at the last round is the share that ever reached it."""
     dynamics = analysis.scenario.dynamics
@@ -467,10 +463,10 @@ def reached_chart(analysis: DynamicAnalysis, reached: dict[str, np.ndarray], run
         xaxis={"title": dynamics.round},
         height=330,
     )
-    return figure_html(figure, f"share of runs that reached rung {rung} by each round")
+    return styled(figure)
 
 
-def score_chart(analysis: DynamicAnalysis) -> str:
+def score_chart(analysis: DynamicAnalysis) -> go.Figure:
     figure = go.Figure()
     for index, path in enumerate(analysis.paths):
         scores = analysis.scores(path.label).groupby("round", sort=True)["score"].mean()
@@ -486,10 +482,10 @@ def score_chart(analysis: DynamicAnalysis) -> str:
         yaxis={"title": "score"},
         height=360,
     )
-    return figure_html(figure, "escalation score per round by course of action")
+    return styled(figure)
 
 
-def calibration_chart(calibration: pd.DataFrame, title: str) -> str:
+def calibration_chart(calibration: pd.DataFrame, title: str) -> go.Figure:
     """Forecast probability against observed frequency, per model (a backtest's calibration)."""
     figure = go.Figure()
     figure.add_scatter(
@@ -501,4 +497,4 @@ def calibration_chart(calibration: pd.DataFrame, title: str) -> str:
             marker={"size": 6 + 14 * rows["count"] / rows["count"].max(), "color": PALETTE[i % len(PALETTE)]},
         )  # fmt: skip
     figure.update_layout(title=title, xaxis_title="forecast probability", yaxis_title="observed frequency")
-    return figure_html(figure, "calibration plot")
+    return styled(figure)

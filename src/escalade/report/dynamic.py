@@ -10,7 +10,7 @@ import pandas as pd
 
 from escalade.analyze.dynamics import DynamicAnalysis, PolicyPath, category_shares
 from escalade.report.charts import PALETTE, fan_chart, reached_chart, score_chart
-from escalade.report.outline import Figure, Report, Section, Table
+from escalade.report.outline import Report, Section, Table, shown
 from escalade.report.static import CLAIM_COLUMNS, claims_section, footer, parameters_section, provenance
 from escalade.scenario.model import CATEGORIES
 
@@ -173,7 +173,7 @@ def _course(analysis: DynamicAnalysis, p: PolicyPath) -> dict[str, Any]:
 
 def _over_time(analysis: DynamicAnalysis) -> Section:
     figures = [
-        Figure(fan_chart(analysis, path, PALETTE[i % len(PALETTE)]), f"fan chart of escalation under {path.label}")
+        shown(fan_chart(analysis, path, PALETTE[i % len(PALETTE)]), f"fan chart of escalation under {path.label}")
         for i, path in enumerate(analysis.paths)
     ]
     tables = []
@@ -194,7 +194,7 @@ def _arrivals(analysis: DynamicAnalysis) -> Section:
         for rung in range(start + 1, dynamics.top + 1)
     }
     figures = [
-        Figure(reached_chart(analysis, shares, rung), f"share of runs that reached rung {rung} by each round")
+        shown(reached_chart(analysis, shares, rung), f"share of runs that reached rung {rung} by each round")
         for rung, shares in curves.items()
         if max(share[-1] for share in shares.values()) >= 0.01
     ]
@@ -242,7 +242,7 @@ def _scores(analysis: DynamicAnalysis) -> Section:
     return Section(
         "Escalation score (comparable with LLM war-game studies)",
         tables=[Table(["course of action", *CATEGORIES], rows, frozenset(range(1, len(CATEGORIES) + 1)))],
-        figures=[Figure(score_chart(analysis), "escalation score per round by course of action")],
+        figures=[shown(score_chart(analysis), "escalation score per round by course of action")],
         notes=[f"Share of moves in each category. Weights: {weights}."],
     )
 

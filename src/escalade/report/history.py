@@ -7,7 +7,7 @@ import pandas as pd
 
 from escalade.history.backtest import Backtest
 from escalade.report.charts import calibration_chart
-from escalade.report.outline import Figure, Report, Section, Table
+from escalade.report.outline import Report, Section, Table, shown
 
 
 def backtest_report(result: Backtest, data_file: str) -> Report:
@@ -50,9 +50,7 @@ def backtest_report(result: Backtest, data_file: str) -> Report:
             Table(["model", "bin", "mean forecast", "observed frequency", "forecasts"], rows, frozenset({2, 3, 4}))
         ],
         figures=[
-            Figure(
-                calibration_chart(calibration, f"Calibration: crises after {result.train_until}"), "calibration plot"
-            )
+            shown(calibration_chart(calibration, f"Calibration: crises after {result.train_until}"), "calibration plot")
         ],
         notes=["Forecast probabilities of the four ICB violence levels, pooled and binned in fifths."],
     )

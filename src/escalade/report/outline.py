@@ -9,7 +9,7 @@ Writers format; they compute nothing.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from plotly.offline import get_plotlyjs
 from rich.console import Console
@@ -17,6 +17,9 @@ from rich.table import Table as RichTable
 from rich.text import Text
 
 from escalade.report.charts import escape
+
+if TYPE_CHECKING:
+    import plotly.graph_objects as go
 from escalade.report.files import json_text
 
 STYLE = """
@@ -46,6 +49,13 @@ class Table:
 class Figure:
     html: str  # a Plotly fragment or inline SVG; shown in HTML only
     label: str  # what it shows, in words (the alt text, and what the other writers list)
+
+
+def shown(figure: go.Figure, label: str) -> Figure:
+    """A Plotly chart as the report shows it: an HTML fragment (Plotly's script is inlined once by the
+    page), described by ``label`` for readers who cannot see it."""
+    fragment = figure.to_html(full_html=False, include_plotlyjs=False)
+    return Figure(f'<div class="plot" role="img" aria-label="{escape(label)}">{fragment}</div>', label)
 
 
 @dataclass(frozen=True)

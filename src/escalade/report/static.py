@@ -27,7 +27,7 @@ from escalade.report.charts import (
     tornado_chart,
     tree_svg,
 )
-from escalade.report.outline import Figure, Report, Section, Table
+from escalade.report.outline import Figure, Report, Section, Table, shown
 from escalade.scenario import Scenario
 from escalade.simulate import EQUILIBRIUM
 
@@ -97,10 +97,10 @@ def finding(analysis: Analysis) -> str:
     head = analysis.headline
     rows = {row.policy: row for row in analysis.rows}
     scripted = [row for row in analysis.rows if row.policy != EQUILIBRIUM]
-    shown = scripted or [rows[EQUILIBRIUM]]
+    described = scripted or [rows[EQUILIBRIUM]]
     parts = [
         f"Across {analysis.draws:,} parameter draws, "
-        + "; ".join(f"under {row.policy.replace('_', ' ')} {label(head)} = {row.estimate(head)}" for row in shown)
+        + "; ".join(f"under {row.policy.replace('_', ' ')} {label(head)} = {row.estimate(head)}" for row in described)
     ]
     for rec in analysis.recommendations:
         d = rec.difference
@@ -225,12 +225,12 @@ def _policies(analysis: Analysis) -> Section:
             )
         )
     figures = [
-        Figure(policy_chart(analysis), "probability of each outcome per policy with 95% intervals"),
+        shown(policy_chart(analysis), "probability of each outcome per policy with 95% intervals"),
         *(
-            Figure(risk_payoff_chart(analysis, actor), f"risk and payoff of {actor}'s courses of action")
+            shown(risk_payoff_chart(analysis, actor), f"risk and payoff of {actor}'s courses of action")
             for actor in _policy_actors(analysis)
         ),
-        Figure(escalation_chart(analysis), "distribution of the escalation level reached per policy"),
+        shown(escalation_chart(analysis), "distribution of the escalation level reached per policy"),
     ]
     return Section(
         "Courses of action compared",
@@ -322,7 +322,7 @@ def _response(analysis: Analysis) -> Section:
         outputs = list(next(iter(curve.outputs.values())))
         ordered = [head, *(o for o in outputs if o != head)]  # the headline first, then every outcome and value
         chart = curve_chart(curve, {output: label(output) for output in ordered})
-        figures.append(Figure(chart, f"every outcome and every actor's expected utility against {curve.parameter}"))
+        figures.append(shown(chart, f"every outcome and every actor's expected utility against {curve.parameter}"))
         policies = list(curve.outputs)
         tables.append(
             Table(
@@ -338,7 +338,7 @@ def _response(analysis: Analysis) -> Section:
     mapped = analysis.policy_map
     if mapped is not None:
         first, second = mapped.parameters
-        figures.append(Figure(map_chart(mapped), f"preferred course over {first} and {second}"))
+        figures.append(shown(map_chart(mapped), f"preferred course over {first} and {second}"))
         tables.append(
             Table(
                 [f"{first} \\ {second}", *(f"{y:.3g}" for y in mapped.grids[1])],
@@ -373,7 +373,7 @@ def _sensitivity(analysis: Analysis) -> Section:
     assert sensitivity is not None
     output = sensitivity.tornado_output
     swings = {swing.parameter: swing for swing in sensitivity.tornado}
-    shown = [index for index in sensitivity.sobol[output] if index.total + index.total_conf >= 0.01]
+    listed = [index for index in sensitivity.sobol[output] if index.total + index.total_conf >= 0.01]
     hidden = [index for index in sensitivity.sobol[output] if index.total + index.total_conf < 0.01]
     tables = [
         Table(
@@ -385,7 +385,7 @@ def _sensitivity(analysis: Analysis) -> Section:
                     f"{index.total:.2f} ± {index.total_conf:.2f}",
                     f"{swings[index.parameter].output_at_low:.3f} → {swings[index.parameter].output_at_high:.3f}",
                 ]
-                for index in shown
+                for index in listed
             ],
             frozenset({1, 2, 3}),
             f"{len(hidden)} parameters whose total index and its interval stay below 0.01 are left out"
@@ -419,8 +419,8 @@ def _sensitivity(analysis: Analysis) -> Section:
         paragraphs=[sensitivity_sentence(analysis)],
         tables=tables,
         figures=[
-            Figure(tornado_chart(analysis), "tornado chart of the parameters' swings around the base case"),
-            Figure(sobol_chart(analysis), "Sobol indices with their intervals"),
+            shown(tornado_chart(analysis), "tornado chart of the parameters' swings around the base case"),
+            shown(sobol_chart(analysis), "Sobol indices with their intervals"),
         ],
         notes=[
             *sensitivity.warnings,
@@ -758,7 +758,7 @@ def record_section(analysis: Analysis) -> Section:
         "What the record implies",
         paragraphs=paragraphs,
         tables=tables,
-        figures=[Figure(posterior_chart(conditioned.parameters), "prior and posterior intervals of the parameters")],
+        figures=[shown(posterior_chart(conditioned.parameters), "prior and posterior intervals of the parameters")],
         notes=notes,
         record={"record": _record_record(conditioned)},
     )
