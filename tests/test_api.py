@@ -74,3 +74,42 @@ def test_simulate_gives_the_same_numbers_on_worker_processes():
 def test_simulate_refuses_fewer_runs_than_draws():
     with pytest.raises(escalade.pipeline.RequestError, match="runs \\(10\\) must be at least draws \\(16\\)"):
         escalade.load("cuban_missile_1962_dynamic").simulate(runs=10, draws=16)
+
+
+def test_a_sweep_in_a_notebook_gives_the_reports_figures_and_writes_the_report(tmp_path):
+    import plotly.graph_objects as go
+
+    analysis = escalade.load("cuban_missile_1962").sweep(
+        draws=32, sensitivity=8, ranges={"strike_cost": (0.0, 3.0)}, grid=3, record=False
+    )
+    assert isinstance(analysis, escalade.Analysis) and isinstance(analysis, escalade.Sweep)
+    figures = [
+        analysis.plot.policies(),
+        analysis.plot.escalation(),
+        analysis.plot.tornado(),
+        analysis.plot.sobol(),
+        analysis.plot.curves("strike_cost"),
+    ]
+    assert all(isinstance(f, go.Figure) and f.data for f in figures)
+    with pytest.raises(ValueError, match="no policy_map"):
+        analysis.plot.policy_map()
+    written = analysis.to_html(tmp_path / "report.html")
+    text = written.read_text()
+    assert text.startswith("<!DOCTYPE html>") and "Cuban" in text and "strike_cost" in text
+    assert len(analysis.to_frame()) == 32 * len(analysis.runs)
+
+
+def test_a_simulation_in_a_notebook_gives_its_figures_frame_and_report(tmp_path):
+    import plotly.graph_objects as go
+
+    crisis = escalade.load("cuban_missile_1962_dynamic").simulate(runs=64, draws=2, rounds=4)
+    assert isinstance(crisis, escalade.DynamicAnalysis) and isinstance(crisis, escalade.Simulation)
+    course = crisis.paths[-1].label
+    assert all(
+        isinstance(f, go.Figure) for f in (crisis.plot.fan(course), crisis.plot.reached(6), crisis.plot.scores())
+    )
+    with pytest.raises(ValueError, match="no course 'nope'"):
+        crisis.plot.fan("nope")
+    frame = crisis.to_frame()
+    assert set(frame["course"]) == {p.label for p in crisis.paths}
+    assert crisis.to_html(tmp_path / "dynamics.html").read_text().startswith("<!DOCTYPE html>")

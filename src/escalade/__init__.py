@@ -17,6 +17,8 @@ _LAZY = {
     "DynamicAnalysis": "escalade.analyze.dynamics",
     "Equilibrium": "escalade.api",
     "Model": "escalade.api",
+    "Simulation": "escalade.api",
+    "Sweep": "escalade.api",
     "load": "escalade.api",
 }
 
@@ -27,4 +29,4 @@ def __getattr__(name: str) -> object:
     raise AttributeError(f"module 'escalade' has no attribute {name!r}")
 
 
-__all__ = ["Analysis", "DynamicAnalysis", "Equilibrium", "Model", "__version__", "load"]
+__all__ = ["Analysis", "DynamicAnalysis", "Equilibrium", "Model", "Simulation", "Sweep", "__version__", "load"]

@@ -5,6 +5,8 @@
 >>> model.solve().paths          # a DataFrame of the likely paths at the parameters' means
 >>> analysis = model.sweep(draws=1024, seed=7)
 >>> analysis.summary()           # one row per policy, with 95% intervals
+>>> analysis.plot.tornado()      # any chart of the report, as a Plotly figure
+>>> analysis.to_html("report.html")   # the report the command line writes
 >>> crisis = escalade.load("cuban_missile_1962_dynamic").simulate(runs=1024, draws=4)
 >>> escalade.load("cuban_missile_1962").condition().conditioned.parameters   # what the record implies
 
@@ -19,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
+import plotly.graph_objects as go
 
 from escalade.analyze import Analysis, ClaimVerdict, paths_frame, profile_frame
 from escalade.analyze.dynamics import DynamicAnalysis
@@ -35,6 +38,7 @@ from escalade.pipeline import (
     simulate,
 )
 from escalade.pipeline.requests import CLAIMS, FORECAST
+from escalade.report import charts, dynamic_report, static_report, to_html, trajectories_frame, write_atomic
 from escalade.scenario import Scenario
 from escalade.scenario import load as load_scenario
 from escalade.simulate.backends import Progress
@@ -62,6 +66,115 @@ class Equilibrium:
     def _repr_html_(self) -> str:
         regret = f"<p>{self.solution.method}, max regret {self.solution.max_regret[0]:.2e} (verified)</p>"
         return regret + self.paths.to_html(index=False, float_format=lambda x: f"{x:.3f}")
+
+
+class _StaticPlots:
+    """The static report's charts, each as a Plotly figure to show, restyle or save."""
+
+    def __init__(self, analysis: Analysis) -> None:
+        self._analysis = analysis
+
+    def policies(self) -> go.Figure:
+        """Each named outcome's probability per policy, with 95% intervals."""
+        return charts.policy_chart(self._analysis)
+
+    def risk_payoff(self, actor: str) -> go.Figure:
+        """Risk against payoff for ``actor``'s courses of action."""
+        return charts.risk_payoff_chart(self._analysis, actor)
+
+    def escalation(self) -> go.Figure:
+        """The distribution of the escalation level reached, per policy."""
+        return charts.escalation_chart(self._analysis)
+
+    def tornado(self) -> go.Figure:
+        """Each parameter's swing of the headline around the base case (needs ``sensitivity``)."""
+        return charts.tornado_chart(self._needs("sensitivity", "sweep(sensitivity=256)"))
+
+    def sobol(self) -> go.Figure:
+        """Sobol indices of the headline with their intervals (needs ``sensitivity``)."""
+        return charts.sobol_chart(self._needs("sensitivity", "sweep(sensitivity=256)"))
+
+    def curves(self, parameter: str | None = None) -> go.Figure:
+        """Every output against a varied parameter (the first, by default), chosen in a menu."""
+        analysis = self._needs("curves", "sweep(ranges={name: (low, high)}, grid=9)")
+        curve = next((c for c in analysis.curves if parameter in (None, c.parameter)), None)
+        if curve is None:
+            raise ValueError(f"no response curve over {parameter!r}; varied: {[c.parameter for c in analysis.curves]}")
+        outputs = list(next(iter(curve.outputs.values())))
+        return charts.curve_chart(curve, {output: output for output in outputs})
+
+    def policy_map(self) -> go.Figure:
+        """The preferred course over two varied parameters, with the tipping boundary."""
+        return charts.map_chart(self._needs("policy_map", "sweep(ranges={a: …, b: …}, grid=9)").policy_map)
+
+    def posterior(self) -> go.Figure:
+        """Each parameter's prior and posterior interval (needs a record)."""
+        return charts.posterior_chart(self._needs("conditioned", "a scenario with a record:").conditioned.parameters)
+
+    def _needs(self, field: str, how: str) -> Analysis:
+        if not getattr(self._analysis, field):
+            raise ValueError(f"this analysis has no {field}: ask for it with {how}")
+        return self._analysis
+
+
+@dataclass(frozen=True, eq=False)
+class Sweep(Analysis):
+    """An :class:`Analysis` with the report's views: ``plot.<chart>()`` (Plotly figures), ``to_html(path)``
+    (the report ``escalade run`` writes) and, as every analysis, ``to_frame()`` and ``summary()``."""
+
+    @property
+    def plot(self) -> _StaticPlots:
+        return _StaticPlots(self)
+
+    def to_html(self, path: str | Path) -> Path:
+        """Write the HTML report (one self-contained file, as ``escalade run`` writes) to ``path``."""
+        return write_atomic(path, to_html(static_report(self)))
+
+
+class _DynamicPlots:
+    """The dynamic report's charts, each as a Plotly figure."""
+
+    def __init__(self, analysis: DynamicAnalysis) -> None:
+        self._analysis = analysis
+
+    def fan(self, course: str | None = None) -> go.Figure:
+        """The escalation level's fan (5–95%, quartiles, median) per round under ``course`` (the first)."""
+        paths = self._analysis.paths
+        index = next((i for i, p in enumerate(paths) if course in (None, p.label)), None)
+        if index is None:
+            raise ValueError(f"no course {course!r}; the courses: {[p.label for p in paths]}")
+        return charts.fan_chart(self._analysis, paths[index], charts.PALETTE[index % len(charts.PALETTE)])
+
+    def reached(self, rung: int) -> go.Figure:
+        """The share of runs that have reached ``rung`` by each round, every course on one chart."""
+        shares = {p.label: self._analysis.reached(p.label, rung) for p in self._analysis.paths}
+        return charts.reached_chart(self._analysis, shares, rung)
+
+    def scores(self) -> go.Figure:
+        """The escalation score per round, by course of action."""
+        return charts.score_chart(self._analysis)
+
+
+@dataclass(frozen=True, eq=False)
+class Simulation(DynamicAnalysis):
+    """A :class:`DynamicAnalysis` with the report's views: ``plot.<chart>()``, ``to_frame()`` (one row
+    per run, round and actor) and ``to_html(path)`` (the report ``escalade simulate`` writes)."""
+
+    @property
+    def plot(self) -> _DynamicPlots:
+        return _DynamicPlots(self)
+
+    def to_frame(self) -> pd.DataFrame:
+        return trajectories_frame(self)
+
+    def to_html(self, path: str | Path) -> Path:
+        """Write the HTML report (one self-contained file, as ``escalade simulate`` writes) to ``path``."""
+        return write_atomic(path, to_html(dynamic_report(self)))
+
+
+def _as(kind: type, result: object) -> object:
+    """``result`` as the notebook class ``kind`` (a subclass adding views: the same fields)."""
+    return kind(**{f.name: getattr(result, f.name) for f in dataclasses.fields(result)})
 
 
 def _settings(pins: Mapping[str, float] | None, ranges: Mapping[str, tuple[float, float]] | None) -> Settings:
@@ -106,7 +219,7 @@ class Model:
         workers: int = Backend.workers,
         scheduler: str | None = None,
         progress: Progress | None = None,
-    ) -> Analysis:
+    ) -> Sweep:
         """Solve across ``draws`` parameter draws under every policy (or ``policies``): P(each named
         outcome, and escalation ≥ each of ``levels``), each actor's expected utility, paired differences,
         Sobol indices from ``sensitivity`` base samples (0: skip), the claims with their knockouts, the
@@ -128,7 +241,7 @@ class Model:
             condition=record,
             as_of=as_of,
         )
-        return analyse(self.scenario, request, Backend(workers, scheduler, progress))
+        return _as(Sweep, analyse(self.scenario, request, Backend(workers, scheduler, progress)))
 
     def condition(
         self,
@@ -138,7 +251,7 @@ class Model:
         as_of: str | None = None,
         workers: int = Backend.workers,
         progress: Progress | None = None,
-    ) -> Analysis:
+    ) -> Sweep:
         """The scenario conditioned on its record (docs/conditioning.md): the prior analysis without
         sensitivity or knockouts, and in ``.conditioned`` the posterior draws, each parameter before and
         after, each observation's surprise, the policies and claims on the posterior draws, and the
@@ -146,7 +259,7 @@ class Model:
         if self.scenario.record is None:
             raise ValueError(f"{self.scenario.name} has no 'record:' to condition on (see docs/conditioning.md)")
         request = dataclasses.replace(FORECAST, draws=draws, seed=seed, as_of=as_of)
-        return analyse(self.scenario, request, Backend(workers, progress=progress))
+        return _as(Sweep, analyse(self.scenario, request, Backend(workers, progress=progress)))
 
     def forecast(
         self, as_of: str | None = None, draws: int = FORECAST.draws, seed: int = FORECAST.seed
@@ -183,7 +296,7 @@ class Model:
         ranges: Mapping[str, tuple[float, float]] | None = None,
         workers: int = Backend.workers,
         scheduler: str | None = None,
-    ) -> DynamicAnalysis:
+    ) -> Simulation:
         """Run a dynamic scenario forward: ``runs`` trajectories per course of action over ``draws``
         parameter draws; ``policies`` (actor -> policy names) picks the courses compared; ``lam`` is the
         rationality of solved actors (None: the scenario's; inf: a pure Markov-perfect equilibrium)."""
@@ -197,7 +310,7 @@ class Model:
             seed=seed,
             settings=_settings(pins, ranges),
         )
-        return simulate(self.scenario, request, Backend(workers, scheduler))
+        return _as(Simulation, simulate(self.scenario, request, Backend(workers, scheduler)))
 
     def _repr_html_(self) -> str:
         parameters = pd.DataFrame(
