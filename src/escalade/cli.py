@@ -659,7 +659,12 @@ def run(
     workers: Workers = 1,
     scheduler: Scheduler = None,
     history_data: Annotated[
-        Path | None, typer.Option(help="ICB system-level CSV: show the reference class's base rates beside the model.")
+        Path | None,
+        typer.Option(
+            "--data",
+            help="An ICB system-level CSV, as in history and backtest: the reference class's base rates beside "
+            "the model.",
+        ),
     ] = None,
     record: RecordFlag = StaticRequest.condition,
     observed: Observed = None,

@@ -176,7 +176,7 @@ def test_reference_class_thresholds_must_increase():
 
 
 def test_run_puts_the_reference_class_beside_the_model_in_the_report(icb, tmp_path):
-    args = ["run", "--draws", "32", "--sensitivity", "0", "--history-data", str(icb.system), "--out", str(tmp_path)]
+    args = ["run", "--draws", "32", "--sensitivity", "0", "--data", str(icb.system), "--out", str(tmp_path)]
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
     record = json.loads((tmp_path / "summary.json").read_text())
