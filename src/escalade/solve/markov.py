@@ -14,10 +14,11 @@ QRE) has every solved mover choose ``σ_j(x) ∝ exp(λ Q_j(x, ·))`` over its a
 backward induction with logit responses.
 
 Which equilibrium: the limit of the finite-horizon game's. Value iteration from ``V = 0`` is backward
-induction over ever longer horizons; it runs for ``_WARM`` sweeps, all draws at once, and Newton's
-method on ``H`` (with its exact sparse Jacobian, :class:`_Draw`) finishes each draw whose iteration
-is contracting (the same fixed point, to 1e-11, in a few steps instead of hundreds of sweeps). Where
-the iteration does not settle (the finite-horizon answers oscillate, so they have no limit), the
+induction over ever longer horizons, all draws at once; Newton's method on ``H`` (with its exact
+sparse Jacobian, :class:`_Draw`) finishes each draw once its iteration has nearly settled and is
+still contracting (the same fixed point, in a few steps instead of hundreds of sweeps). Where the
+iteration does not settle in ``_MAX_ITERATIONS`` sweeps (the finite-horizon answers oscillate, so
+they have no limit), the
 principal branch is traced instead: pseudo-arclength continuation of ``H(V, λ) = 0`` from ``λ = 0``,
 where the equilibrium is unique, to the asked ``λ``, through the turning points where continuation
 in λ alone fails (McKelvey and Palfrey's selection, as for trees). ``traced`` says which draws.
@@ -35,6 +36,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 from scipy import sparse
@@ -44,7 +46,7 @@ from escalade.game.markov import MarkovGame
 from escalade.solve.solution import REGRET_TOLERANCE, SolverError
 
 _TOLERANCE = 1e-11
-_MAX_ITERATIONS = 3_000  # best-response sweeps (λ = inf)
+_MAX_ITERATIONS = 3_000  # sweeps before a draw counts as not settling
 _PATIENCE = 400  # best-response sweeps before a draw that has not settled is damped further
 _CHECK = 25  # logit sweeps between attempts to finish the draws that contract by Newton's method
 _NEAR = 1e-8  # ... once a sweep changes their values by less than this (relative to the payoff scale)
@@ -125,10 +127,17 @@ def best_response(q: np.ndarray, available: np.ndarray) -> np.ndarray:
     return np.eye(q.shape[-1])[chosen]
 
 
+def events_matrix(game: MarkovGame, d: int) -> sparse.csr_matrix:
+    """Draw ``d``'s chance events as a sparse (S, S) transition: post-move state to the state they lead to."""
+    s = game.shape[0]
+    rows = np.repeat(np.arange(s), game.outcomes.shape[1])
+    return sparse.csr_matrix((game.outcome_prob[d].reshape(-1), (rows, game.outcomes.reshape(-1))), shape=(s, s))
+
+
 def evaluate(game: MarkovGame, policy: np.ndarray) -> np.ndarray:
     """Exact values ``V[K, S, n]`` of following ``policy``: solves ``(I − δP) V = r`` per draw."""
     k, (s, n, m) = game.draws, game.shape
-    rows, outcome_rows = np.repeat(np.arange(s), m), np.repeat(np.arange(s), game.outcomes.shape[1])
+    rows = np.repeat(np.arange(s), m)
     values = np.empty((k, s, n))
     for d in range(k):
         transition, reward = sparse.identity(s, format="csr"), np.zeros((s, n))
@@ -139,10 +148,7 @@ def evaluate(game: MarkovGame, policy: np.ndarray) -> np.ndarray:
             cost = (policy[d, :, j, :] * game.descent[:, j, :]).sum(axis=1) * game.down_cost[d, :, j]
             reward[:, j] -= transition @ cost
             transition = transition @ mover
-        events = sparse.csr_matrix(
-            (game.outcome_prob[d].reshape(-1), (outcome_rows, game.outcomes.reshape(-1))), shape=(s, s)
-        )
-        transition = (transition @ events).toarray()
+        transition = (transition @ events_matrix(game, d)).toarray()
         reward += transition @ game.payoff[d]
         values[d] = np.linalg.solve(np.eye(s) - game.discount[d] * transition, reward)
     return values
@@ -292,20 +298,21 @@ class _Draw:
     solved: tuple[bool, ...]
     policy: np.ndarray  # (S, n, M) starting policy: the scripted actors' moves are kept
 
+    @cached_property
+    def events(self) -> tuple[sparse.csr_matrix, sparse.csr_matrix]:
+        """The chance events' transition, on states and on (state, actor) values times the discount: the
+        same at every linearization."""
+        events = events_matrix(self.game, 0)
+        n = self.game.shape[1]
+        return events, sparse.kron(events, sparse.identity(n), format="csr") * self.game.discount[0]
+
     def linearize(self, values: np.ndarray, lam: float) -> tuple[np.ndarray, np.ndarray, sparse.csr_matrix, np.ndarray]:
         """``(T_λ(V) − V, policy, ∂H/∂V, ∂H/∂λ)`` at ``values`` (S, n); vectors flattened state-major."""
         game = self.game
         s, n, _ = game.shape
         size = s * n
-        events = sparse.csr_matrix(
-            (
-                game.outcome_prob[0].reshape(-1),
-                (np.repeat(np.arange(s), game.outcomes.shape[1]), game.outcomes.reshape(-1)),
-            ),
-            shape=(s, s),
-        )
+        events, total = self.events
         ahead = events @ (game.payoff[0] + game.discount[0] * values)
-        total = sparse.kron(events, sparse.identity(n), format="csr") * game.discount[0]
         by_lam = np.zeros(size)
         policy = self.policy.copy()
         rows = np.arange(size).reshape(s, n)
@@ -374,12 +381,10 @@ class _Draw:
             return splu(sparse.csc_matrix(matrix))
 
         residual, policy, jacobian, by_lam = at(point)
-        tangent = np.zeros(point.size)
-        tangent[-1] = 1.0
-        length = 0.1
+        unit = np.zeros(point.size)
+        unit[-1] = 1.0
+        tangent, length = unit, 0.1
         for _ in range(_TRACE_STEPS):
-            unit = np.zeros(point.size)
-            unit[-1] = 1.0
             direction = bordered(jacobian, by_lam, tangent).solve(unit)
             direction *= np.sign(direction @ tangent) / np.linalg.norm(direction)
             while True:
