@@ -39,6 +39,7 @@ from escalade.pipeline import (
 )
 from escalade.pipeline.requests import CLAIMS, FORECAST
 from escalade.report import charts, dynamic_report, static_report, to_html, trajectories_frame, write_atomic
+from escalade.report.static import curve_labels
 from escalade.scenario import Scenario
 from escalade.scenario import load as load_scenario
 from escalade.simulate.backends import Progress
@@ -100,8 +101,7 @@ class _StaticPlots:
         curve = next((c for c in analysis.curves if parameter in (None, c.parameter)), None)
         if curve is None:
             raise ValueError(f"no response curve over {parameter!r}; varied: {[c.parameter for c in analysis.curves]}")
-        outputs = list(next(iter(curve.outputs.values())))
-        return charts.curve_chart(curve, {output: output for output in outputs})
+        return charts.curve_chart(curve, curve_labels(curve, analysis.headline))
 
     def policy_map(self) -> go.Figure:
         """The preferred course over two varied parameters, with the tipping boundary."""

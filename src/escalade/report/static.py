@@ -9,6 +9,7 @@ import numpy as np
 from escalade.analyze import (
     Analysis,
     ClaimVerdict,
+    ResponseCurve,
     beliefs,
     least_likely,
     likely_paths,
@@ -314,14 +315,18 @@ def _why(analysis: Analysis) -> Section:
     )
 
 
+def curve_labels(curve: ResponseCurve, head: str) -> dict[str, str]:
+    """A response curve's outputs as a reader sees them: the headline first, then every outcome and value."""
+    outputs = list(next(iter(curve.outputs.values())))
+    return {output: label(output) for output in [head, *(o for o in outputs if o != head)]}
+
+
 def _response(analysis: Analysis) -> Section:
     """Each varied parameter's response curves, and the map of the preferred course over two of them."""
     head = analysis.headline
     figures, tables = [], []
     for curve in analysis.curves:
-        outputs = list(next(iter(curve.outputs.values())))
-        ordered = [head, *(o for o in outputs if o != head)]  # the headline first, then every outcome and value
-        chart = curve_chart(curve, {output: label(output) for output in ordered})
+        chart = curve_chart(curve, curve_labels(curve, head))
         figures.append(shown(chart, f"every outcome and every actor's expected utility against {curve.parameter}"))
         policies = list(curve.outputs)
         tables.append(
