@@ -128,6 +128,22 @@ def test_a_batch_of_draws_equals_draws_traced_one_by_one():
         np.testing.assert_allclose(together.profile[k], alone.profile[0], atol=1e-9)
 
 
+def test_an_information_set_only_a_branch_chance_never_takes_reaches_is_solved_on_play_from_it():
+    # Forcing a chance node (a claim's `force:`) leaves player 1's information set after "L" unreached;
+    # its values were once taken as an equal weighing of its terminals with a Jacobian that disagreed,
+    # and the path did not finish in 20,000 steps. They are now those of play from the node on.
+    game = read_efg(next(p for p in gambit_efg_files() if p.name == "2_player_chance.efg"))
+    chance = game.chance_prob.copy()
+    chance[0, 1:3] = [1.0, 0.0]
+    forced = type(game)(game.tree, chance, game.payoff, game.outcome, game.attributes, game.title)
+    solution = solve_qre(forced)
+    assert solution.max_regret[0] <= 1e-8
+    # after "L" every action of player 1 earns 1 against player 2's limit play, so the limit mixes evenly
+    player_2 = solution.profile[0, 6:]
+    np.testing.assert_allclose(player_2, [0, 1, 1, 0, 0, 1], atol=1e-6)
+    np.testing.assert_allclose(solution.profile[0, 3:6], 1 / 3, atol=1e-6)
+
+
 def test_fitted_lambda_recovers_the_lambda_that_generated_the_frequencies():
     game = read_efg(next(p for p in gambit_efg_files() if p.name == "2_player_chance.efg"))
     for true in (0.4, 2.0, 7.5):

@@ -148,8 +148,11 @@ def _log_chance(game: Game) -> np.ndarray:
     tree = game.tree
     chance_edge = np.zeros(tree.n_nodes, dtype=bool)
     chance_edge[1:] = tree.player[tree.parent[1:]] == CHANCE
-    with np.errstate(divide="ignore"):
-        log_edge = np.where(chance_edge, np.log(game.chance_prob), 0.0)  # (K, N)
+    # A branch chance never takes (a forced chance node, a probability drawn as 0) is given the smallest
+    # normal weight instead of none: the values at a node only it reaches are then those of play from
+    # that node on (the limit of a chance move that trembles), smooth in the profile like every other
+    # value, while on any path chance does take its weight is nil.
+    log_edge = np.where(chance_edge, np.log(np.maximum(game.chance_prob, np.finfo(float).tiny)), 0.0)  # (K, N)
     log_reach = np.zeros_like(log_edge)
     for level in tree.levels[1:]:
         log_reach[:, level] = log_reach[:, tree.parent[level]] + log_edge[:, level]
@@ -172,11 +175,7 @@ class _Equations:
         st = self.st
         log_w = self.log_chance[rows][:, st.pair_t] + (st.excess @ x.T).T  # (k, P)
         top = np.maximum.reduceat(log_w, st.segment, axis=1)  # (k, S)
-        # A slot that chance never reaches: weigh its terminals equally (the game is unchanged by it).
-        unreachable = ~np.isfinite(top)
-        top = np.where(unreachable, 0.0, top)
         w = np.exp(log_w - top[:, st.pair_s])
-        w = np.where(unreachable[:, st.pair_s], 1.0, w)
         total = np.add.reduceat(w, st.segment, axis=1)
         w_bar = w / total[:, st.pair_s]
         u = np.add.reduceat(w_bar * self.pair_payoff[rows], st.segment, axis=1)
