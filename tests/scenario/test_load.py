@@ -176,14 +176,3 @@ def test_the_example_in_the_language_reference_is_valid():
     scenario = loads(example, "docs/scenario-language.md")
     assert scenario.name == "small" and "firm" in scenario.policies
 
-
-def test_the_draft_of_the_rebuilt_flagship_stays_valid_and_solvable():
-    """examples/dprk_russia_v2_draft.yaml (issue 14) is work in progress: it must keep loading and
-    solving while it is built (solve_spe raises if a draw fails its equilibrium certificate)."""
-    from escalade.game import compile_game
-    from escalade.simulate import sample_parameters
-    from escalade.solve import solve_spe
-
-    scenario = load(Path(__file__).resolve().parents[2] / "examples" / "dprk_russia_v2_draft.yaml")
-    solution = solve_spe(compile_game(scenario, sample_parameters(scenario, 4, seed=1)))
-    assert solution.profile.shape == (4, solution.game.tree.n_slots)

@@ -11,6 +11,7 @@ from escalade.analyze.analysis import (
 from escalade.analyze.beliefs import InfosetBelief, beliefs
 from escalade.analyze.claims import ClaimVerdict, evaluate_claims, mechanism_notes
 from escalade.analyze.intervals import Share, wilson
+from escalade.analyze.mechanisms import Knockout, knockout_effects
 from escalade.analyze.outcomes import (
     ChoiceDifference,
     PathRow,
@@ -81,6 +82,7 @@ __all__ = [
     "ForecastScores",
     "HistoryComparison",
     "InfosetBelief",
+    "Knockout",
     "MorrisIndex",
     "ObservationRow",
     "PairedDifference",
@@ -109,6 +111,7 @@ __all__ = [
     "evaluate_claims",
     "forecast_rows",
     "full_profile",
+    "knockout_effects",
     "least_likely",
     "likely_paths",
     "mechanism_notes",

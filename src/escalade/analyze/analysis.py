@@ -8,6 +8,7 @@ import pandas as pd
 
 from escalade.analyze.claims import ClaimVerdict
 from escalade.analyze.intervals import Share
+from escalade.analyze.mechanisms import Knockout
 from escalade.analyze.outcomes import ChoiceDifference, PathShare
 from escalade.analyze.policies import (
     Estimate,
@@ -46,6 +47,7 @@ class Analysis:
     what_if: Analysis | None = None  # the same analysis with full information, when asked
     sensitivity: Sensitivity | None = None  # which parameters decide the headline outputs
     claims: list[ClaimVerdict] = field(default_factory=list)  # the scenario's claims, tested on the draws
+    knockouts: list[Knockout] = field(default_factory=list)  # each mechanism knocked out: what it moves
     history: HistoryComparison | None = None  # base rates of the reference class, when data is given
     curves: list[ResponseCurve] = field(default_factory=list)  # outputs against each varied parameter
     policy_map: PolicyMap | None = None  # the preferred course over two varied parameters

@@ -26,6 +26,7 @@ from escalade.analyze import (
     evaluate_claims,
     forecast_rows,
     full_profile,
+    knockout_effects,
     observation_rows,
     parameter_shifts,
     path_shares,
@@ -44,6 +45,7 @@ from escalade.analyze import (
     value_of_information,
     violence_distribution,
 )
+from escalade.analyze.claims import Solver
 from escalade.condition import condition
 from escalade.game import Tree, compile_tree, full_information, policy_profile
 from escalade.history import load_icb, reference_class, violence_base_rates
@@ -85,6 +87,12 @@ def analyse(scenario: Scenario, request: StaticRequest = StaticRequest(), backen
     if stated.claims:
         backend.stage("claims, their mechanisms knocked out")
         base = dataclasses.replace(base, claims=test_claims(stated, values, request, tree, backend))
+    if stated.mechanisms and request.knockouts:
+        backend.stage("each mechanism knocked out")
+        values_here = request.claim_values(values)
+        base = dataclasses.replace(
+            base, knockouts=knockout_effects(stated, values_here, _claim_solver(tree, backend), request.seed)
+        )
     if request.condition and stated.record is not None:
         backend.stage("conditioning on the record")
         base = dataclasses.replace(base, conditioned=conditioned(base, stated, unit, request, tree, backend))
@@ -288,15 +296,20 @@ def test_claims(
     """Each claim of the scenario tested on the first ``request.claim_draws`` of the draws, with the
     parameters that decide it and, unless the request says no, its knockouts and effect ablation on
     the same draws (each knockout and ablation solves the claims again: they cost as much each)."""
-    chunked = backend.chunking(report_progress=False)  # the claims report variants done, not chunks
     values = request.claim_values(values)
+    seed, samples, knockouts = request.seed, request.claim_samples, request.knockouts
+    return evaluate_claims(scenario, values, _claim_solver(tree, backend), seed, samples, knockouts, backend.progress)
+
+
+def _claim_solver(tree: Tree, backend: Backend) -> Solver:
+    """Scenario variants solved on the tree compiled once, under a claim's conditions."""
+    chunked = backend.chunking(report_progress=False)  # the claims report variants done, not chunks
 
     def solve(variant: Scenario, draws: dict, conditions: list[Condition]) -> list[Runs]:
         courses = [(condition.policy, condition.force) for condition in conditions]
         return solve_courses(variant, draws, courses, tree=tree, **chunked)
 
-    seed, samples, knockouts = request.seed, request.claim_samples, request.knockouts
-    return evaluate_claims(scenario, values, solve, seed, samples, knockouts, backend.progress)
+    return solve
 
 
 def claims(
