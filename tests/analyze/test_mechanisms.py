@@ -11,7 +11,8 @@ from tests.analyze.test_knockouts import TOY
 # (0.8-1.0) against yielding's loss, so nothing can move.
 INERT = TOY.replace(
     "  publicity: {doc: public news raises the stakes",
-    "  fight_price: {doc: what a fight costs B, fix: {fight_cost: 0.9}}\n  publicity: {doc: public news raises the stakes",
+    "  fight_price: {doc: what a fight costs B, fix: {fight_cost: 0.9}}\n"
+    "  publicity: {doc: public news raises the stakes",
 )
 
 

@@ -175,4 +175,3 @@ def test_the_example_in_the_language_reference_is_valid():
     example = doc.split("```yaml\n", 1)[1].split("```", 1)[0]
     scenario = loads(example, "docs/scenario-language.md")
     assert scenario.name == "small" and "firm" in scenario.policies
-
