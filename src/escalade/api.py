@@ -216,13 +216,18 @@ class Model:
         grid: int = StaticRequest.grid,
         record: bool = StaticRequest.condition,
         as_of: str | None = None,
+        claim_draws: int | None = StaticRequest.claim_draws,
+        knockouts: bool = StaticRequest.knockouts,
+        ablation: bool = StaticRequest.ablation,
         workers: int = Backend.workers,
         scheduler: str | None = None,
         progress: Progress | None = None,
     ) -> Sweep:
         """Solve across ``draws`` parameter draws under every policy (or ``policies``): P(each named
         outcome, and escalation ≥ each of ``levels``), each actor's expected utility, paired differences,
-        Sobol indices from ``sensitivity`` base samples (0: skip), the claims with their knockouts, the
+        Sobol indices from ``sensitivity`` base samples (0: skip), on the first ``claim_draws`` draws the
+        claims and (``knockouts``) what each mechanism moves and each claim without it (``ablation``: and
+        without each effect of the tree), the
         reference class beside the model (``history_data``: an ICB CSV), the ``full_information`` what-if,
         with ``grid`` points, response curves over each parameter in ``ranges`` (two: a policy map), and
         with ``record`` (when the scenario has one), the analysis again on the draws its record leaves
@@ -240,6 +245,9 @@ class Model:
             grid=grid,
             condition=record,
             as_of=as_of,
+            claim_draws=claim_draws,
+            knockouts=knockouts,
+            ablation=ablation,
         )
         return _as(Sweep, analyse(self.scenario, request, Backend(workers, scheduler, progress)))
 
@@ -274,11 +282,12 @@ class Model:
         seed: int = CLAIMS.seed,
         sensitivity: int = CLAIMS.claim_samples,
         knockouts: bool = CLAIMS.knockouts,
+        ablation: bool = CLAIMS.ablation,
     ) -> list[ClaimVerdict]:
         """The scenario's claims alone, each with its verdict, flags, the parameters that decide it and
-        (``knockouts``) the verdict with each mechanism knocked out and each effect taken out."""
+        (``knockouts``) the verdict with each mechanism knocked out and (``ablation``) each effect taken out."""
         request = dataclasses.replace(
-            CLAIMS, draws=draws, seed=seed, claim_sensitivity=sensitivity, knockouts=knockouts
+            CLAIMS, draws=draws, seed=seed, claim_sensitivity=sensitivity, knockouts=knockouts, ablation=ablation
         )
         return claims(self.scenario, request)
 

@@ -175,6 +175,14 @@ Scheduler = Annotated[str | None, typer.Option(help="Run the draws on this Dask 
 OutDir = Annotated[
     Path, typer.Option("--out", help="Folder for report.html, report.md, summary.json, runs.parquet, summary.csv.")
 ]
+Knockouts = Annotated[
+    bool,
+    typer.Option(help="Knock out each mechanism: what it moves, and each claim without it (a solve each)."),
+]
+Ablation = Annotated[
+    bool,
+    typer.Option(help="With the knockouts, take each effect of the tree out in turn (a solve of the claims each)."),
+]
 RecordFlag = Annotated[
     bool, typer.Option("--record/--no-record", help="Repeat the analysis on the draws the scenario's record leaves.")
 ]
@@ -613,9 +621,8 @@ def claims_command(
             "--sensitivity", min=0, help="Sobol base samples for what decides each claim (0: skip), as in run."
         ),
     ] = CLAIMS.claim_samples,
-    knockouts: Annotated[
-        bool, typer.Option(help="Also test each claim with each mechanism knocked out and each effect taken out.")
-    ] = CLAIMS.knockouts,
+    knockouts: Knockouts = CLAIMS.knockouts,
+    ablation: Ablation = CLAIMS.ablation,
     as_json: JsonFlag = False,
     quiet: QuietFlag = False,
 ) -> None:
@@ -630,7 +637,7 @@ def claims_command(
         from escalade.scenario import load
 
         request = dataclasses.replace(
-            CLAIMS, draws=draws, seed=seed, claim_sensitivity=sensitivity, knockouts=knockouts
+            CLAIMS, draws=draws, seed=seed, claim_sensitivity=sensitivity, knockouts=knockouts, ablation=ablation
         )
         scenario = load(file)
         with progress_bar("testing the claims, knocked out and ablated", quiet) as advance:
@@ -656,6 +663,11 @@ def run(
     sensitivity: Annotated[
         int, typer.Option(min=0, help="Sobol base samples (a power of two; 0: skip).")
     ] = StaticRequest.sensitivity,
+    claim_draws: Annotated[
+        int, typer.Option(min=1, help="The claims and the knockouts are tested on the first this many draws.")
+    ] = StaticRequest.claim_draws,
+    knockouts: Knockouts = StaticRequest.knockouts,
+    ablation: Ablation = StaticRequest.ablation,
     workers: Workers = 1,
     scheduler: Scheduler = None,
     history_data: Annotated[
@@ -681,6 +693,7 @@ def run(
         request = StaticRequest(
             draws=draws, seed=seed, full_information=who, sensitivity=sensitivity, history_data=history_data,
             settings=_settings(pins, ranges), grid=grid, condition=record, as_of=as_of, observed=observed,
+            claim_draws=claim_draws, knockouts=knockouts, ablation=ablation,
         )  # fmt: skip
         _static(ctx, load(file), request, workers, scheduler, out_dir)
 

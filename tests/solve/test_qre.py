@@ -209,15 +209,18 @@ def test_logit_backward_induction_equals_the_whole_tree_qre_on_the_flagship():
 HARD_DRAWS = json.loads((Path(__file__).resolve().parents[1] / "data" / "qre_hard_draws.json").read_text())
 
 
-@pytest.mark.parametrize("case", ["turns_back", "falls_and_climbs", "step_underflow"])
+@pytest.mark.parametrize("case", ["turns_back", "falls_and_climbs", "step_underflow", "lost_path"])
 def test_paths_that_turn_back_in_lambda_still_end_at_a_certified_limit(case):
-    """A path that falls below λ = 0 after high precision is stopped at its highest point and polished; one
-    that falls back and climbs again is followed to its limit; one whose steps underflow far along (exact
-    ties) is stopped there and polished (tests/data/qre_hard_draws.json says which)."""
+    """A path that falls back and climbs again is followed to its limit; one whose steps underflow far
+    along (exact ties) is stopped there and polished; one that falls below λ = 0 after high precision is
+    stopped at its highest point, and where no polish there is an equilibrium of its subgame, best
+    responses from that point find one and the solution says so (tests/data/qre_hard_draws.json)."""
     scenario = HARD_DRAWS[case].get("scenario", "dprk_russia_2024")
     if scenario.endswith(".yaml"):
         scenario = str(Path(__file__).resolve().parents[2] / scenario)
     solution = solve_spe(compile_game(load(scenario), HARD_DRAWS[case]["values"]))
     assert solution.max_regret[0] <= 1e-8
-    if case in ("turns_back", "step_underflow"):
+    lost = any("folded back and was lost" in note for note in solution.notes)
+    assert lost == (case in ("turns_back", "lost_path"))
+    if case == "step_underflow":
         assert np.any((solution.profile > 0.05) & (solution.profile < 0.95))  # its limit is mixed

@@ -192,10 +192,11 @@ def evaluate_claims(
     sobol_samples: int = 64,
     knockouts: bool = True,
     progress: Callable[[int, int], None] | None = None,
+    ablation: bool = True,
 ) -> list[ClaimVerdict]:
     """A verdict per claim of the scenario on the given draws, with what decides it: Sobol indices of
     its gap (``sobol_samples`` base samples, 0: none) and, with ``knockouts``, every mechanism
-    knocked out and every single effect taken out, on the same draws. Each variant is solved, judged
+    knocked out and (with ``ablation``) every single effect taken out, on the same draws. Each variant is solved, judged
     and let go before the next (memory stays that of a few runs); ``progress`` is told (variants
     done, variants in all) after each."""
     stated = outputs(scenario, values, solve)
@@ -204,7 +205,7 @@ def evaluate_claims(
     results = {name: judge(claim, stated[name], boot) for name, claim in scenario.claims.items()}
     knocked: dict[str, list[Trial]] = {name: [] for name in scenario.claims}
     flips: dict[str, list[Trial]] = {name: [] for name in scenario.claims}
-    refs = ablation_refs(scenario) if knockouts else []
+    refs = ablation_refs(scenario) if knockouts and ablation else []
     if knockouts:
         combined = [c.because for c in scenario.claims.values() if len(c.because) > 1]
         knockout_sets = [*([m] for m in scenario.mechanisms), *map(list, dict.fromkeys(map(tuple, combined)))]

@@ -145,7 +145,8 @@ class StaticRequest(_ScenarioRequest):
     full_information: str | None = None  # what-if: this actor (or "all") sees every earlier move
     sensitivity: int = 256  # Sobol base samples for what decides the answer (0: skip)
     claim_sensitivity: int | None = None  # Sobol base samples for what decides each claim (None: sensitivity / 4)
-    knockouts: bool = True  # test each claim with every mechanism knocked out and every effect taken out
+    knockouts: bool = True  # each mechanism knocked out: what it moves, and each claim without it
+    ablation: bool = True  # with the knockouts, each claim with every single effect of the tree taken out
     claim_draws: int | None = 512  # the claims are tested on the first this many draws (None: all of them)
     grid: int = 0  # response curves over each varied parameter at this many points (0: none), on the claims' draws
     history_data: Path | None = None  # an ICB system-level CSV: the reference class beside the model

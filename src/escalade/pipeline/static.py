@@ -297,8 +297,16 @@ def test_claims(
     parameters that decide it and, unless the request says no, its knockouts and effect ablation on
     the same draws (each knockout and ablation solves the claims again: they cost as much each)."""
     values = request.claim_values(values)
-    seed, samples, knockouts = request.seed, request.claim_samples, request.knockouts
-    return evaluate_claims(scenario, values, _claim_solver(tree, backend), seed, samples, knockouts, backend.progress)
+    return evaluate_claims(
+        scenario,
+        values,
+        _claim_solver(tree, backend),
+        request.seed,
+        request.claim_samples,
+        request.knockouts,
+        backend.progress,
+        ablation=request.ablation,
+    )
 
 
 def _claim_solver(tree: Tree, backend: Backend) -> Solver:

@@ -50,6 +50,8 @@ POLISH_ITERATIONS = 30
 POLISH_TOLERANCE = 1e-14  # indifference to this many payoff ranges
 MIN_STEP = 1e-10
 MAX_STEPS = 20_000
+LOST = 100.0  # a limit whose regret exceeds this many times the tolerance was lost, not merely inexact
+BEST_RESPONSE_ROUNDS = 50  # rounds of best responses, one information set at a time, for a lost path
 CORRECTOR_TOLERANCE = 1e-11
 RESIDUAL_TOLERANCE = 1e-12
 MAX_CORRECTOR_ITERATIONS = 8
@@ -253,7 +255,8 @@ def solve_qre(game: Game, lam: float | np.ndarray | None = None, notes: list[str
     is traced in λ × range; ``lam`` is in the game's own payoff units, as in Gambit.
     """
     lam = precision(lam, game.n_draws)
-    return _finish(game, qre_profile(game, lam), lam, notes)
+    profile, lost = qre_profile(game, lam)
+    return _finish(game, profile, lam, [*(notes or []), *lost_note(lost)])
 
 
 def precision(lam: float | np.ndarray | None, k: int) -> np.ndarray | None:
@@ -266,25 +269,27 @@ def precision(lam: float | np.ndarray | None, k: int) -> np.ndarray | None:
     return lam
 
 
-def qre_profile(game: Game, lam: np.ndarray | None) -> np.ndarray:
-    """(K, S) the principal branch's profile at ``lam`` (K,) or its limit, not yet certified."""
+def qre_profile(game: Game, lam: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """(K, S) the principal branch's profile at ``lam`` (K,) or its limit, not yet certified; and (K,)
+    which draws' limits were found by best responses because the path was lost (:func:`_recover`)."""
     _check_game(game)
     tree = game.tree
     k = game.n_draws
+    lost = np.zeros(k, dtype=bool)
     if tree.n_infosets == 0:
-        return np.ones((k, 0))
+        return np.ones((k, 0)), lost
     scale = payoff_scale(game)
     equations = _Equations(game, _structure(tree), scale)
     x = np.log(1.0 / tree.n_actions[equations.st.slot_infoset])[None, :].repeat(k, axis=0)
     if lam is not None and not np.any(lam):
-        return np.exp(x)
+        return np.exp(x), lost
     # Targets in normalised units. Beyond LIMIT_LAMBDA a QRE equals the limit to double precision
     # (the logit check in _finish confirms it), so such draws are traced to the limit.
     target = np.full(k, np.inf) if lam is None else lam * scale
     x = _trace(game, equations, x, np.where(target > LIMIT_LAMBDA, np.inf, target), scale)
     if lam is None:
-        x = _polish(game, equations, x, scale)
-    return np.exp(x)
+        x, lost = _recover(game, equations, _polish(game, equations, x, scale), scale)
+    return np.exp(x), lost
 
 
 def _trace(game: Game, equations: _Equations, x: np.ndarray, target: np.ndarray, scale: np.ndarray) -> np.ndarray:
@@ -422,6 +427,45 @@ def _polish(game: Game, equations: _Equations, x: np.ndarray, scale: np.ndarray)
         return np.where(better[:, None], np.log(np.where(better[:, None], polished, 1.0)), x)
 
 
+def _recover(game: Game, equations: _Equations, x: np.ndarray, scale: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Draws whose traced limit still fails the regret check: a path that folded back and was stopped at
+    its highest point where no polish finds an equilibrium (1 flagship draw in 20,000). From the path's
+    leading actions, each information set in turn takes its best action against the rest (values as at a
+    trembling profile), until none changes; the pure profile replaces the traced one only if it passes the
+    exact regret check. It is an equilibrium, but not the path's limit: the caller says how many."""
+    regret, _ = nash_regret(game, np.exp(x))
+    bad = np.flatnonzero(regret.max(axis=1, initial=0.0) > LOST * APPROXIMATE_TOLERANCE * scale)
+    lost = np.zeros(len(x), dtype=bool)
+    if bad.size == 0:
+        return x, lost
+    st, rows = equations.st, np.arange(bad.size)
+    starts = np.flatnonzero(st.is_base)
+    widths = game.tree.n_actions
+    choice = np.stack([x[bad][:, s : s + w].argmax(axis=1) for s, w in zip(starts, widths, strict=True)], axis=1)
+
+    def pure(choice: np.ndarray) -> np.ndarray:
+        profile = np.zeros((bad.size, x.shape[1]))
+        profile[rows[:, None], starts[None, :] + choice] = 1.0
+        return profile
+
+    for _ in range(BEST_RESPONSE_ROUNDS):
+        before = choice.copy()
+        for h, start in enumerate(starts):
+            u, _ = equations.values(np.where(pure(choice) > 0, 0.0, -OFF_SUPPORT), bad)
+            options = u[:, start : start + widths[h]]
+            kept = options[rows, choice[:, h]] >= options.max(axis=1) - 1e-12
+            choice[:, h] = np.where(kept, choice[:, h], options.argmax(axis=1))
+        if np.array_equal(choice, before):
+            break
+    candidate = pure(choice)
+    found, _ = nash_regret(_subset(game, bad), candidate)
+    certified = found.max(axis=1, initial=0.0) <= REGRET_TOLERANCE * scale[bad]
+    with np.errstate(divide="ignore"):
+        x[bad[certified]] = np.log(candidate[certified])
+    lost[bad[certified]] = True
+    return x, lost
+
+
 def _indifference(
     equations: _Equations, z: np.ndarray, support: np.ndarray, anchor: np.ndarray, eye: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -503,6 +547,17 @@ def _land(equations: _Equations, x: np.ndarray, target: np.ndarray, rows: np.nda
         if np.all(np.abs(delta) <= 1e-13 * (1 + np.abs(x))):
             break
     return x
+
+
+def lost_note(lost: np.ndarray) -> list[str]:
+    """What a reader must know when some draws' logit paths were lost (:func:`_recover`)."""
+    if not lost.any():
+        return []
+    return [
+        f"{int(lost.sum())} of {lost.size} draws: the logit path folded back and was lost; their equilibrium "
+        "was found by best responses from where it stopped and passes the regret check, but it is not the "
+        "path's limit (docs/solvers.md)."
+    ]
 
 
 def _finish(game: Game, profile: np.ndarray, lam: np.ndarray | None, notes: list[str] | None) -> Solution:

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from escalade.game import CHANCE, TERMINAL, Game, Tree, TreeBuilder
-from escalade.solve.qre import certify_logit, precision, qre_profile
+from escalade.solve.qre import certify_logit, lost_note, precision, qre_profile
 from escalade.solve.solution import APPROXIMATE_TOLERANCE, REGRET_TOLERANCE, Solution, certify
 from escalade.solve.verify import level_plans, node_moves, node_values, payoff_scale
 
@@ -141,6 +141,7 @@ def solve_spe(game: Game, notes: list[str] | None = None, lam: float | np.ndarra
     values[tree.terminal_nodes] = game.payoff.transpose(1, 0, 2)
     chance_prob = np.ascontiguousarray(game.chance_prob.T)  # (N, K)
     pending = regions(tree)
+    lost_draws = np.zeros(k, dtype=bool)  # draws whose logit path was lost in some subgame (qre._recover)
     for plan in level_plans(tree):
         mover = tree.player[plan.nodes]
         chance = np.flatnonzero(mover == CHANCE)
@@ -170,16 +171,24 @@ def solve_spe(game: Game, notes: list[str] | None = None, lam: float | np.ndarra
         # Subgames with information sets rooted at this level replace what the pass just did there.
         level_roots = set(plan.nodes.tolist())
         for region in [r for r in pending if r.root in level_roots]:
-            _solve_region(game, region, values, profile, lam)
+            _solve_region(game, region, values, profile, lam, lost_draws)
             # the QRE, not the tie rule, chose at the region's own nodes
             ties[np.setdiff1d(region.nodes, region.leaves)] = False
     if lam is not None:
         return certify_logit(game, profile, lam, "logit", notes)
     tolerance = APPROXIMATE_TOLERANCE if pending else REGRET_TOLERANCE
+    notes = [*(notes or []), *lost_note(lost_draws)]
     return certify("spe", game, profile, notes=notes, tolerance=tolerance, ties=np.ascontiguousarray(ties.T))
 
 
-def _solve_region(game: Game, region: Region, values: np.ndarray, profile: np.ndarray, lam: np.ndarray | None) -> None:
+def _solve_region(
+    game: Game,
+    region: Region,
+    values: np.ndarray,
+    profile: np.ndarray,
+    lam: np.ndarray | None,
+    lost_draws: np.ndarray,
+) -> None:
     tree = game.tree
     reduced = Game(
         region.tree,
@@ -189,7 +198,8 @@ def _solve_region(game: Game, region: Region, values: np.ndarray, profile: np.nd
         [],
     )
     # certified with the whole game's profile, not on its own
-    found = qre_profile(reduced, lam)
+    found, lost = qre_profile(reduced, lam)
+    lost_draws |= lost
     values[region.root] = node_values(reduced, node_moves(reduced, found).T, level_plans(region.tree))[:, 0]
     for h_reduced, h in enumerate(region.infosets):
         start, count = tree.action_offset[h], tree.n_actions[h]
