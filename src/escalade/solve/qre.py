@@ -506,7 +506,10 @@ def _correct(
     live = np.arange(len(rows))
     last = np.empty((len(rows), point.shape[1] - 1, point.shape[1]))
     for it in range(MAX_CORRECTOR_ITERATIONS):
-        jac, residual = equations.jacobian(point[live, :-1], point[live, -1], rows[live])
+        # a long predictor step can leave the log-probabilities beyond exp's range: the residual is then
+        # not finite, the step counts as diverging and is retried shorter
+        with np.errstate(over="ignore", invalid="ignore"):
+            jac, residual = equations.jacobian(point[live, :-1], point[live, -1], rows[live])
         last[live] = jac
         if it > 0:
             # On the curve to rounding: accept even where a near-singular Jacobian (a branch
