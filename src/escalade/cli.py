@@ -632,7 +632,7 @@ def claims_command(
     with reported(ctx):
         import datetime as dt
 
-        from escalade.pipeline import Backend, claims
+        from escalade.pipeline import Backend, claims, mechanisms
         from escalade.report import claims_report
         from escalade.scenario import load
 
@@ -642,8 +642,9 @@ def claims_command(
         scenario = load(file)
         with progress_bar("testing the claims, knocked out and ablated", quiet) as advance:
             verdicts = claims(scenario, request, Backend(progress=advance))
+        knocked = mechanisms(scenario, request) if knockouts and scenario.mechanisms else []
         created = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
-        report = claims_report(scenario, verdicts, seed, draws, created)
+        report = claims_report(scenario, verdicts, seed, draws, created, knocked)
         _show(ctx, report)
 
 

@@ -74,3 +74,7 @@ def test_the_flagship_claims_get_verdicts_from_the_command_line():
         holds = claim["holds"]
         assert 0 <= holds["low"] <= holds["share"] <= holds["high"] <= 1 and claim["verdict"]
         assert claim["effects_tested"] == 45 and claim["knockouts"]
+    # and what each mechanism moves on the same draws, the overwhelming response above all
+    moved = {k["mechanism"]: k["moved"] for k in json.loads(result.output)["knockouts"]}
+    assert set(moved) == {"audience_costs", "ratchet", "overwhelming_response", "china_restraint"}
+    assert "P(dprk_deepens)" in moved["overwhelming_response"]

@@ -19,6 +19,7 @@ from escalade.analyze import (
     ClaimVerdict,
     Conditioned,
     HistoryComparison,
+    Knockout,
     Sensitivity,
     compare_policies,
     differing_choices,
@@ -330,6 +331,16 @@ def claims(
         raise ValueError(f"{scenario.source_file} states no claims; add a 'claims:' section")
     values = sample_parameters(scenario, request.draws, request.seed, request.sampling)
     return test_claims(scenario, values, request, compile_tree(scenario), backend)
+
+
+def mechanisms(
+    scenario: Scenario, request: StaticRequest = StaticRequest(), backend: Backend = Backend()
+) -> list[Knockout]:
+    """Each mechanism of the scenario knocked out alone, on the request's claim draws: what it moves."""
+    scenario = request.validated(scenario)
+    backend.validated()
+    values = request.claim_values(sample_parameters(scenario, request.draws, request.seed, request.sampling))
+    return knockout_effects(scenario, values, _claim_solver(compile_tree(scenario), backend), request.seed)
 
 
 def compare_history(analysis: Analysis, data: Path) -> HistoryComparison:

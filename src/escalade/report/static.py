@@ -600,9 +600,17 @@ def knockout_record(knockout: Knockout) -> dict[str, Any]:
     }
 
 
-def claims_report(scenario: Scenario, claims: list[ClaimVerdict], seed: int, draws: int, created: str) -> Report:
-    """The claims alone (``escalade claims``): the claims section with its provenance; the flags are
-    the report's notes (printed above the tables), so the table leaves them out."""
+def claims_report(
+    scenario: Scenario,
+    claims: list[ClaimVerdict],
+    seed: int,
+    draws: int,
+    created: str,
+    knockouts: list[Knockout] | None = None,
+) -> Report:
+    """The claims alone (``escalade claims``): the claims section with its provenance, then what each
+    mechanism moves; the flags are the report's notes (printed above the tables), so the table leaves
+    them out."""
     from escalade.version import __version__
 
     flagged = [f"{v.name}: {flag}" for v in claims for flag in v.flags]
@@ -612,7 +620,10 @@ def claims_report(scenario: Scenario, claims: list[ClaimVerdict], seed: int, dra
         scenario.description,
         headline,
         flagged,
-        [claims_section(claims, [c for c in CLAIM_COLUMNS if c not in ("statement", "flags")], scenario=scenario)],
+        [
+            claims_section(claims, [c for c in CLAIM_COLUMNS if c not in ("statement", "flags")], scenario=scenario),
+            *([knockouts_section(knockouts)] if knockouts else []),
+        ],
         provenance(scenario, __version__, seed, draws, created),
         footer(scenario, __version__, seed, f"{draws:,} draws", created),
     )
