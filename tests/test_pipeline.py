@@ -139,6 +139,7 @@ def test_an_analysis_names_each_stage_and_gives_each_job_its_total_before_it_sta
         "solving 64 draws",
         "sensitivity: Sobol, Morris, tornado, tipping points",
         "claims, their mechanisms knocked out",
+        "each mechanism knocked out",
         "conditioning on the record",
         "what if WEST saw every move",
     ]

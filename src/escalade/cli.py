@@ -642,7 +642,10 @@ def claims_command(
         scenario = load(file)
         with progress_bar("testing the claims, knocked out and ablated", quiet) as advance:
             verdicts = claims(scenario, request, Backend(progress=advance))
-        knocked = mechanisms(scenario, request) if knockouts and scenario.mechanisms else []
+        knocked = []
+        if knockouts and scenario.mechanisms:
+            with progress_bar("knocking out each mechanism", quiet) as advance:
+                knocked = mechanisms(scenario, request, Backend(progress=advance))
         created = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
         report = claims_report(scenario, verdicts, seed, draws, created, knocked)
         _show(ctx, report)

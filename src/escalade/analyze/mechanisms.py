@@ -11,6 +11,7 @@ mechanism that moves none does no work in the model, whatever its name promises.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -53,17 +54,29 @@ def _half_width(estimate: Estimate) -> float:
     return max((estimate.high - estimate.low) / 2, np.finfo(float).tiny)
 
 
-def knockout_effects(scenario: Scenario, values: dict[str, np.ndarray], solve: Solver, seed: int) -> list[Knockout]:
+def knockout_effects(
+    scenario: Scenario,
+    values: dict[str, np.ndarray],
+    solve: Solver,
+    seed: int,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[Knockout]:
     """Each mechanism of ``scenario`` knocked out alone: the equilibrium's outcome probabilities on
-    ``values`` against those as stated, draw by draw (common random numbers)."""
+    ``values`` against those as stated, draw by draw (common random numbers); ``progress`` is told
+    (solves done, solves in all) as it goes."""
+    advance = progress or (lambda done, total: None)
+    total = 1 + len(scenario.mechanisms)
+    advance(0, total)
     equilibrium = [Condition()]
     (stated,) = solve(scenario, values, equilibrium)
     outputs = [f"P({name})" for name in stated.event_names]
     before = np.column_stack([stated.measure(output) for output in outputs])
     boot = Bootstrap(stated.n_draws, np.random.default_rng(seed))
+    advance(1, total)
     knockouts = []
-    for name, mechanism in scenario.mechanisms.items():
+    for done, (name, mechanism) in enumerate(scenario.mechanisms.items(), start=2):
         (knocked,) = solve(*knock_out(scenario, [name], values), equilibrium)
+        advance(done, total)
         after = np.column_stack([knocked.measure(output) for output in outputs])
         changes = boot.estimates(after - before)
         knockouts.append(

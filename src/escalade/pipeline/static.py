@@ -90,10 +90,9 @@ def analyse(scenario: Scenario, request: StaticRequest = StaticRequest(), backen
         base = dataclasses.replace(base, claims=test_claims(stated, values, request, tree, backend))
     if stated.mechanisms and request.knockouts:
         backend.stage("each mechanism knocked out")
-        values_here = request.claim_values(values)
-        base = dataclasses.replace(
-            base, knockouts=knockout_effects(stated, values_here, _claim_solver(tree, backend), request.seed)
-        )
+        solve = _claim_solver(tree, backend)
+        knocked = knockout_effects(stated, request.claim_values(values), solve, request.seed, backend.progress)
+        base = dataclasses.replace(base, knockouts=knocked)
     if request.condition and stated.record is not None:
         backend.stage("conditioning on the record")
         base = dataclasses.replace(base, conditioned=conditioned(base, stated, unit, request, tree, backend))
@@ -340,7 +339,8 @@ def mechanisms(
     scenario = request.validated(scenario)
     backend.validated()
     values = request.claim_values(sample_parameters(scenario, request.draws, request.seed, request.sampling))
-    return knockout_effects(scenario, values, _claim_solver(compile_tree(scenario), backend), request.seed)
+    solve = _claim_solver(compile_tree(scenario), backend)
+    return knockout_effects(scenario, values, solve, request.seed, backend.progress)
 
 
 def compare_history(analysis: Analysis, data: Path) -> HistoryComparison:
