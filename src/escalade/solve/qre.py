@@ -527,7 +527,8 @@ def _correct(
             delta = np.linalg.solve(system, rhs[:, :, None])[:, :, 0]
         except np.linalg.LinAlgError:
             break
-        size = np.linalg.norm(delta, axis=1)
+        with np.errstate(over="ignore", invalid="ignore"):  # a diverging step: not finite, caught below
+            size = np.linalg.norm(delta, axis=1)
         point[live] += delta
         diverging = ((size > 0.5 * previous[live]) & (it > 0)) | ~np.isfinite(size) | (size > 1.0)
         converged = (size < CORRECTOR_TOLERANCE * (1 + np.linalg.norm(point[live], axis=1))) & ~diverging
