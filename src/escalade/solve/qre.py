@@ -529,9 +529,9 @@ def _correct(
             break
         with np.errstate(over="ignore", invalid="ignore"):  # a diverging step: not finite, caught below
             size = np.linalg.norm(delta, axis=1)
-        point[live] += delta
-        diverging = ((size > 0.5 * previous[live]) & (it > 0)) | ~np.isfinite(size) | (size > 1.0)
-        converged = (size < CORRECTOR_TOLERANCE * (1 + np.linalg.norm(point[live], axis=1))) & ~diverging
+            point[live] += delta
+            diverging = ((size > 0.5 * previous[live]) & (it > 0)) | ~np.isfinite(size) | (size > 1.0)
+            converged = (size < CORRECTOR_TOLERANCE * (1 + np.linalg.norm(point[live], axis=1))) & ~diverging
         ok[live[converged]] = True
         iterations[live[converged]] = it + 1
         previous[live] = size
