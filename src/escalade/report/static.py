@@ -978,6 +978,8 @@ def _central(analysis: Analysis) -> Section:
 
 
 def _beliefs(histories: list[list[str]], belief: list[float]) -> str:
+    if not np.isfinite(belief).any():
+        return "— (never reached: Bayes' rule gives no belief)"
     return "; ".join(f"{' → '.join(h) or 'root'}: {p:.3f}" for h, p in zip(histories, belief, strict=True))
 
 
