@@ -440,8 +440,8 @@ def _recover(game: Game, equations: _Equations, x: np.ndarray, scale: np.ndarray
         return x, lost
     st, rows = equations.st, np.arange(bad.size)
     starts = np.flatnonzero(st.is_base)
-    widths = game.tree.n_actions
-    choice = np.stack([x[bad][:, s : s + w].argmax(axis=1) for s, w in zip(starts, widths, strict=True)], axis=1)
+    widths, traced = game.tree.n_actions, x[bad]
+    choice = np.stack([traced[:, s : s + w].argmax(axis=1) for s, w in zip(starts, widths, strict=True)], axis=1)
 
     def pure(choice: np.ndarray) -> np.ndarray:
         profile = np.zeros((bad.size, x.shape[1]))

@@ -171,7 +171,7 @@ def solve_spe(game: Game, notes: list[str] | None = None, lam: float | np.ndarra
         # Subgames with information sets rooted at this level replace what the pass just did there.
         level_roots = set(plan.nodes.tolist())
         for region in [r for r in pending if r.root in level_roots]:
-            _solve_region(game, region, values, profile, lam, lost_draws)
+            lost_draws |= _solve_region(game, region, values, profile, lam)
             # the QRE, not the tie rule, chose at the region's own nodes
             ties[np.setdiff1d(region.nodes, region.leaves)] = False
     if lam is not None:
@@ -182,13 +182,10 @@ def solve_spe(game: Game, notes: list[str] | None = None, lam: float | np.ndarra
 
 
 def _solve_region(
-    game: Game,
-    region: Region,
-    values: np.ndarray,
-    profile: np.ndarray,
-    lam: np.ndarray | None,
-    lost_draws: np.ndarray,
-) -> None:
+    game: Game, region: Region, values: np.ndarray, profile: np.ndarray, lam: np.ndarray | None
+) -> np.ndarray:
+    """The region's QRE (or its limit) written into ``values`` and ``profile``; returns (K,) which draws'
+    limits were found by best responses because the path was lost."""
     tree = game.tree
     reduced = Game(
         region.tree,
@@ -199,9 +196,9 @@ def _solve_region(
     )
     # certified with the whole game's profile, not on its own
     found, lost = qre_profile(reduced, lam)
-    lost_draws |= lost
     values[region.root] = node_values(reduced, node_moves(reduced, found).T, level_plans(region.tree))[:, 0]
     for h_reduced, h in enumerate(region.infosets):
         start, count = tree.action_offset[h], tree.n_actions[h]
         first = region.tree.action_offset[h_reduced]
         profile[:, start : start + count] = found[:, first : first + count]
+    return lost
