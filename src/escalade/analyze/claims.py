@@ -31,7 +31,7 @@ from escalade.analyze.intervals import Share, wilson
 from escalade.analyze.policies import MARGIN, Bootstrap, Estimate
 from escalade.analyze.sensitivity import SobolIndex, scenario_sobol
 from escalade.scenario import Claim, Condition, Decision, Scenario, Terminal
-from escalade.scenario.model import effect_refs
+from escalade.scenario.model import effect_refs, probability_of
 from escalade.scenario.override import knock_out, without_effects
 from escalade.simulate import Runs
 
@@ -44,7 +44,10 @@ MATERIAL = 0.05  # a verdict changes only if the share of draws in which the cla
 def status(holds: Share, reversed: Share) -> str:
     """ "holds" when the Wilson interval of the share of draws in which the claim holds lies above ½;
     "reversed" when that of the share in which the opposite holds does; "no difference" when that of
-    the share with no difference does; "undecided" otherwise."""
+    the share with no difference does; "undefined" when the output is undefined in every draw (a
+    condition that never happens); "undecided" otherwise."""
+    if holds.total == 0:
+        return "undefined"
     if holds.low > 0.5:
         return "holds"
     if reversed.low > 0.5:
@@ -62,6 +65,8 @@ def wording(holds: Share, reversed: Share) -> str:
         return "holds in nearly all draws" if holds.share >= NEARLY_ALL else "holds in most draws"
     if verdict == "reversed":
         return f"fails: the opposite holds in {'nearly all' if reversed.share >= NEARLY_ALL else 'most'} draws"
+    if verdict == "undefined":
+        return "undefined: its output is undefined in every draw"
     if verdict == "no difference":
         return "fails: no difference in any draw" if tied == 1 else f"fails: no difference in {tied:.0%} of draws"
     return f"undecided: holds in {holds.share:.0%} of draws, the opposite in {reversed.share:.0%}"
@@ -108,6 +113,18 @@ class ClaimVerdict:
     mechanisms: list[Trial] = field(default_factory=list)  # each mechanism knocked out (stated ones first)
     effects_tested: int = 0  # effects taken out one at a time
     deciding_effects: list[Trial] = field(default_factory=list)  # those whose removal changes the verdict
+    draws: int = 0  # the draws it was put to; fewer are judged where its output is undefined in some
+
+    @property
+    def undefined(self) -> str | None:
+        """Where the output is undefined in some draws (a conditional probability whose condition has
+        no probability there, a time to a rung never reached), on how many draws the claim was judged."""
+        judged = self.result.holds.total
+        if judged >= self.draws:
+            return None
+        named = probability_of(self.output)
+        where = f"{named[1]} can happen" if named and named[1] else f"{self.output} is defined"
+        return f"judged on the {judged} of {self.draws} draws in which {where}"
 
     @property
     def holds(self) -> Share:
@@ -124,7 +141,7 @@ class ClaimVerdict:
     @property
     def flags(self) -> list[str]:
         """What a reader must know before trusting a claim that holds, in words (docs/claims.md)."""
-        found = []
+        found = [self.undefined] if self.undefined else []
         if not self.because and self.mechanisms:
             found.append("names no mechanism (add 'because:')")
         if self.result.status != "holds":
@@ -249,6 +266,7 @@ def evaluate_claims(
                 mechanisms,
                 len(refs),
                 flips[name],
+                n,
             )
         )
     return verdicts

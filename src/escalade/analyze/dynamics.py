@@ -357,5 +357,5 @@ def dynamic_claims(
             draw_outputs(claim.output, simulated(_condition(scenario, side)), draws, window)
             for side in (claim.lower, claim.higher)
         )
-        verdicts.append(ClaimVerdict(name, claim.text, claim.output, [], compare(lower, higher, boot)))
+        verdicts.append(ClaimVerdict(name, claim.text, claim.output, [], compare(lower, higher, boot), draws=draws))
     return verdicts

@@ -4,7 +4,8 @@ A claim's knockouts ask whether one proposition survives without a mechanism; th
 question of each mechanism the modeller built in: does switching it off change any outcome at all?
 Each mechanism is knocked out alone (its parameters pinned, its effects removed: the scenario's
 ``mechanisms:``) and the equilibrium is solved again on the same draws. Each outcome's probability
-changes draw by draw; the change's mean gets a bootstrap interval over the draws. A mechanism
+(and each conditional probability a claim names, on the draws where its condition can happen both
+ways) changes draw by draw; the change's mean gets a bootstrap interval over the draws. A mechanism
 *moves* an outcome when that interval excludes zero (the change exceeds its Monte Carlo error); a
 mechanism that moves none does no work in the model, whatever its name promises.
 """
@@ -19,6 +20,7 @@ import numpy as np
 from escalade.analyze.claims import Solver
 from escalade.analyze.policies import MARGIN, Bootstrap, Estimate
 from escalade.scenario import Condition, Scenario
+from escalade.scenario.model import probability_of
 from escalade.scenario.override import knock_out
 
 
@@ -28,7 +30,7 @@ class Knockout:
 
     mechanism: str
     doc: str
-    stated: dict[str, float]  # output "P(outcome)" -> mean over the draws, as stated
+    stated: dict[str, float]  # output "P(outcome)" (or a claim's "P(a | b)") -> mean over the draws where defined
     change: dict[str, Estimate]  # output -> mean change (knocked out − stated) with its 95% interval
 
     @staticmethod
@@ -50,6 +52,12 @@ class Knockout:
         return f"moves {len(moved)} of {len(self.change)} outcomes"
 
 
+def _given(output: str) -> bool:
+    """Whether ``output`` is a conditional probability, P(a | b)."""
+    named = probability_of(output)
+    return named is not None and named[1] is not None
+
+
 def _half_width(estimate: Estimate) -> float:
     return max((estimate.high - estimate.low) / 2, np.finfo(float).tiny)
 
@@ -69,9 +77,11 @@ def knockout_effects(
     advance(0, total)
     equilibrium = [Condition()]
     (stated,) = solve(scenario, values, equilibrium)
-    outputs = [f"P({name})" for name in stated.event_names]
+    conditional = [claim.output for claim in scenario.claims.values() if _given(claim.output)]
+    outputs = list(dict.fromkeys([*(f"P({name})" for name in stated.event_names), *conditional]))
     before = np.column_stack([stated.measure(output) for output in outputs])
     boot = Bootstrap(stated.n_draws, np.random.default_rng(seed))
+    stated_means = {output: estimate.mean for output, estimate in zip(outputs, boot.estimates(before), strict=True)}
     advance(1, total)
     knockouts = []
     for done, (name, mechanism) in enumerate(scenario.mechanisms.items(), start=2):
@@ -83,7 +93,7 @@ def knockout_effects(
             Knockout(
                 name,
                 mechanism.doc,
-                dict(zip(outputs, map(float, before.mean(axis=0)), strict=True)),
+                stated_means,
                 dict(zip(outputs, changes, strict=True)),
             )
         )

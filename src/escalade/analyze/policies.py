@@ -15,8 +15,9 @@ import numpy as np
 
 from escalade.scenario import Scenario
 from escalade.simulate import Runs
+from escalade.simulate.runs import SOLVER_TOLERANCE
 
-MARGIN = 1e-6  # differences below this are solver tolerance (e.g. of a traced QRE limit), not policy
+MARGIN = SOLVER_TOLERANCE  # differences below this are the solver's, not the policies'
 
 
 @dataclass(frozen=True)
@@ -103,7 +104,10 @@ class Bootstrap:
                 means = (self.counts @ np.where(finite, samples, 0.0)) / (self.counts @ finite)
                 centre = np.where(finite, samples, 0.0).sum(axis=0) / finite.sum(axis=0)
         tail = (1 - self.level) / 2
-        low, high = np.nanquantile(means, [tail, 1 - tail], axis=0) if np.isfinite(means).any() else (centre, centre)
+        low, high = np.full_like(centre, np.nan), np.full_like(centre, np.nan)
+        some = np.isfinite(means).any(axis=0)  # a column with no finite draw stays NaN
+        if some.any():
+            low[some], high[some] = np.nanquantile(means[:, some], [tail, 1 - tail], axis=0)
         return [
             Estimate(float(m), float(lo), float(hi), self.level) for m, lo, hi in zip(centre, low, high, strict=True)
         ]

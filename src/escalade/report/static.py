@@ -659,6 +659,7 @@ def claim_record(verdict: ClaimVerdict) -> dict[str, Any]:
         "text": verdict.text,
         "output": verdict.output,
         "because": verdict.because,
+        "draws": verdict.draws,
         "holds": verdict.holds.record(),
         "reversed": verdict.result.reversed.record(),
         "mean_gap": vars(verdict.gap),

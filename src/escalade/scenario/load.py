@@ -52,6 +52,7 @@ from escalade.scenario.model import (
     Uniform,
     effect_refs,
     period_end,
+    probability_of,
 )
 from escalade.scenario.source import MAX_BYTES, Lines, Path, decode, load_yaml
 
@@ -1118,10 +1119,15 @@ class _Outputs:
 
     def problem(self, output: str) -> tuple[str, str] | None:
         """(message, hint) when ``output`` names something the scenario lacks."""
-        if output.startswith("P("):
-            name = output[2:-1]
-            if name not in self.outcomes:
-                return f"unknown outcome {name!r}", _suggest(name, self.outcomes, "outcomes") + " (under 'outcomes:')"
+        named = probability_of(output)
+        if named is not None:
+            event, given = named
+            for name in (event, given):
+                if name is not None and name not in self.outcomes:
+                    hint = _suggest(name, self.outcomes, "outcomes") + " (under 'outcomes:')"
+                    return f"unknown outcome {name!r}", hint
+            if event == given:
+                return f"{output!r} conditions an outcome on itself (1 where defined)", "condition on another outcome"
         elif output.startswith("value("):
             actor = output[6:-1]
             if actor not in self.actors:

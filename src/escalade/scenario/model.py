@@ -46,10 +46,19 @@ def _to_expression(value: Any) -> Expression:
 
 Expr = Annotated[Expression, PlainValidator(_to_expression), PlainSerializer(lambda e: e.source, return_type=str)]
 Name = Annotated[str, Field(pattern=IDENTIFIER)]
-# What a claim compares and an objective ranks: an outcome's probability, an actor's expected utility,
-# the expected escalation level or the probability of reaching a level on it.
+# What a claim compares and an objective ranks: an outcome's probability (for a claim, also given
+# another outcome: "P(a | b)"), an actor's expected utility, the expected escalation level or the
+# probability of reaching a level on it.
 _NAME = r"[A-Za-z_][A-Za-z0-9_]*"
-OUTPUT = rf"(expected_escalation|p_escalation_ge_\d+(\.\d+)?|P\({_NAME}\)|value\({_NAME}\))"
+_PROBABILITY = rf"P\(\s*({_NAME})\s*(?:\|\s*({_NAME})\s*)?\)"
+OUTPUT = rf"(expected_escalation|p_escalation_ge_\d+(\.\d+)?|{_PROBABILITY}|value\({_NAME}\))"
+
+
+def probability_of(output: str) -> tuple[str, str | None] | None:
+    """The outcome an output ``P(a)`` or ``P(a | b)`` names and the one it is conditioned on (None when
+    unconditional); None for an output that is not an outcome's probability."""
+    found = re.fullmatch(_PROBABILITY, output)
+    return (found[1], found[2]) if found else None
 
 
 class Strict(BaseModel):
@@ -326,8 +335,9 @@ def level_outcome(level: float) -> str:
 class Claim(Strict):
     """A proposition over model outputs: ``output`` is lower under ``lower`` than under ``higher``.
 
-    ``output`` is ``P(outcome)`` (an outcome named under ``outcomes``), ``value(ACTOR)`` (an actor's
-    expected utility), ``expected_escalation`` or ``p_escalation_ge_K`` (K a level, e.g. 7).
+    ``output`` is ``P(outcome)`` (an outcome named under ``outcomes``), ``P(outcome | given)`` (its
+    probability among the plays in which ``given`` holds), ``value(ACTOR)`` (an actor's expected
+    utility), ``expected_escalation`` or ``p_escalation_ge_K`` (K a level, e.g. 7).
     ``because`` names the mechanisms the claim's author says drive it.
     """
 

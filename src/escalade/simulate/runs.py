@@ -20,12 +20,15 @@ from escalade.game import (
     script,
 )
 from escalade.scenario import Scenario
-from escalade.scenario.model import Outcome
+from escalade.scenario.model import Outcome, probability_of
 from escalade.simulate.backends import Progress, chunk_starts, require_memory, run_chunks
 from escalade.simulate.trajectories import EQUILIBRIUM
 from escalade.solve import solve_spe
 
 ESCALATION = "escalation"  # the attribute read as the escalation level, when a scenario has it
+# The solver's tolerance on a probability (e.g. of a traced QRE limit): a difference below it is not a
+# difference, and P(a | b) is undefined (NaN) in a draw where b's probability is below it.
+SOLVER_TOLERANCE = 1e-6
 
 
 @dataclass(frozen=True, eq=False)
@@ -52,8 +55,14 @@ class Runs:
         an actor's value, which is no scoring."""
         if output.startswith("value("):
             return None
-        if output.startswith("P("):
-            return (self.outcome_probs * other.terminal_events[:, :, other.event_names.index(output[2:-1])]).sum(1)
+        named = probability_of(output)
+        if named is not None:
+            event, given = (other.terminal_events[:, :, other.event_names.index(n)] if n else None for n in named)
+            if given is None:
+                return (self.outcome_probs * event).sum(1)
+            within = (self.outcome_probs * given).sum(1)
+            both = (self.outcome_probs * (event & given)).sum(1)
+            return np.where(within > SOLVER_TOLERANCE, both / np.maximum(within, SOLVER_TOLERANCE), np.nan)
         if output == "expected_escalation":
             return np.einsum("kt,kt->k", self.outcome_probs, other.terminal_escalation)
         level = float(output.removeprefix("p_escalation_ge_"))
@@ -73,7 +82,8 @@ class Runs:
         return (self.outcome_probs * (self.terminal_escalation >= level)).sum(axis=1)
 
     def measure(self, output: str) -> np.ndarray:
-        """(n,) an output as claims and objectives name it: ``P(outcome)``, ``value(ACTOR)``,
+        """(n,) an output as claims and objectives name it: ``P(outcome)``, ``P(outcome | given)`` (NaN
+        in a draw where ``given`` has no probability beyond ``SOLVER_TOLERANCE``), ``value(ACTOR)``,
         ``expected_escalation`` or ``p_escalation_ge_K`` (this run's play, scored as it is)."""
         if output.startswith("value("):
             return self.actor_values[:, self.tree.players.index(output[6:-1])]
