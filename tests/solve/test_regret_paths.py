@@ -37,6 +37,6 @@ def test_the_one_pass_best_response_equals_the_counterfactual_one(name, policy):
     assert players  # the test compares something
     moves = node_moves(game, random_profile(tree, 16, np.random.default_rng(7)))
     plans = level_plans(tree)
-    direct = _values(game, moves, plans, players, deviate=True)[0]
+    direct = _values(game, moves, plans, players, deviate=True)[0].T  # (K, players)
     for column, player in enumerate(players):
         assert np.allclose(direct[:, column], _best_response(game, moves, plans, player), rtol=0, atol=1e-10)

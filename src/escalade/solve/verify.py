@@ -46,7 +46,7 @@ def level_plans(tree: Tree) -> list[LevelPlan]:
     return plans
 
 
-# Internally every per-node array is node-major, (N, K, ...): a level's children are gathered as
+# Internally every per-node array is node-major with the draws last, (N, ..., K): a level's children are gathered as
 # contiguous blocks of K draws, 8× faster on the flagship than gathering columns of (K, N, ...) arrays.
 # The public functions return the draw-major arrays the rest of escalade reads.
 
@@ -63,7 +63,7 @@ def reach_probabilities(tree: Tree, move_prob: np.ndarray) -> np.ndarray:
 
 def node_values(game: Game, move_prob: np.ndarray, plans: list[LevelPlan]) -> np.ndarray:
     """(K, N, A) expected payoff to each actor from each node on, under the (K, N) move probabilities."""
-    return _values(game, np.ascontiguousarray(move_prob.T), plans).transpose(1, 0, 2)
+    return _values(game, np.ascontiguousarray(move_prob.T), plans).transpose(2, 0, 1)
 
 
 def node_moves(game: Game, profile: np.ndarray) -> np.ndarray:
@@ -89,23 +89,24 @@ def node_reach(tree: Tree, moves: np.ndarray) -> np.ndarray:
 def _values(
     game: Game, moves: np.ndarray, plans: list[LevelPlan], players: list[int] | None = None, deviate: bool = False
 ) -> np.ndarray:
-    """(N, K, P) expected payoff to each of ``players`` (default: every actor) from each node on, under
+    """(N, P, K) expected payoff to each of ``players`` (default: every actor) from each node on, under
     the (N, K) move probabilities. With ``deviate`` each player instead takes its best child at its own
-    nodes: its best response, where its information sets are all single nodes."""
+    nodes: its best response, where its information sets are all single nodes. (Draws last: a level's
+    weighted sum runs over contiguous rows of K draws, 1.5× faster on the flagship than (N, K, P).)"""
     tree = game.tree
     columns = np.arange(len(tree.players)) if players is None else np.array(players)
-    values = np.zeros((tree.n_nodes, moves.shape[1], len(columns)))
-    values[tree.terminal_nodes] = game.payoff[:, :, columns].transpose(1, 0, 2)
+    values = np.empty((tree.n_nodes, len(columns), moves.shape[1]))
+    values[tree.terminal_nodes] = game.payoff[:, :, columns].transpose(1, 2, 0)
     for plan in plans:
         weights = moves[plan.children] * plan.mask[:, :, None]  # (m, B, K)
-        children = values[plan.children]  # (m, B, K, P)
-        level = np.einsum("mbk,mbkp->mkp", weights, children)
+        children = values[plan.children]  # (m, B, P, K)
+        level = np.einsum("mbk,mbpk->mpk", weights, children)
         mover = tree.player[plan.nodes]
         for p, player in enumerate(columns if deviate else []):
             own = np.flatnonzero(mover == player)
             if own.size:
-                options = np.where(plan.mask[own][:, :, None], children[own, :, :, p], -np.inf)
-                level[own, :, p] = options.max(axis=1)
+                options = np.where(plan.mask[own][:, :, None], children[own, :, p, :], -np.inf)
+                level[own, p, :] = options.max(axis=1)
         values[plan.nodes] = level
     return values
 
@@ -178,7 +179,7 @@ def regret_of_moves(game: Game, moves: np.ndarray) -> tuple[np.ndarray, np.ndarr
     """:func:`nash_regret` from the (N, K) move probabilities (of :func:`node_moves`)."""
     tree = game.tree
     plans = level_plans(tree)
-    values = _values(game, moves, plans)[0].copy()  # not a view: keeps (N, K, A) alive
+    values = _values(game, moves, plans)[0].T.copy()  # (K, A), not a view: that keeps (N, A, K) alive
     regret = np.zeros_like(values)
     members = np.bincount(tree.infoset[tree.infoset >= 0], minlength=tree.n_infosets)
     movers = [player for player in range(len(tree.players)) if np.any(tree.infoset_player == player)]
@@ -186,7 +187,7 @@ def regret_of_moves(game: Game, moves: np.ndarray) -> tuple[np.ndarray, np.ndarr
     # serves all such players at once; the others need the counterfactual passes of _best_response
     direct = [player for player in movers if np.all(members[tree.infoset_player == player] == 1)]
     if direct:
-        best = _values(game, moves, plans, direct, deviate=True)[0]
+        best = _values(game, moves, plans, direct, deviate=True)[0].T
         regret[:, direct] = np.maximum(best - values[:, direct], 0.0)
     for player in movers:
         if player not in direct:
@@ -209,7 +210,7 @@ def conditional_action_values(game: Game, profile: np.ndarray) -> np.ndarray:
     tree = game.tree
     plans = level_plans(tree)
     moves = node_moves(game, profile)
-    values = _values(game, moves, plans)  # (N, K, A)
+    values = _values(game, moves, plans)  # (N, A, K)
     result = np.zeros((moves.shape[1], tree.n_slots))
     for player in range(len(tree.players)):
         mine = tree.player == player
@@ -221,7 +222,7 @@ def conditional_action_values(game: Game, profile: np.ndarray) -> np.ndarray:
             total = belief.sum(axis=0, keepdims=True)
             belief = np.where(total > 0, belief / np.where(total > 0, total, 1), 1.0 / len(members))
             children = tree.first_child[members][:, None] + np.arange(tree.n_actions[h])[None, :]
-            child_values = values[children, :, player]  # (m, actions, K)
+            child_values = values[children, player]  # (m, actions, K)
             start = tree.action_offset[h]
             result[:, start : start + tree.n_actions[h]] = np.einsum("mk,mak->ka", belief, child_values)
     return result
