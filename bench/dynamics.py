@@ -3,7 +3,9 @@
 Run with `make bench`. For the Cuban missile crisis in daily rounds and the flagship in monthly rounds
 it times (1) value iteration for 16 parameter draws at once, (2) 100,000 vectorized trajectories, and
 (3) the plain-Python loop of tests/simulate/test_trajectories.py over the first trajectories of the
-same sample, and prints trajectories per second and their ratio. Numbers only: no thresholds.
+same sample, and prints trajectories per second and their ratio; then (4) one Newton step's linear solve,
+GMRES on the round's factors against the LU of the multiplied-out Jacobian (the baseline), on the two
+flagship dynamics and the four-actor draft. Numbers only: no thresholds.
 """
 
 from __future__ import annotations
@@ -14,13 +16,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from scipy.sparse.linalg import splu
+
 from escalade.game.markov import compile_markov
 from escalade.scenario import load
 from escalade.simulate import sample_parameters
 from escalade.simulate.trajectories import simulate
-from escalade.solve.markov import solve_markov
+from escalade.solve.markov import _Draw, solve_markov
 from tests.simulate.test_trajectories import loop_simulation
 
+DRAFT = Path(__file__).resolve().parents[1] / "examples" / "dprk_russia_dynamic_v2_draft.yaml"
 RUNS = 100_000
 LOOPED = 1_000
 
@@ -53,5 +58,28 @@ def main() -> None:
         )
 
 
+def newton_step() -> None:
+    """One Newton step's linear solve at a solved draw's values: GMRES on the factors vs LU of the product."""
+    for name in ("cuban_missile_1962_dynamic", "dprk_russia_dynamic", DRAFT):
+        scenario = load(name)
+        assert scenario.dynamics is not None
+        lam = scenario.dynamics.rationality
+        game = compile_markov(scenario, sample_parameters(scenario, 1, seed=1))
+        solution = solve_markov(game, lam)
+        draw = _Draw(game, solution.solved, solution.policy[0])
+        values = solution.values[0]
+        rhs = 1.0 - draw.linearize(values, lam)[0]  # a right-hand side of order one
+        # each linearizes afresh: the product is cached on the Jacobian
+        fast = best_of(3, lambda draw=draw, values=values, lam=lam, rhs=rhs: draw.linearize(values, lam)[2].solve(rhs))
+        plain = best_of(
+            1, lambda draw=draw, values=values, lam=lam, rhs=rhs: splu(draw.linearize(values, lam)[2].matrix).solve(rhs)
+        )
+        print(
+            f"{scenario.name}: {game.shape[0]} states × {game.shape[1]} actors; Newton step {fast * 1e3:,.1f} ms "
+            f"(GMRES on the factors) vs {plain * 1e3:,.1f} ms (LU of the product): {plain / fast:,.1f}x"
+        )
+
+
 if __name__ == "__main__":
     main()
+    newton_step()
