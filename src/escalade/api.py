@@ -23,7 +23,7 @@ from pathlib import Path
 import pandas as pd
 import plotly.graph_objects as go
 
-from escalade.analyze import Analysis, ClaimVerdict, paths_frame, profile_frame
+from escalade.analyze import Analysis, ClaimVerdict, claims_frame, knockouts_frame, paths_frame, profile_frame
 from escalade.analyze.dynamics import DynamicAnalysis
 from escalade.pipeline import (
     Backend,
@@ -172,6 +172,21 @@ class Simulation(DynamicAnalysis):
         return write_atomic(path, to_html(dynamic_report(self)))
 
 
+class Claims(list[ClaimVerdict]):
+    """The claims' verdicts, in the scenario's order (a list of ``ClaimVerdict``), with tables."""
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per claim: output, draws put to and judged on, shares, mean gap, verdict, flags."""
+        return claims_frame(self)
+
+    def knockouts(self) -> pd.DataFrame:
+        """One row per claim and mechanism knocked out: the claim's share, gap and status without it."""
+        return knockouts_frame(self)
+
+    def _repr_html_(self) -> str:
+        return self.to_frame()._repr_html_()
+
+
 def _as(kind: type, result: object) -> object:
     """``result`` as the notebook class ``kind`` (a subclass adding views: the same fields)."""
     return kind(**{f.name: getattr(result, f.name) for f in dataclasses.fields(result)})
@@ -283,13 +298,14 @@ class Model:
         sensitivity: int = CLAIMS.claim_samples,
         knockouts: bool = CLAIMS.knockouts,
         ablation: bool = CLAIMS.ablation,
-    ) -> list[ClaimVerdict]:
+    ) -> Claims:
         """The scenario's claims alone, each with its verdict, flags, the parameters that decide it and
-        (``knockouts``) the verdict with each mechanism knocked out and (``ablation``) each effect taken out."""
+        (``knockouts``) the verdict with each mechanism knocked out and (``ablation``) each effect taken out;
+        ``.to_frame()`` and ``.knockouts()`` give them as tables."""
         request = dataclasses.replace(
             CLAIMS, draws=draws, seed=seed, claim_sensitivity=sensitivity, knockouts=knockouts, ablation=ablation
         )
-        return claims(self.scenario, request)
+        return Claims(claims(self.scenario, request))
 
     def simulate(
         self,

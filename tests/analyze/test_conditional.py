@@ -103,3 +103,22 @@ def test_a_bad_conditional_output_is_refused_with_its_line(output, message):
         loads(bad)
     line = bad[: bad.index(output)].count("\n") + 1
     assert f"<string>:{line}: " in str(error.value) and message in str(error.value)
+
+
+def test_the_notebook_gets_the_claims_as_tables(tmp_path):
+    import escalade
+
+    path = tmp_path / "toy.yaml"
+    path.write_text(SOMETIMES[: SOMETIMES.index("claims:")] + CLAIMS)
+    found = escalade.load(path).claims(draws=128, sensitivity=0, ablation=False)
+    frame = found.to_frame()
+    assert list(frame["claim"]) == ["publicity_makes_resistance_a_crisis", "waiting_leaves_nothing_to_resist"]
+    publicity = frame.iloc[0]
+    assert publicity["draws"] == 128 and publicity["judged"] == found[0].holds.total < 128
+    assert publicity["status"] == "holds" and publicity["gap"] == pytest.approx(1.0)
+    assert frame.iloc[1]["status"] == "undefined" and frame.iloc[1]["judged"] == 0
+    knocked = found.knockouts()
+    assert len(knocked) == 2 * 2  # two claims, two mechanisms each
+    row = knocked[(knocked["claim"] == "publicity_makes_resistance_a_crisis") & (knocked["knocked_out"] == "publicity")]
+    assert row["stated"].item() and row["changes_verdict"].item()
+    assert "<table" in found._repr_html_()

@@ -9,7 +9,7 @@ from escalade.analyze.analysis import (
     summary_frame,
 )
 from escalade.analyze.beliefs import InfosetBelief, beliefs
-from escalade.analyze.claims import ClaimVerdict, evaluate_claims, mechanism_notes
+from escalade.analyze.claims import ClaimVerdict, claims_frame, evaluate_claims, knockouts_frame, mechanism_notes
 from escalade.analyze.intervals import Share, wilson
 from escalade.analyze.mechanisms import Knockout, knockout_effects
 from escalade.analyze.outcomes import (
@@ -105,6 +105,7 @@ __all__ = [
     "TippingPoint",
     "beliefs",
     "bootstrap_mean",
+    "claims_frame",
     "compare_policies",
     "differing_choices",
     "escalation_shares",
@@ -112,6 +113,7 @@ __all__ = [
     "forecast_rows",
     "full_profile",
     "knockout_effects",
+    "knockouts_frame",
     "least_likely",
     "likely_paths",
     "mechanism_notes",

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from escalade.analyze.intervals import Share, wilson
 from escalade.analyze.policies import MARGIN, Bootstrap, Estimate
@@ -336,3 +337,64 @@ def compare(
     holds = _holds(lower, higher)
     (estimate,) = boot.estimates((higher - lower)[:, None])  # draws that are not finite are left out
     return Trial(switched_off, holds, _holds(higher, lower), estimate, stated)
+
+
+def claims_frame(verdicts: Iterable[ClaimVerdict]) -> pd.DataFrame:
+    """One row per claim: its output, the draws it was put to and judged on, the share in which it holds
+    and in which the opposite does (Wilson 95%), the mean gap (bootstrap 95%), the verdict and its flags."""
+    return pd.DataFrame(
+        [
+            {
+                "claim": v.name,
+                "output": v.output,
+                "draws": v.draws,
+                "judged": v.holds.total,
+                "holds": v.holds.share,
+                "holds_low": v.holds.low,
+                "holds_high": v.holds.high,
+                "reversed": v.result.reversed.share,
+                "gap": v.gap.mean,
+                "gap_low": v.gap.low,
+                "gap_high": v.gap.high,
+                "status": v.result.status,
+                "verdict": v.verdict,
+                "flags": "; ".join(v.flags),
+            }
+            for v in verdicts
+        ]
+    )
+
+
+def knockouts_frame(verdicts: Iterable[ClaimVerdict]) -> pd.DataFrame:
+    """One row per claim and mechanism knocked out: the share in which the claim then holds, its gap, its
+    status, whether the mechanism is one the claim names and whether the verdict changes."""
+    return pd.DataFrame(
+        [
+            {
+                "claim": v.name,
+                "knocked_out": t.switched_off,
+                "stated": t.stated,
+                "judged": t.holds.total,
+                "holds": t.holds.share,
+                "gap": t.gap.mean,
+                "gap_low": t.gap.low,
+                "gap_high": t.gap.high,
+                "status": t.status,
+                "changes_verdict": t.changes(v.result),
+            }
+            for v in verdicts
+            for t in v.mechanisms
+        ],
+        columns=[
+            "claim",
+            "knocked_out",
+            "stated",
+            "judged",
+            "holds",
+            "gap",
+            "gap_low",
+            "gap_high",
+            "status",
+            "changes_verdict",
+        ],
+    )
