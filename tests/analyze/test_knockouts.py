@@ -260,6 +260,25 @@ def test_pins_outside_a_parameters_range_are_noted():
     assert note.startswith("Mechanism pride pins pride_value to 0, outside its range [1, 2]")
 
 
+def test_a_pin_written_as_a_formula_is_noted_with_the_share_of_draws_it_leaves_the_range():
+    from escalade.analyze import mechanism_notes
+
+    # pride_value − 0.5 is uniform on [0.5, 1.5]; fight_cost's range is [0.8, 1.0]: outside in 80% of draws
+    pinned = TOY.replace(
+        "pride: {doc: B resists for pride, fix: {pride_value: 0}}",
+        "pride: {doc: B resists for pride, fix: {fight_cost: pride_value - 0.5}}",
+    )
+    (note,) = mechanism_notes(loads(pinned), draws=1024)
+    share = float(note.split(" in ")[1].split("%")[0]) / 100
+    assert note.startswith("Mechanism pride pins fight_cost to pride_value - 0.5, outside its range [0.8, 1]")
+    assert share == pytest.approx(0.8, abs=0.02)
+    inside = TOY.replace(
+        "pride: {doc: B resists for pride, fix: {pride_value: 0}}",
+        "pride: {doc: B resists for pride, fix: {fight_cost: 0.1 * pride_value + 0.75}}",
+    )
+    assert mechanism_notes(loads(inside)) == []  # 0.85 to 0.95: inside in every draw
+
+
 def test_response_curves_and_the_policy_map_follow_the_varied_parameters():
     from escalade.pipeline import Settings, analyse
 

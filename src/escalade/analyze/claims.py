@@ -34,7 +34,7 @@ from escalade.analyze.sensitivity import SobolIndex, scenario_sobol
 from escalade.scenario import Claim, Condition, Decision, Scenario, Terminal
 from escalade.scenario.model import effect_refs, probability_of
 from escalade.scenario.override import knock_out, without_effects
-from escalade.simulate import Runs
+from escalade.simulate import Runs, sample_parameters
 
 # Solve a scenario variant on the given draws under several conditions of claims (compiled once).
 Solver = Callable[[Scenario, Mapping[str, np.ndarray], list[Condition]], list[Runs]]
@@ -169,20 +169,35 @@ def _some(names: Iterable[str], shown: int = 4) -> str:
     return ", ".join(names[:shown]) + (f" and {len(names) - shown} more" if len(names) > shown else "")
 
 
-def mechanism_notes(scenario: Scenario) -> list[str]:
+def mechanism_notes(scenario: Scenario, draws: int = 256) -> list[str]:
     """Pins of a mechanism that lie outside the pinned parameter's own range: a knockout then tests a
-    world the scenario's ranges exclude, which a reader should know."""
+    world the scenario's ranges exclude, which a reader should know. A pin written as a formula of other
+    parameters is evaluated on ``draws`` draws of the scenario (seed 0) and noted with the share of
+    them in which it falls outside."""
     notes = []
+    values = None
     for name, mechanism in scenario.mechanisms.items():
         for parameter, expression in mechanism.fix.items():
-            if expression.names or parameter not in scenario.parameters:
+            if parameter not in scenario.parameters:
                 continue
-            value = float(expression({}))
             low, high = scenario.parameters[parameter].ppf(np.array([0.0, 1.0]))
-            if not low <= value <= high:
+            where = f"outside its range [{low:.3g}, {high:.3g}]"
+            if not expression.names:
+                value = float(expression({}))
+                if not low <= value <= high:
+                    notes.append(
+                        f"Mechanism {name} pins {parameter} to {value:g}, {where}: its knockout tests a world the "
+                        "stated ranges exclude."
+                    )
+                continue
+            if values is None:
+                values = sample_parameters(scenario, draws, seed=0)
+            pinned = np.broadcast_to(np.asarray(expression(values), dtype=float), (draws,))
+            outside = float(np.mean((pinned < low) | (pinned > high)))
+            if outside > 0:
                 notes.append(
-                    f"Mechanism {name} pins {parameter} to {value:g}, outside its range [{low:.3g}, {high:.3g}]: "
-                    "its knockout tests a world the stated ranges exclude."
+                    f"Mechanism {name} pins {parameter} to {expression.source}, {where} in {outside:.0%} of "
+                    f"{draws} draws: its knockout there tests a world the stated ranges exclude."
                 )
     return notes
 
