@@ -122,3 +122,39 @@ def test_the_notebook_gets_the_claims_as_tables(tmp_path):
     row = knocked[(knocked["claim"] == "publicity_makes_resistance_a_crisis") & (knocked["knocked_out"] == "publicity")]
     assert row["stated"].item() and row["changes_verdict"].item()
     assert "<table" in found._repr_html_()
+
+
+TWO_OUTPUTS = """\
+claims:
+  resistance_outruns_crisis:
+    text: in the same play, B resists more often than a crisis follows
+    lower: {output: P(crisis)}
+    higher: {output: P(resisted)}
+"""
+
+
+def test_a_claim_may_compare_two_outputs_of_one_play():
+    toy = loads(SOMETIMES[: SOMETIMES.index("claims:")] + TWO_OUTPUTS)
+    values = sample_parameters(toy, 256, seed=5)
+    (verdict,) = evaluate_claims(toy, values, solver, seed=5, sobol_samples=8, knockouts=False)
+    # where B resists, a crisis follows only on public news (p_public < 1): P(crisis) < P(resisted);
+    # where it does not, both are 0 (no difference)
+    assert verdict.holds.count == int(resists(values).sum()) and verdict.holds.total == 256
+    assert verdict.result.reversed.count == 0
+    assert verdict.output == "P(crisis) (lower) vs P(resisted) (higher)"
+    expected_gap = (resists(values) * (1 - values["p_public"])).mean()
+    assert verdict.gap.mean == pytest.approx(expected_gap)
+
+
+@pytest.mark.parametrize(
+    "sides, message",
+    [
+        ("    lower: {output: P(crisis)}\n    higher: {}\n", "an 'output:' under both 'lower:' and 'higher:'"),
+        ("    lower: {output: P(crisi)}\n    higher: {output: P(resisted)}\n", "unknown outcome 'crisi'"),
+    ],
+)
+def test_a_claim_without_an_output_on_each_side_is_refused(sides, message):
+    text = TWO_OUTPUTS.replace("    lower: {output: P(crisis)}\n    higher: {output: P(resisted)}\n", sides)
+    with pytest.raises(ScenarioError) as error:
+        loads(SOMETIMES[: SOMETIMES.index("claims:")] + text)
+    assert message in str(error.value)

@@ -124,7 +124,7 @@ class ClaimVerdict:
         if judged >= self.draws:
             return None
         named = probability_of(self.output)
-        where = f"{named[1]} can happen" if named and named[1] else f"{self.output} is defined"
+        where = f"{named[1]} can happen" if named and named[1] else "its outputs are defined"
         return f"judged on the {judged} of {self.draws} draws in which {where}"
 
     @property
@@ -266,7 +266,8 @@ def evaluate_claims(
         if sobol_samples:
 
             def difference(draws: dict[str, np.ndarray], claim: Claim = claim) -> np.ndarray:
-                low, high = (runs.measure(claim.output) for runs in solve(scenario, draws, [claim.lower, claim.higher]))
+                solved = solve(scenario, draws, [claim.lower, claim.higher])
+                low, high = (runs.measure(o) for runs, o in zip(solved, claim.outputs, strict=True))
                 return (high - low)[:, None]
 
             deciding = scenario_sobol(scenario, difference, ["gap"], sobol_samples, seed)["gap"][:3]
@@ -275,7 +276,7 @@ def evaluate_claims(
             ClaimVerdict(
                 name,
                 claim.text,
-                claim.output,
+                claim.shown,
                 list(claim.because),
                 results[name],
                 deciding,
@@ -313,13 +314,13 @@ def judge(
     """The claim on one variant's runs; with the stated claim's runs and trial as ``baseline``, whether
     every actor plays as it did there, and whether the verdict changes when the stated play is scored
     as the variant scores it (the change is then the scoring's, not the actors')."""
-    lower, higher = (runs.measure(claim.output) for runs in sides)
+    lower, higher = (runs.measure(o) for runs, o in zip(sides, claim.outputs, strict=True))
     trial = compare(lower, higher, boot, **labels)
     if baseline is None:
         return trial
     runs, stated = baseline
     same = all(np.allclose(a.profile, b.profile, rtol=0, atol=1e-9) for a, b in zip(sides, runs, strict=True))
-    held = [played.scored_as(variant, claim.output) for played, variant in zip(runs, sides, strict=True)]
+    held = [played.scored_as(variant, o) for played, variant, o in zip(runs, sides, claim.outputs, strict=True)]
     by_scoring = False
     if held[0] is not None and held[1] is not None:
         by_scoring = changed(_holds(held[0], held[1]), _holds(held[1], held[0]), stated)
@@ -337,7 +338,7 @@ def _holds(lower: np.ndarray, higher: np.ndarray) -> Share:
 def _shares(claim: Claim, sides: tuple[Runs, Runs]) -> tuple[Share, Share]:
     """The shares of draws in which the claim holds and in which the opposite holds, on a variant's
     runs (without the bootstrap of its gap)."""
-    lower, higher = (runs.measure(claim.output) for runs in sides)
+    lower, higher = (runs.measure(o) for runs, o in zip(sides, claim.outputs, strict=True))
     return _holds(lower, higher), _holds(higher, lower)
 
 

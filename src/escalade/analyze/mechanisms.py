@@ -77,7 +77,7 @@ def knockout_effects(
     advance(0, total)
     equilibrium = [Condition()]
     (stated,) = solve(scenario, values, equilibrium)
-    conditional = [claim.output for claim in scenario.claims.values() if _given(claim.output)]
+    conditional = [output for claim in scenario.claims.values() for output in claim.outputs if _given(output)]
     outputs = list(dict.fromkeys([*(f"P({name})" for name in stated.event_names), *conditional]))
     before = np.column_stack([stated.measure(output) for output in outputs])
     boot = Bootstrap(stated.n_draws, np.random.default_rng(seed))

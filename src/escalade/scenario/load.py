@@ -854,7 +854,12 @@ class _Checker:
         outputs: _Outputs,
         mechanisms: dict[str, Mechanism],
     ) -> None:
-        self._output(claim.output, outputs, ("claims", name, "output"))
+        if claim.output is not None:
+            self._output(claim.output, outputs, ("claims", name, "output"))
+        for side in ("lower", "higher"):
+            side_output = getattr(claim, side).output
+            if side_output is not None:
+                self._output(side_output, outputs, ("claims", name, side, "output"))
         if claim.lower == claim.higher:
             self.report(
                 ("claims", name), f"claim {name!r} compares a condition with itself", "make 'lower' and 'higher' differ"

@@ -282,10 +282,12 @@ class Policy(Strict):
 
 
 class Condition(Strict):
-    """A what-if for a claim: a scripted policy and/or chance nodes forced to one outcome."""
+    """A what-if for a claim: a scripted policy and/or chance nodes forced to one outcome, and the output
+    read under it where that is not the claim's (two outputs of one play: a signal's effect)."""
 
     policy: Name | None = None
     force: dict[str, str] = Field(default_factory=dict)  # chance node id -> branch name
+    output: str | None = Field(default=None, pattern=rf"^{OUTPUT}$")  # read here instead of the claim's output
 
 
 class Outcome(Strict):
@@ -337,15 +339,35 @@ class Claim(Strict):
 
     ``output`` is ``P(outcome)`` (an outcome named under ``outcomes``), ``P(outcome | given)`` (its
     probability among the plays in which ``given`` holds), ``value(ACTOR)`` (an actor's expected
-    utility), ``expected_escalation`` or ``p_escalation_ge_K`` (K a level, e.g. 7).
-    ``because`` names the mechanisms the claim's author says drive it.
+    utility), ``expected_escalation`` or ``p_escalation_ge_K`` (K a level, e.g. 7). A condition may
+    name its own ``output``: the claim then compares two outputs, e.g. of one play (``output`` may then
+    be left out). ``because`` names the mechanisms the claim's author says drive it.
     """
 
     text: str = Field(min_length=1)
-    output: str = Field(pattern=rf"^{OUTPUT}$")
+    output: str | None = Field(default=None, pattern=rf"^{OUTPUT}$")
     lower: Condition
     higher: Condition
     because: list[Name] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _reads_an_output(self) -> Claim:
+        if self.output is None and None in (self.lower.output, self.higher.output):
+            raise ValueError("a claim needs 'output:', or an 'output:' under both 'lower:' and 'higher:' — e.g. P(war)")
+        return self
+
+    @property
+    def outputs(self) -> tuple[str, str]:
+        """The output read under ``lower`` and the one read under ``higher``."""
+        lower, higher = self.lower.output or self.output, self.higher.output or self.output
+        assert lower is not None and higher is not None
+        return lower, higher
+
+    @property
+    def shown(self) -> str:
+        """The output as a reader sees it: one name, or "a (lower) vs b (higher)"."""
+        lower, higher = self.outputs
+        return lower if lower == higher else f"{lower} (lower) vs {higher} (higher)"
 
 
 DATE = r"^\d{4}(-\d{2}(-\d{2})?)?$"  # 2024, 2024-10 or 2024-10-18
