@@ -142,7 +142,7 @@ class ClaimVerdict:
     @property
     def flags(self) -> list[str]:
         """What a reader must know before trusting a claim that holds, in words (docs/claims.md)."""
-        found = [self.undefined] if self.undefined else []
+        found = [undefined] if (undefined := self.undefined) else []
         if not self.because and self.mechanisms:
             found.append("names no mechanism (add 'because:')")
         if self.result.status != "holds":

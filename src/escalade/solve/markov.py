@@ -52,7 +52,7 @@ _CHECK = 25  # logit sweeps between attempts to finish the draws that contract b
 _NEAR = 1e-4  # ... once a sweep changes their values by less than this (relative to the payoff scale)
 _NEWTON_STEPS = 12
 _LINEAR_TOLERANCE = 1e-12  # relative residual of a Newton step's linear solve
-_FACTORIZE_BELOW = 5_000  # unknowns of a bordered continuation system below which it is factorized
+_FACTORIZE_BELOW = 5_000  # a bordered continuation system of at most this many unknowns is factorized
 _TRACE_STEPS = 2_000  # continuation steps, at most (the flagship's hardest draw takes 271)
 
 
@@ -288,8 +288,8 @@ def _iterate(
 class _Jacobian:
     """``∂H/∂V = P_n ⋯ P_1 E − I`` of one round, kept as its factors: each mover's stage ``P_j`` and the
     chance events ``E`` (discounted). Multiplied out, a round that combines four movers' moves and four
-    events reads thousands of states per row, and its LU factors fill in (3.5 s each on
-    dprk_russia_dynamic_v2's 2,500 states); applied factor by factor, a product costs only their entries."""
+    events reads thousands of states per row, and its LU factors fill in (3.5 s each on the 2,500 states of
+    examples/dprk_russia_dynamic_v2_draft.yaml); applied factor by factor, a product costs only their entries."""
 
     stages: list[sparse.csr_matrix]  # E first, then the movers' stages in the order they apply
 
@@ -309,12 +309,8 @@ class _Jacobian:
     def solve(self, rhs: np.ndarray) -> np.ndarray:
         """``x`` with ``∂H/∂V x = rhs``: GMRES on the factors (the round is a contraction, so it converges in
         a few dozen products), or the LU of the multiplied-out matrix where it does not."""
-        size = rhs.size
-        operator = LinearOperator((size, size), matvec=lambda v: self @ v, dtype=float)
-        found, info = gmres(operator, rhs, rtol=_LINEAR_TOLERANCE, atol=0.0, restart=60, maxiter=20)
-        if info == 0 and np.all(np.isfinite(found)):
-            return found
-        return splu(self.matrix).solve(rhs)
+        found = _gmres(lambda v: self @ v, rhs, restart=60, maxiter=20)
+        return found if found is not None else splu(self.matrix).solve(rhs)
 
     def bordered(self, column: np.ndarray, row: np.ndarray) -> Callable[[np.ndarray], np.ndarray]:
         """A solver of continuation's bordered system ``[[∂H/∂V, column], [row]] x = rhs``. Near a turning
@@ -335,12 +331,20 @@ class _Jacobian:
             return factorized
 
         def iterative(rhs: np.ndarray) -> np.ndarray:
-            matvec = lambda v: np.append(self @ v[:-1] + column * v[-1], row @ v)  # noqa: E731
-            operator = LinearOperator((size, size), matvec=matvec, dtype=float)
-            found, info = gmres(operator, rhs, rtol=_LINEAR_TOLERANCE, atol=0.0, restart=100, maxiter=5)
-            return found if info == 0 and np.all(np.isfinite(found)) else factorized(rhs)
+            found = _gmres(lambda v: np.append(self @ v[:-1] + column * v[-1], row @ v), rhs, restart=100, maxiter=5)
+            return found if found is not None else factorized(rhs)
 
         return iterative
+
+
+def _gmres(
+    matvec: Callable[[np.ndarray], np.ndarray], rhs: np.ndarray, restart: int, maxiter: int
+) -> np.ndarray | None:
+    """GMRES to ``_LINEAR_TOLERANCE`` on the operator ``matvec``; None where it does not converge to a finite
+    answer (the caller then factorizes)."""
+    operator = LinearOperator((rhs.size, rhs.size), matvec=matvec, dtype=float)
+    found, info = gmres(operator, rhs, rtol=_LINEAR_TOLERANCE, atol=0.0, restart=restart, maxiter=maxiter)
+    return found if info == 0 and np.all(np.isfinite(found)) else None
 
 
 @dataclass(frozen=True)
