@@ -12,8 +12,10 @@ from pathlib import Path
 
 import pytest
 from selenium import webdriver
+from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.support.ui import WebDriverWait
 
 ROOT = Path(__file__).resolve().parents[1]
 GAMBIT_GAMES = ROOT / "tests" / "data" / "gambit_games"
@@ -34,6 +36,7 @@ def gambit_games() -> Path:
 
 
 SCREENSHOTS = ROOT / "out" / "test-screenshots"
+WIDTHS = (1400, 800)  # a laptop's window and a narrow one: every page must fit both
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
 NO_BROWSER = (
     "no Chromium and chromedriver on PATH (or in ESCALADE_CHROMIUM / ESCALADE_CHROMEDRIVER): "
@@ -74,3 +77,23 @@ def browser(chromium):
     """The shared Chromium with its console log emptied, so each test reads only its own messages."""
     chromium.get_log("browser")
     return chromium
+
+
+def overflow(browser) -> int:
+    """How many pixels the page is wider than the window (0 when it fits)."""
+    return browser.execute_script("return document.documentElement.scrollWidth - window.innerWidth")
+
+
+def screenshots(browser, name: str) -> None:
+    """The page saved at each of :data:`WIDTHS` as ``{name}-{width}.png``, each checked to fit the window."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    try:
+        for width in WIDTHS:
+            browser.set_window_size(width, 4000)
+            try:  # responsive charts redraw on the resize event, a moment later
+                WebDriverWait(browser, 5).until(lambda _: overflow(browser) <= 1)
+            except TimeoutException:
+                pytest.fail(f"{name} is {overflow(browser)} px wider than a {width}-px window")
+            browser.save_screenshot(str(SCREENSHOTS / f"{name}-{width}.png"))
+    finally:
+        browser.set_window_size(1280, 4000)

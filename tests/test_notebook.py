@@ -17,3 +17,7 @@ def test_the_flagship_notebook_runs_top_to_bottom(tmp_path):
     assert not [output for output in outputs if output.output_type == "error"]
     html = [output["data"]["text/html"] for output in outputs if "text/html" in output.get("data", {})]
     assert any("North Korean troops for Russia" in text for text in html)
+    assert any('class="game-tree"' in text for text in html)  # the tree, folded
+    assert any("<progress" in text for text in html)  # the sweep showed its progress in the notebook
+    figures = [output for output in outputs if "application/vnd.plotly.v1+json" in output.get("data", {})]
+    assert figures  # the claims chart

@@ -16,6 +16,10 @@ Every default is the request's own (escalade.pipeline.requests); the work is the
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
+import html
+import sys
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,8 +27,17 @@ from pathlib import Path
 import pandas as pd
 import plotly.graph_objects as go
 
-from escalade.analyze import Analysis, ClaimVerdict, claims_frame, knockouts_frame, paths_frame, profile_frame
+from escalade.analyze import (
+    Analysis,
+    ClaimVerdict,
+    beliefs,
+    claims_frame,
+    knockouts_frame,
+    paths_frame,
+    profile_frame,
+)
 from escalade.analyze.dynamics import DynamicAnalysis
+from escalade.analyze.play import Play, play
 from escalade.pipeline import (
     Backend,
     DynamicRequest,
@@ -36,9 +49,19 @@ from escalade.pipeline import (
     first_solution,
     forecast,
     simulate,
+    terminal_events,
 )
 from escalade.pipeline.requests import CLAIMS, FORECAST
-from escalade.report import charts, dynamic_report, static_report, to_html, trajectories_frame, write_atomic
+from escalade.report import (
+    charts,
+    claims_report,
+    dynamic_report,
+    equilibrium_report,
+    static_report,
+    to_html,
+    trajectories_frame,
+    write_atomic,
+)
 from escalade.report.static import curve_labels
 from escalade.scenario import Scenario
 from escalade.scenario import load as load_scenario
@@ -46,11 +69,23 @@ from escalade.simulate.backends import Progress
 from escalade.solve import Solution
 
 
+class _EquilibriumPlots:
+    """The point solution's charts, as Plotly figures."""
+
+    def __init__(self, solution: Solution) -> None:
+        self._solution = solution
+
+    def paths(self, top: int = 8) -> go.Figure:
+        """The likeliest complete paths of play, as bars (each path's moves in the hover)."""
+        return charts.paths_chart(self._solution, top)
+
+
 @dataclass(frozen=True, eq=False)
 class Equilibrium:
-    """A solution at the parameters' means, with tables for a notebook."""
+    """A solution at the parameters' means (or pins), with tables, charts, the tree and a seat at the table."""
 
     solution: Solution
+    scenario: Scenario | None = None  # None for a Gambit file
 
     @property
     def paths(self) -> pd.DataFrame:
@@ -64,9 +99,57 @@ class Equilibrium:
     def values(self) -> pd.Series:
         return pd.Series(self.solution.values[0], index=self.solution.game.tree.players, name="expected utility")
 
+    @property
+    def beliefs(self) -> pd.DataFrame:
+        """One row per information set of several nodes and per node: the mover's Bayes belief in it."""
+        rows = [
+            {"actor": b.actor, "infoset": b.infoset, "verdict": b.verdict, "reached": b.reach,
+             "history": " → ".join(h), "belief": p}
+            for b in beliefs(self.solution)
+            for h, p in zip(b.histories, b.belief, strict=True)
+        ]  # fmt: skip
+        return pd.DataFrame(rows, columns=["actor", "infoset", "verdict", "reached", "history", "belief"])
+
+    @property
+    def plot(self) -> _EquilibriumPlots:
+        return _EquilibriumPlots(self.solution)
+
+    @property
+    def tree(self) -> _Html:
+        """The game tree as a collapsible outline (the likely path unfolded), shown by the notebook."""
+        return _Html(charts.tree_outline(self.solution))
+
+    def to_frame(self) -> pd.DataFrame:
+        """The behaviour profile: one row per information set and action, with its probability."""
+        return self.profile
+
+    def play(self, actor: str, choices: Sequence[str] = (), seed: int = 0) -> Play:
+        """Take ``actor``'s decisions (action labels, in order) while every other move is drawn from this
+        solution with ``seed``: ``.pending`` is the next decision (what ``actor`` can see, its actions),
+        ``.ending`` the path and its debrief once play is over (docs in :mod:`escalade.analyze.play`)."""
+        events = terminal_events(self.scenario, self.solution) if self.scenario is not None else None
+        return play(self.solution, actor, list(choices), seed, events)
+
+    def to_html(self, path: str | Path) -> Path:
+        """Write the equilibrium as one self-contained HTML page: paths, beliefs, ties, the tree."""
+        if self.scenario is None:
+            raise ValueError("a Gambit file's solution has no scenario to report; use .paths and .profile")
+        created = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+        return write_atomic(path, to_html(equilibrium_report(self.scenario, {"at the point": self.solution}, created)))
+
     def _repr_html_(self) -> str:
         regret = f"<p>{self.solution.method}, max regret {self.solution.max_regret[0]:.2e} (verified)</p>"
         return regret + self.paths.to_html(index=False, float_format=lambda x: f"{x:.3f}")
+
+
+@dataclass(frozen=True)
+class _Html:
+    """HTML the notebook shows as it is."""
+
+    html: str
+
+    def _repr_html_(self) -> str:
+        return self.html
 
 
 class _StaticPlots:
@@ -172,8 +255,23 @@ class Simulation(DynamicAnalysis):
         return write_atomic(path, to_html(dynamic_report(self)))
 
 
+class _ClaimPlots:
+    def __init__(self, claims: list[ClaimVerdict]) -> None:
+        self._claims = claims
+
+    def verdicts(self) -> go.Figure:
+        """Each claim's share of judged draws in which it holds, and the opposite, with Wilson intervals."""
+        return charts.claims_chart(self._claims)
+
+
 class Claims(list[ClaimVerdict]):
-    """The claims' verdicts, in the scenario's order (a list of ``ClaimVerdict``), with tables."""
+    """The claims' verdicts, in the scenario's order (a list of ``ClaimVerdict``), with tables, a chart and
+    the report ``escalade claims`` writes."""
+
+    def __init__(self, verdicts: Sequence[ClaimVerdict], scenario: Scenario, seed: int, draws: int) -> None:
+        super().__init__(verdicts)
+        self.scenario, self.seed, self.draws = scenario, seed, draws
+        self.created = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
 
     def to_frame(self) -> pd.DataFrame:
         """One row per claim: output, draws put to and judged on, shares, mean gap, verdict, flags."""
@@ -183,13 +281,67 @@ class Claims(list[ClaimVerdict]):
         """One row per claim and mechanism knocked out: the claim's share, gap and status without it."""
         return knockouts_frame(self)
 
+    @property
+    def plot(self) -> _ClaimPlots:
+        return _ClaimPlots(self)
+
+    def to_html(self, path: str | Path) -> Path:
+        """Write the claims report (as ``escalade claims`` does) to ``path``."""
+        return write_atomic(
+            path, to_html(claims_report(self.scenario, list(self), self.seed, self.draws, self.created))
+        )
+
     def _repr_html_(self) -> str:
         return self.to_frame()._repr_html_()
 
 
+class NotebookProgress:
+    """Progress in a Jupyter notebook: one line updated in place (an HTML ``<progress>``), with the stage,
+    the count and the time left; the pipeline calls it with (done, total) and ``stage(name)``."""
+
+    def __init__(self) -> None:
+        from IPython.display import HTML, display
+
+        self._html = HTML
+        self._handle = display(HTML(""), display_id=True)
+        self._stage = "solving"
+        self._started = time.monotonic()
+
+    def __call__(self, done: int, total: int) -> None:
+        elapsed = time.monotonic() - self._started
+        left = f", about {elapsed / done * (total - done):.0f} s left" if 0 < done < total else ""
+        text = f"{html.escape(self._stage)}: {done:,} of {total:,}{left}"
+        self._handle.update(self._html(f'<progress value="{done}" max="{max(total, 1)}"></progress> {text}'))
+
+    def stage(self, name: str) -> None:
+        self._stage, self._started = name, time.monotonic()
+
+
+def _in_notebook() -> bool:
+    """Whether this runs in a Jupyter kernel (IPython's terminal shell and plain scripts are not)."""
+    shell = sys.modules.get("IPython")
+    ipython = shell.get_ipython() if shell is not None else None  # type: ignore[attr-defined]
+    return ipython is not None and "IPKernelApp" in getattr(ipython, "config", {})
+
+
+def _backend(workers: int, scheduler: str | None, progress: Progress | bool) -> Backend:
+    """The pipeline's backend with ``progress``: True shows it in a notebook (nothing elsewhere: a script
+    stays quiet), False never, a callable ``(done, total)`` is called."""
+    if progress is True:
+        progress = NotebookProgress() if _in_notebook() else False
+    if progress is False:
+        return Backend(workers, scheduler)
+    return Backend(workers, scheduler, progress, getattr(progress, "stage", None))
+
+
 def _as(kind: type, result: object) -> object:
-    """``result`` as the notebook class ``kind`` (a subclass adding views: the same fields)."""
-    return kind(**{f.name: getattr(result, f.name) for f in dataclasses.fields(result)})
+    """``result`` as the notebook class ``kind`` (a subclass adding views: the same fields), its claims
+    (a list still) with their own views."""
+    fields = {f.name: getattr(result, f.name) for f in dataclasses.fields(result)}
+    if fields.get("claims"):
+        verdicts = fields["claims"]
+        fields["claims"] = Claims(verdicts, fields["scenario"], fields["seed"], max(v.draws for v in verdicts))
+    return kind(**fields)
 
 
 def _settings(pins: Mapping[str, float] | None, ranges: Mapping[str, tuple[float, float]] | None) -> Settings:
@@ -213,7 +365,7 @@ class Model:
         """Solve at the parameters' means (or ``pins``): ``spe``, ``qre`` (at ``lam`` or the limit), ``lcp``
         or ``enumpure`` (the first equilibrium found), with ``policy`` scripting one actor."""
         request = PointRequest(method, lam, policy, full_information, _settings(pins, None))
-        return Equilibrium(first_solution(self.scenario, request))
+        return Equilibrium(first_solution(self.scenario, request), request.settings.apply(self.scenario))
 
     def sweep(
         self,
@@ -236,7 +388,7 @@ class Model:
         ablation: bool = StaticRequest.ablation,
         workers: int = Backend.workers,
         scheduler: str | None = None,
-        progress: Progress | None = None,
+        progress: Progress | bool = True,
     ) -> Sweep:
         """Solve across ``draws`` parameter draws under every policy (or ``policies``): P(each named
         outcome, and escalation ≥ each of ``levels``), each actor's expected utility, paired differences,
@@ -264,7 +416,7 @@ class Model:
             knockouts=knockouts,
             ablation=ablation,
         )
-        return _as(Sweep, analyse(self.scenario, request, Backend(workers, scheduler, progress)))
+        return _as(Sweep, analyse(self.scenario, request, _backend(workers, scheduler, progress)))
 
     def condition(
         self,
@@ -273,7 +425,7 @@ class Model:
         *,
         as_of: str | None = None,
         workers: int = Backend.workers,
-        progress: Progress | None = None,
+        progress: Progress | bool = True,
     ) -> Sweep:
         """The scenario conditioned on its record (docs/conditioning.md): the prior analysis without
         sensitivity or knockouts, and in ``.conditioned`` the posterior draws, each parameter before and
@@ -282,7 +434,7 @@ class Model:
         if self.scenario.record is None:
             raise ValueError(f"{self.scenario.name} has no 'record:' to condition on (see docs/conditioning.md)")
         request = dataclasses.replace(FORECAST, draws=draws, seed=seed, as_of=as_of)
-        return _as(Sweep, analyse(self.scenario, request, Backend(workers, progress=progress)))
+        return _as(Sweep, analyse(self.scenario, request, _backend(workers, None, progress)))
 
     def forecast(
         self, as_of: str | None = None, draws: int = FORECAST.draws, seed: int = FORECAST.seed
@@ -298,6 +450,7 @@ class Model:
         sensitivity: int = CLAIMS.claim_samples,
         knockouts: bool = CLAIMS.knockouts,
         ablation: bool = CLAIMS.ablation,
+        progress: Progress | bool = True,
     ) -> Claims:
         """The scenario's claims alone, each with its verdict, flags, the parameters that decide it and
         (``knockouts``) the verdict with each mechanism knocked out and (``ablation``) each effect taken out;
@@ -305,7 +458,7 @@ class Model:
         request = dataclasses.replace(
             CLAIMS, draws=draws, seed=seed, claim_sensitivity=sensitivity, knockouts=knockouts, ablation=ablation
         )
-        return Claims(claims(self.scenario, request))
+        return Claims(claims(self.scenario, request, _backend(1, None, progress)), self.scenario, seed, draws)
 
     def simulate(
         self,
@@ -321,6 +474,7 @@ class Model:
         ranges: Mapping[str, tuple[float, float]] | None = None,
         workers: int = Backend.workers,
         scheduler: str | None = None,
+        progress: Progress | bool = True,
     ) -> Simulation:
         """Run a dynamic scenario forward: ``runs`` trajectories per course of action over ``draws``
         parameter draws; ``policies`` (actor -> policy names) picks the courses compared; ``lam`` is the
@@ -335,7 +489,7 @@ class Model:
             seed=seed,
             settings=_settings(pins, ranges),
         )
-        return _as(Simulation, simulate(self.scenario, request, Backend(workers, scheduler)))
+        return _as(Simulation, simulate(self.scenario, request, _backend(workers, scheduler, progress)))
 
     def _repr_html_(self) -> str:
         parameters = pd.DataFrame(

@@ -463,12 +463,9 @@ def serve(
     """Start the web explorer: parameter sliders, policies, the scenario editor, the equilibrium."""
     _mode(ctx, as_json, quiet)
     with reported(ctx):
-        from escalade.game.compile import no_tree
         from escalade.scenario import load
 
         scenario = load(file)
-        if scenario.root is None:
-            raise ValueError(no_tree(scenario))
         text = Path(scenario.source_file).read_text(encoding="utf-8")
         import uvicorn  # imported here: only the explorer needs a web server
 

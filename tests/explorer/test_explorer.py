@@ -6,12 +6,14 @@ and chunked bodies are the server's business, and the stdlib client needs no ext
 
 import http.client
 import json
+import re
 import socket
 import threading
 import time
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 import uvicorn
 from selenium.webdriver.support.ui import WebDriverWait
@@ -20,7 +22,7 @@ from escalade.explorer import app as explorer
 from escalade.explorer.app import MAX_BODY, _Edits, _State, create_app, hosts_for
 from escalade.scenario import load, shipped_scenarios
 from escalade.solve import SolverError
-from tests.conftest import SCREENSHOTS
+from tests.conftest import SCREENSHOTS, WIDTHS, overflow
 
 QUICK = 5.0  # seconds: a refusal must not hold a worker
 JSON = {"Content-Type": "application/json"}
@@ -32,9 +34,8 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server():
-    path = shipped_scenarios()["dprk_russia_2024"]
+def serving(name: str):
+    path = shipped_scenarios()[name]
     app = create_app(load(path), Path(path).read_text())
     config = uvicorn.Config(app, host="127.0.0.1", port=free_port(), log_level="critical")
     running = uvicorn.Server(config)
@@ -46,6 +47,16 @@ def server():
     yield f"http://127.0.0.1:{config.port}"
     running.should_exit = True
     thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def server():
+    yield from serving("dprk_russia_2024")
+
+
+@pytest.fixture(scope="module")
+def rounds_server():
+    yield from serving("dprk_russia_dynamic")
 
 
 def send(server: str, method: str, path: str, body=b"", headers: dict | None = None) -> tuple[int, dict, Any]:
@@ -143,6 +154,7 @@ NOT_UTF8 = b"\xc3\x28" * 512
 DEEP_JSON = b'{"values": ' + b"[" * 5000 + b"]" * 5000 + b"}"
 SOLVE = "/api/solve"
 EDIT = "/api/scenario"
+COMPARE, SWEEP, PLAY, ROUNDS = "/api/compare", "/api/sweep", "/api/play", "/api/rounds"
 MALFORMED = [  # (what, path, body, expected status)
     ("probability above 1", SOLVE, b'{"values": {"p_reveal_combat": 1.7}}', 400),
     ("negative probability", SOLVE, b'{"values": {"p_reveal_combat": -0.2}}', 400),
@@ -169,6 +181,23 @@ MALFORMED = [  # (what, path, body, expected status)
     ("binary garbage", SOLVE, GARBAGE, 422),
     ("5,000-deep JSON", SOLVE, DEEP_JSON, 400),
     ("a 10 MB body", SOLVE, b'{"values": {"p": "' + b"x" * 10_000_000 + b'"}}', 413),
+    ("a probability above 1, side by side", COMPARE, b'{"values": {"p_reveal_combat": 1.7}}', 400),
+    ("a policy where courses are compared", COMPARE, b'{"policy": "deterrence"}', 422),
+    ("too many draws", SWEEP, b'{"draws": 1000000}', 422),
+    ("too few draws", SWEEP, b'{"draws": 2}', 422),
+    ("a fractional number of draws", SWEEP, b'{"draws": 256.5}', 422),
+    ("a window wider than the range", SWEEP, b'{"spread": 3.0}', 422),
+    ("a window of nothing", SWEEP, b'{"spread": 0.0}', 422),
+    ("a negative seed", SWEEP, b'{"seed": -1}', 422),
+    ("a probability above 1 in a sweep", SWEEP, b'{"values": {"p_reveal_combat": 1.7}}', 400),
+    ("no actor to play", PLAY, b'{"choices": []}', 422),
+    ("an actor who does not exist", PLAY, b'{"actor": "NOBODY"}', 400),
+    ("a move the game does not offer", PLAY, b'{"actor": "RUS", "choices": ["launch_everything"]}', 400),
+    ("more choices than the play takes", PLAY, json.dumps({"actor": "CHN", "choices": ["x"] * 400}).encode(), 400),
+    ("600 choices", PLAY, json.dumps({"actor": "RUS", "choices": ["x"] * 600}).encode(), 422),
+    ("a number for a choice", PLAY, b'{"actor": "RUS", "choices": [1]}', 422),
+    ("rounds of a game tree", ROUNDS, b'{"values": {}}', 422),
+    ("too many runs", ROUNDS, b'{"runs": 100000000}', 422),
     ("the YAML field missing", EDIT, b"{}", 422),
     ("a number for the YAML", EDIT, b'{"yaml": 12}', 422),
     ("a list for the YAML", EDIT, b'{"yaml": ["name: x"]}', 422),
@@ -178,7 +207,6 @@ MALFORMED = [  # (what, path, body, expected status)
     ("5,000-deep YAML lists", EDIT, scenario_body("[" * 5000 + "]" * 5000), 422),
     ("5,000-deep YAML mappings", EDIT, scenario_body("{a: " * 5000 + "1" + "}" * 5000), 422),
     ("YAML with a NUL byte", EDIT, scenario_body("name: x\0\n"), 422),
-    ("a scenario with no game tree", EDIT, scenario_body(dynamic_only()), 422),
     ("bytes that are not UTF-8", EDIT, NOT_UTF8, 400),
     ("a scenario over the size cap", EDIT, scenario_body("# " + "x" * MAX_BODY), 413),
 ]
@@ -312,8 +340,6 @@ def test_moving_a_slider_changes_the_displayed_probability(server, browser):
     assert first() != before
     errors = [entry for entry in browser.get_log("browser") if entry["level"] == "SEVERE"]
     assert errors == []
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    browser.save_screenshot(str(SCREENSHOTS / "explorer.png"))
 
 
 def test_a_broken_edit_lists_its_problems_in_the_page(server, browser):
@@ -328,3 +354,184 @@ def test_a_broken_edit_lists_its_problems_in_the_page(server, browser):
     shown = browser.execute_script("return document.getElementById('problems').textContent")
     assert shown.startswith("line ") and "nowhere" in shown and "undefined" not in shown
     assert browser.get_cookie("escalade_client")["httpOnly"]
+
+
+def test_the_courses_side_by_side_are_the_solutions_of_each_course(server):
+    values = {"p_reveal_combat": 0.6}
+    status, answer = post(server + "/api/compare", {"values": values})
+    assert status == 200
+    assert [c["course"] for c in answer["courses"]] == ["equilibrium", "escalation_management", "deterrence"]
+    for course in answer["courses"]:
+        policy = None if course["course"] == "equilibrium" else course["course"]
+        _, alone = post(server + "/api/solve", {"values": values, "policy": policy})
+        assert course["outcomes"] == alone["outcomes"] and course["values"] == alone["values"]
+        assert course["max_regret"] <= 1e-6
+    assert answer["courses"][2]["actor"] == "WEST"
+
+
+def test_a_sweep_here_draws_around_the_sliders_and_gives_intervals(server):
+    body = {"values": {"p_reveal_combat": 0.3, "audience_cost": 1.0}, "draws": 128, "spread": 0.2, "seed": 7}
+    start = time.perf_counter()
+    status, answer = post(server + "/api/sweep", body)
+    assert status == 200 and time.perf_counter() - start < 30  # a hang, not a timing: see bench/ for speed
+    low, high = answer["ranges"]["p_reveal_combat"]
+    assert low < 0.3 < high and (low + high) / 2 == pytest.approx(0.3)
+    parameter = load("dprk_russia_2024").parameters["p_reveal_combat"]
+    q01, q99 = parameter.ppf(np.array([0.01, 0.99]))
+    assert high - low == pytest.approx(0.2 * (q99 - q01))
+    assert [c["course"] for c in answer["courses"]] == ["equilibrium", "escalation_management", "deterrence"]
+    for course in answer["courses"]:
+        assert course["max_regret"] <= 1e-6
+        for output in course["outputs"].values():
+            assert output["low"] <= output["mean"] <= output["high"] and output["q05"] <= output["q95"]
+    assert answer["recommendations"][0]["actor"] == "WEST" and answer["figure"]["data"]
+    _, again = post(server + "/api/sweep", body)
+    assert again["courses"] == answer["courses"]
+    _, other = post(server + "/api/sweep", {**body, "seed": 8})
+    assert other["courses"] != answer["courses"]
+
+
+def test_a_window_at_the_edge_of_a_parameter_stays_inside_its_support(server):
+    status, answer = post(server + "/api/sweep", {"values": {"p_reveal_combat": 0.0}, "draws": 16, "spread": 1.0})
+    assert status == 200 and answer["ranges"]["p_reveal_combat"][0] == 0.0
+
+
+def test_playing_an_actor_to_the_end(server):
+    choices: list[str] = []
+    for _ in range(20):
+        status, answer = post(
+            server + "/api/play", {"values": {"p_reveal_combat": 1.0}, "actor": "WEST", "choices": choices, "seed": 3}
+        )
+        assert status == 200
+        if answer["ending"] is not None:
+            break
+        pending = answer["pending"]
+        assert pending["chosen"] is None and len(pending["actions"]) == len(pending["solved"]) == len(pending["values"])
+        choices.append(pending["actions"][0])
+    ending = answer["ending"]
+    assert ending is not None and answer["pending"] is None and answer["paths"]
+    assert [d["chosen"] for d in answer["decisions"]] == choices and choices
+    assert ending["moves"][0].startswith("RUS: ") and set(ending["payoffs"]) == {"RUS", "DPRK", "UKR", "WEST", "CHN"}
+
+
+def test_the_rounds_view_runs_each_course_of_a_dynamic_scenario(rounds_server):
+    status, info, _ = send(rounds_server, "GET", "/api/scenario")
+    assert status == 200 and info["kind"] == "rounds" and "deterrence" in info["policies"]
+    status, answer = post(rounds_server + "/api/rounds", {"values": {}, "runs": 256})
+    assert status == 200 and answer["runs"] == 256
+    labels = [c["course"] for c in answer["courses"]]
+    assert labels[0] == "equilibrium" and "WEST=deterrence" in labels
+    for course in answer["courses"]:
+        assert course["summary"]["certified"] and course["figure"]["data"]
+        assert 0 <= course["summary"]["final_level"] <= len(load("dprk_russia_dynamic").dynamics.ladder) - 1
+    status, answer = post(rounds_server + "/api/solve", {"values": {}})
+    assert status == 422 and "rounds" in answer["errors"][0]["hint"]
+
+
+def test_an_edit_may_turn_the_explorer_to_rounds(server):
+    cookie = cookie_of(server)
+    status, answer = post(server + "/api/scenario", {"yaml": dynamic_only()}, cookie)
+    assert status == 200 and answer["kind"] == "rounds"
+    assert title(server) != answer["title"]  # only this browser's scenario changed
+
+
+def test_the_api_is_documented_on_a_page_that_loads_nothing(server):
+    status, schema, _ = send(server, "GET", "/openapi.json")
+    assert status == 200
+    status, page, _ = send(server, "GET", "/docs")
+    assert status == 200
+    for path in schema["paths"]:
+        assert path in page["text"]
+    assert "/api/sweep" in schema["paths"] and "spread" in page["text"]
+    assert not re.search(r"""(src|href)=["']?(https?:)?//""", page["text"])
+
+
+def test_plotly_is_served_from_the_installed_package(server):
+    host, port = server.removeprefix("http://").split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=30)
+    connection.request("GET", "/assets/plotly.min.js")
+    response = connection.getresponse()
+    body = response.read()
+    assert response.status == 200 and response.getheader("content-type").startswith("text/javascript")
+    assert len(body) > 1_000_000 and b"plotly" in body[:2000].lower()
+
+
+def fits_and_is_quiet(browser, server: str) -> None:
+    """No console errors, nothing fetched from anywhere but this server, nothing wider than the window."""
+    errors = [entry for entry in browser.get_log("browser") if entry["level"] == "SEVERE"]
+    assert errors == []
+    resources = browser.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
+    assert all(name.startswith(server) for name in resources), resources
+    assert overflow(browser) <= 1
+
+
+def until(browser, script: str, seconds: float = 60):
+    return WebDriverWait(browser, seconds).until(lambda _: browser.execute_script("return " + script))
+
+
+def shoot(browser, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    browser.save_screenshot(str(SCREENSHOTS / name))
+
+
+@pytest.fixture
+def sized(browser, request):
+    browser.set_window_size(request.param, 4000)
+    yield browser
+    browser.set_window_size(1280, 4000)
+
+
+@pytest.mark.parametrize("sized", WIDTHS, indirect=True, ids=lambda w: f"{w}px")
+def test_every_tree_view_renders_and_fits(server, sized):
+    browser, width = sized, sized.get_window_size()["width"]
+    browser.get(server + "/")
+    until(browser, "document.querySelector('#paths td') !== null")
+    assert until(browser, "document.querySelectorAll('.game-tree li').length") > 100  # the flagship's whole tree
+    fits_and_is_quiet(browser, server)
+    shoot(browser, f"explorer-equilibrium-{width}.png")
+
+    browser.execute_script("document.getElementById('tab-courses').click()")
+    until(browser, "document.querySelectorAll('#courses td').length > 0")
+    browser.execute_script(
+        "document.getElementById('sweep-draws').value = 64; document.getElementById('sweep').click()"
+    )
+    until(browser, "document.querySelector('#sweep-chart .main-svg') !== null")
+    assert "[" in browser.execute_script("return document.querySelector('#courses td.num').textContent")
+    fits_and_is_quiet(browser, server)
+    shoot(browser, f"explorer-courses-{width}.png")
+
+    browser.execute_script(
+        "document.getElementById('tab-play').click(); document.getElementById('play-actor').value = 'WEST';"
+        "document.getElementById('play-start').click()"
+    )
+    until(browser, "document.querySelector('.choices button') !== null")
+    for _ in range(10):
+        if browser.execute_script("return document.querySelector('#play-end h4') !== null"):
+            break
+        browser.execute_script(  # mark this turn's box: the next one is new, or play has ended
+            "const turn = document.querySelector('#play-turn > div'); turn.dataset.old = 1;"
+            "turn.querySelector('.choices button').click()"
+        )
+        until(browser, "document.querySelector('#play-turn > div:not([data-old]), #play-end h4') !== null")
+    assert "Your payoff" in browser.execute_script("return document.getElementById('play-end').textContent")
+    fits_and_is_quiet(browser, server)
+    shoot(browser, f"explorer-play-{width}.png")
+
+    browser.execute_script("document.getElementById('tab-scenario').click()")
+    assert browser.execute_script("return document.getElementById('yaml').value.startsWith('#')")
+    shoot(browser, f"explorer-scenario-{width}.png")
+    browser.get(server + "/docs")
+    assert "/api/play" in browser.page_source
+    fits_and_is_quiet(browser, server)
+    shoot(browser, f"explorer-api-{width}.png")
+
+
+@pytest.mark.parametrize("sized", WIDTHS, indirect=True, ids=lambda w: f"{w}px")
+def test_the_rounds_view_draws_a_fan_per_course_and_fits(rounds_server, sized):
+    browser, width = sized, sized.get_window_size()["width"]
+    browser.get(rounds_server + "/")
+    until(browser, "document.querySelectorAll('.fan .main-svg').length >= 5", 120)
+    assert browser.execute_script("return document.getElementById('tab-equilibrium').hidden")
+    assert browser.execute_script("return document.querySelectorAll('#rounds-table td').length") >= 25
+    fits_and_is_quiet(browser, rounds_server)
+    shoot(browser, f"explorer-rounds-{width}.png")

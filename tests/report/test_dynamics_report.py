@@ -8,7 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from escalade.cli import app
-from tests.conftest import SCREENSHOTS
+from tests.conftest import screenshots
 from tests.report.test_html import _Tags
 
 
@@ -53,8 +53,7 @@ def test_the_fan_charts_render_offline_without_errors(folder, browser):
     assert [e for e in browser.get_log("browser") if e["level"] == "SEVERE"] == []
     plots = browser.execute_script("return document.querySelectorAll('.plotly-graph-div .main-svg').length")
     assert plots >= 3  # two fan charts and the escalation-score chart
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    browser.save_screenshot(str(SCREENSHOTS / "dynamics.png"))
+    screenshots(browser, "dynamics")
 
 
 def test_a_bad_policy_exits_non_zero_and_writes_nothing(tmp_path):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -113,6 +114,25 @@ class Sensitivity:
     tipping: list[TippingPoint]
     warnings: list[str] = field(default_factory=list)  # Sobol indices too uncertain or impossible
     morris: dict[str, list[MorrisIndex]] = field(default_factory=dict)  # output -> elementary effects
+
+    def to_frame(self) -> pd.DataFrame:
+        """The Sobol indices: one row per output and parameter (first order, total, their 95% half-widths)."""
+        rows = [{"output": output, **dataclasses.asdict(i)} for output, indices in self.sobol.items() for i in indices]
+        return pd.DataFrame(rows, columns=["output", "parameter", "first", "first_conf", "total", "total_conf"])
+
+    def tornado_frame(self) -> pd.DataFrame:
+        """Each parameter's swing of the tornado's output, low to high, around the base case."""
+        rows = [{**dataclasses.asdict(s), "base": self.tornado_base, "width": s.width} for s in self.tornado]
+        return pd.DataFrame(rows)
+
+    def tipping_frame(self) -> pd.DataFrame:
+        """Where the preferred course changes along one parameter, the others at their means."""
+        return pd.DataFrame(
+            [dataclasses.asdict(t) for t in self.tipping], columns=["parameter", "value", "before", "after"]
+        )
+
+    def _repr_html_(self) -> str:
+        return self.to_frame().to_html(index=False, float_format=lambda x: f"{x:.3f}")
 
 
 def runs_frame(analysis: Analysis) -> pd.DataFrame:

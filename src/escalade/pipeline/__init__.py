@@ -27,6 +27,7 @@ _FUNCTIONS = {
     "open_game": "escalade.pipeline.point",
     "point_game": "escalade.pipeline.point",
     "point_outcomes": "escalade.pipeline.point",
+    "terminal_events": "escalade.pipeline.point",
     "solve_point": "escalade.pipeline.point",
     "analyse": "escalade.pipeline.static",
     "claims": "escalade.pipeline.static",
@@ -63,4 +64,5 @@ __all__ = [
     "score",
     "simulate",
     "solve_point",
+    "terminal_events",
 ]

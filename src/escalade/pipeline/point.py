@@ -9,6 +9,8 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
+import numpy as np
+
 from escalade.game import (
     Game,
     Tree,
@@ -73,12 +75,19 @@ def first_solution(
     return solutions[0]
 
 
+def terminal_events(scenario: Scenario, solution: Solution) -> dict[str, np.ndarray]:
+    """Each of the scenario's named outcomes (and escalation levels) as a (T,) indicator over the ends
+    of a point solution of it (its first draw)."""
+    outcomes = scenario.events()
+    events = event_matrix(solution.game, outcomes, scenario.central_values(), scenario)[0]
+    return {name: events[:, o] for o, name in enumerate(outcomes)}
+
+
 def point_outcomes(scenario: Scenario, solution: Solution) -> dict[str, float]:
     """The probability of each of the scenario's named outcomes (and escalation levels) in a point
     solution of it (its first draw)."""
-    outcomes = scenario.events()
-    events = event_matrix(solution.game, outcomes, scenario.central_values(), scenario)
-    return dict(zip(outcomes, (solution.outcome_probs[0] @ events[0]).tolist(), strict=True))
+    probs = solution.outcome_probs[0]
+    return {name: float(probs @ members) for name, members in terminal_events(scenario, solution).items()}
 
 
 def counts_vector(game: Game, counts: object, source: str = "counts") -> list[float]:

@@ -10,7 +10,7 @@ from escalade.report.files import OutputError, json_text, publish, text_writer, 
 from escalade.report.forecasts import forecasts_report, scores_report
 from escalade.report.history import backtest_report, deployments_report
 from escalade.report.outline import Report, Section, to_html, to_json, to_markdown, to_terminal
-from escalade.report.static import claims_report, static_report
+from escalade.report.static import claims_report, equilibrium_report, static_report
 from escalade.report.tables import table_writers
 from escalade.report.terminal import scenario_tree, solution_table, values_table
 
@@ -22,6 +22,7 @@ __all__ = [
     "claims_report",
     "deployments_report",
     "dynamic_report",
+    "equilibrium_report",
     "forecasts_report",
     "json_text",
     "publish",

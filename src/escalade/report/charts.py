@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from escalade.analyze import Analysis, ParameterShift, PolicyMap, ResponseCurve
+from escalade.analyze import Analysis, ClaimVerdict, ParameterShift, PolicyMap, ResponseCurve, likely_paths
 from escalade.analyze.dynamics import DynamicAnalysis, PolicyPath
 from escalade.solve import Solution
 
@@ -68,6 +68,55 @@ def policy_chart(analysis: Analysis) -> go.Figure:
         yaxis_title="probability",
         yaxis_range=[0, 1],
     )
+    return styled(figure)
+
+
+def claims_chart(verdicts: list[ClaimVerdict]) -> go.Figure:
+    """Each claim's share of judged draws in which it holds and in which the opposite does (Wilson 95%),
+    against the ½ a verdict needs its interval to clear; the status and the draws judged in the label."""
+    names = [f"{v.name} ({v.result.status}, {v.holds.total} draws)" for v in verdicts]
+    figure = go.Figure()
+    for label, shares, colour in (
+        ("claim holds", [v.holds for v in verdicts], PALETTE[0]),
+        ("opposite holds", [v.result.reversed for v in verdicts], PALETTE[1]),
+    ):
+        figure.add_bar(
+            name=label,
+            y=names,
+            x=[s.share for s in shares],
+            orientation="h",
+            marker_color=colour,
+            error_x={"type": "data", "symmetric": False, "array": [s.high - s.share for s in shares],
+                     "arrayminus": [s.share - s.low for s in shares]},
+        )  # fmt: skip
+    figure.add_vline(x=0.5, line={"color": "black", "dash": "dash", "width": 1})
+    figure.update_layout(
+        barmode="group",
+        title="Share of judged draws in which each claim holds (Wilson 95%); a verdict needs ½ cleared",
+        xaxis_title="share of draws",
+        xaxis_range=[0, 1],
+        yaxis={"autorange": "reversed"},
+        height=200 + 60 * len(verdicts),
+    )
+    return styled(figure)
+
+
+def paths_chart(solution: Solution, top: int = 8) -> go.Figure:
+    """The likeliest complete paths of play at the point, as bars (the path's moves in the hover)."""
+    rows = likely_paths(solution, top=top)
+    figure = go.Figure(
+        go.Bar(
+            x=[row.probability for row in rows],
+            y=[f"path {i + 1}: …{row.moves[-1]}" for i, row in enumerate(rows)],
+            orientation="h",
+            hovertext=[" → ".join(row.moves) for row in rows],
+            marker_color=PALETTE[0],
+        )
+    )
+    figure.update_layout(
+        title="The likeliest paths of play", xaxis_title="probability", xaxis_range=[0, 1],
+        yaxis={"autorange": "reversed"}, height=180 + 40 * len(rows),
+    )  # fmt: skip
     return styled(figure)
 
 
@@ -322,76 +371,71 @@ def posterior_chart(shifts: list[ParameterShift], top: int = 12) -> go.Figure:
     return styled(figure)
 
 
-def tree_svg(solution: Solution, floor: float = 1e-6) -> str:
-    """The equilibrium at the parameters' means: every reached node, with its unreached moves as stubs."""
-    tree = solution.game.tree
+TREE_NODES = 1500  # a tree this small is drawn whole; a larger one only below the nodes play reaches
+TREE_STYLE = """
+.game-tree { font-size: 0.9em; line-height: 1.5; overflow-wrap: anywhere; }
+.game-tree ul { list-style: none; margin: 0; padding-left: 1.1em; border-left: 1px solid #ddd; }
+.game-tree summary { cursor: pointer; } .game-tree .leaf { padding-left: 1.1em; }
+.game-tree .mover { font-weight: 600; } .game-tree .off { color: #888; }
+.game-tree .likely > details > summary .move, .game-tree .likely > .move { color: #0072B2; font-weight: 600; }
+.game-tree .bar { display: inline-block; height: 0.6em; background: #0072B2; margin: 0 0.3em; vertical-align: middle; }
+.game-tree .end { color: #444; }
+"""
+
+
+def tree_outline(solution: Solution, floor: float = 1e-6) -> str:
+    """The equilibrium at the parameters' means as a collapsible outline that fits any width: each move
+    with its probability (a bar beside the number), the likely path in colour and open, the moves play
+    does not reach folded (and, in a tree over :data:`TREE_NODES` nodes, left out below unreached nodes);
+    each end with its escalation level and payoffs."""
+    tree, game = solution.game.tree, solution.game
     reach = solution.reach[0]
-    slot = tree.slot
-    shown: list[int] = []
-    order = tree.preorder()
-    for node in order:
-        parent = tree.parent[node]
-        if node == 0 or reach[parent] > floor:
-            shown.append(node)
-    shown_set = set(shown)
-    row: dict[int, float] = {}
-    next_row = 0
-    for node in reversed(order):  # leaves get rows, parents sit between their shown children
-        if node not in shown_set:
-            continue
-        children = [
-            c for c in range(tree.first_child[node], tree.first_child[node] + tree.n_children[node]) if c in shown_set
-        ]
-        if children and reach[node] > floor:
-            row[node] = float(np.mean([row[c] for c in children]))
-        else:
-            row[node] = next_row
-            next_row += 1
-    # rows were assigned bottom-up in reverse order; flip so the first move is on top
-    top = max(row.values(), default=0)
-    x_step, y_step = 170, 34
-    width, height = x_step * (int(tree.depth[shown].max()) + 1) + 320, y_step * (int(top) + 2)
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img" '
-        'aria-label="game tree with the equilibrium path highlighted">'
-    ]
+    whole = tree.n_nodes <= TREE_NODES
+    players = tree.players
+    escalation = game.attributes.index("escalation") if "escalation" in game.attributes else None
 
-    def position(node: int) -> tuple[float, float]:
-        return 70 + x_step * int(tree.depth[node]), y_step * (top - row[node] + 1)
+    def probability(node: int) -> float:
+        slot = tree.slot[node]
+        return float(game.chance_prob[0, node] if slot < 0 else solution.profile[0, slot])
 
-    for node in shown:
-        if node == 0:
-            continue
-        parent = int(tree.parent[node])
-        (x0, y0), (x1, y1) = position(parent), position(node)
-        probability = solution.game.chance_prob[0, node] if slot[node] < 0 else solution.profile[0, slot[node]]
-        on_path = reach[node] > floor
-        colour, stroke = (PALETTE[1], 3) if on_path and probability > 0.5 else ("#999", 1)
-        parts.append(f'<line x1="{x0}" y1="{y0}" x2="{x1}" y2="{y1}" stroke="{colour}" stroke-width="{stroke}"/>')
-        label = f"{tree.move_labels[node]} ({probability:.2f})"
-        parts.append(
-            f'<text x="{(x0 + x1) / 2}" y="{(y0 + y1) / 2 - 4}" font-size="10" text-anchor="middle" '
-            f'fill="#333">{escape(label)}</text>'
-        )
-    for node in shown:
-        x, y = position(node)
+    def end(node: int) -> str:
+        t = tree.terminal[node]
+        text = tree.node_labels[node]
+        if escalation is not None:
+            text += f" · escalation {game.outcome[0, t, escalation]:g}"
+        payoffs = ", ".join(f"{p} {v:+.2f}" for p, v in zip(players, game.payoff[0, t].tolist(), strict=True))
+        return f'<span class="end">→ {escape(text)} ({escape(payoffs)})</span>'
+
+    def mover(node: int) -> str:
+        who = tree.mover(node)
+        infoset = tree.infoset[node]
+        where = f" · {tree.infoset_labels[infoset]}" if infoset >= 0 else ""
+        return f'<span class="mover">{escape(who)}</span>{escape(where)}'
+
+    def item(node: int) -> str:
+        p = probability(node)
         reached = reach[node] > floor
-        fill = "#fff" if not reached else (PALETTE[0] if tree.player[node] >= 0 else "#777")
-        parts.append(f'<circle cx="{x}" cy="{y}" r="5" fill="{fill}" stroke="#333"/>')
-        if tree.n_children[node] == 0 or not reached:
-            text = tree.node_labels[node] if tree.n_children[node] == 0 else "…"
-            if tree.n_children[node] == 0:
-                esc = solution.game.outcome[0, tree.terminal[node]]
-                if "escalation" in solution.game.attributes:
-                    text += f" — escalation {esc[solution.game.attributes.index('escalation')]:g}"
-            parts.append(f'<text x="{x + 9}" y="{y + 4}" font-size="11">{escape(text)}</text>')
-        else:
-            parts.append(
-                f'<text x="{x - 4}" y="{y - 8}" font-size="11" font-weight="bold" '
-                f'text-anchor="end">{escape(tree.mover(node))}</text>'
-            )
-    parts.append("</svg>")
-    return "".join(parts)
+        classes = ("likely " if reached and p > 0.5 else "") + ("" if reached else "off")
+        move = (
+            f'<span class="move">{escape(tree.move_labels[node])}</span>'
+            f'<span class="bar" style="width:{3 * p:.2f}em"></span>{p:.2f}'
+        )
+        if tree.n_children[node] == 0:
+            return f'<li class="leaf {classes}">{move} {end(node)}</li>'
+        if not whole and reach[node] <= floor:
+            return f'<li class="leaf {classes}">{move} {mover(node)} … (not reached)</li>'
+        summary = f"<summary>{move} {mover(node)}</summary>"
+        return f'<li class="{classes}"><details{" open" if reached else ""}>{summary}{children(node)}</details></li>'
+
+    def children(node: int) -> str:
+        first = tree.first_child[node]
+        return "<ul>" + "".join(item(c) for c in range(first, first + tree.n_children[node])) + "</ul>"
+
+    label = "game tree with the equilibrium path highlighted"
+    return (
+        f'<div class="game-tree" role="group" aria-label="{label}"><style>{TREE_STYLE}</style>'
+        f"<details open><summary>{mover(0)}</summary>{children(0)}</details></div>"
+    )
 
 
 def fan_chart(analysis: DynamicAnalysis, path: PolicyPath, colour: str) -> go.Figure:

@@ -32,7 +32,7 @@ th { background: #f2f2f2; } td.num { text-align: right; font-variant-numeric: ta
 .finding { background: #eef5fb; border-left: 4px solid #0072B2; padding: 0.6em 1em; }
 .note { color: #6b4e00; background: #fff7e0; padding: 0.4em 0.8em; }
 footer { margin-top: 3em; font-size: 0.85em; color: #555; border-top: 1px solid #ccc; padding-top: 0.6em; }
-svg text { font-family: inherit; }
+svg text { font-family: inherit; } .wide { overflow-x: auto; } .plot { max-width: 100%; }
 @media print { .plot { page-break-inside: avoid; } body { max-width: none; } }
 """
 
@@ -135,7 +135,8 @@ def html_table(table: Table) -> str:
         + "</tr>"
         for row in table.rows
     )
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    # a table wider than the window scrolls inside its own box: the page never scrolls sideways
+    return f'<div class="wide"><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>'
 
 
 def to_terminal(console: Console, report: Report) -> None:

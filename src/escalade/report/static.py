@@ -19,6 +19,7 @@ from escalade.analyze import (
 )
 from escalade.history import VIOLENCE_LABELS
 from escalade.report.charts import (
+    claims_chart,
     curve_chart,
     escalation_chart,
     map_chart,
@@ -27,11 +28,12 @@ from escalade.report.charts import (
     risk_payoff_chart,
     sobol_chart,
     tornado_chart,
-    tree_svg,
+    tree_outline,
 )
 from escalade.report.outline import Figure, Report, Section, Table, shown
 from escalade.scenario import Scenario
 from escalade.simulate import EQUILIBRIUM
+from escalade.solve import Solution
 
 CLAIM_COLUMNS = [
     "claim",
@@ -61,7 +63,7 @@ def static_report(analysis: Analysis) -> Report:
         *([knockouts_section(analysis.knockouts)] if analysis.knockouts else []),
         *([record_section(analysis)] if analysis.conditioned is not None else []),
         *([_what_if(analysis)] if analysis.what_if is not None else []),
-        _central(analysis),
+        equilibrium_section(analysis.central),
         _actors(scenario),
         parameters_section(scenario),
     ]
@@ -536,6 +538,7 @@ def claims_section(
     return Section(
         "Claims tested",
         tables=tables,
+        figures=[shown(claims_chart(claims), "share of draws in which each claim holds, with intervals")],
         notes=[
             *(mechanism_notes(scenario) if scenario is not None else []),
             *(notes or []),
@@ -900,7 +903,9 @@ def _what_if(analysis: Analysis) -> Section:
     )
 
 
-def _central(analysis: Analysis) -> Section:
+def equilibrium_section(central: dict[str, Solution]) -> Section:
+    """Each course's solution at one point (``central``: course -> solution): its likely paths, the beliefs
+    and payoff ties of the free equilibrium (or the first course's), the tree, the record."""
     tables = [
         Table(
             ["probability", "path", "escalation"],
@@ -911,9 +916,9 @@ def _central(analysis: Analysis) -> Section:
             frozenset({0, 2}),
             f"{policy} (max regret {solution.max_regret[0]:.2e}, verified)",
         )
-        for policy, solution in analysis.central.items()
+        for policy, solution in central.items()
     ]
-    equilibrium = analysis.central.get(EQUILIBRIUM) or next(iter(analysis.central.values()))
+    equilibrium = central.get(EQUILIBRIUM) or next(iter(central.values()))
     believed = [
         [b.actor, b.infoset, b.verdict, f"{b.reach:.3f}", _beliefs(b.histories, b.belief)] for b in beliefs(equilibrium)
     ]
@@ -936,7 +941,7 @@ def _central(analysis: Analysis) -> Section:
             _values(t.chosen_values),
             _values(t.alternative_values),
         ]
-        for policy, solution in analysis.central.items()
+        for policy, solution in central.items()
         if solution.ties is not None
         for t in tie_report(solution)
     ]
@@ -957,11 +962,13 @@ def _central(analysis: Analysis) -> Section:
                 "Payoff ties broken by backward induction, and what the other choice would give",
             )
         )
-    svg = f'<div class="plot" style="overflow-x:auto">{tree_svg(equilibrium)}</div>'
+    outline = tree_outline(equilibrium)
     return Section(
         "Equilibrium play at the parameters' means",
         tables=tables,
-        figures=[Figure(svg, "the game tree with the equilibrium path highlighted")],
+        figures=[
+            Figure(outline, "the game tree with the equilibrium path highlighted: click a move to fold or unfold it")
+        ],
         record={
             "at_parameter_means": {
                 policy: {
@@ -972,9 +979,26 @@ def _central(analysis: Analysis) -> Section:
                         for row in likely_paths(solution)
                     ],
                 }
-                for policy, solution in analysis.central.items()
+                for policy, solution in central.items()
             }
         },
+    )
+
+
+def equilibrium_report(scenario: Scenario, central: dict[str, Solution], created: str) -> Report:
+    """One point solved (``Model.solve``): the equilibrium section with the actors and parameters."""
+    from escalade.version import __version__
+
+    solution = next(iter(central.values()))
+    headline = [f"{solution.method} at the parameters' means (with any pins), max regret {solution.max_regret[0]:.2e}."]
+    return Report(
+        scenario.title,
+        scenario.description,
+        headline,
+        [],
+        [equilibrium_section(central), _actors(scenario), parameters_section(scenario)],
+        provenance(scenario, __version__, None, 1, created),
+        footer(scenario, __version__, None, "one point, no random draws", created),
     )
 
 
@@ -1010,7 +1034,7 @@ def distribution_text(parameter: Any) -> str:
     return f"{parameter.dist}(" + ", ".join(f"{k}={v:g}" for k, v in fields.items()) + ")"
 
 
-def provenance(scenario: Scenario, version: str, seed: int, draws: int, created: str) -> dict[str, Any]:
+def provenance(scenario: Scenario, version: str, seed: int | None, draws: int, created: str) -> dict[str, Any]:
     """What repeats a run: the scenario, its file and SHA-256, the escalade version, seed and draws."""
     return {
         "scenario": scenario.name,
@@ -1023,6 +1047,7 @@ def provenance(scenario: Scenario, version: str, seed: int, draws: int, created:
     }
 
 
-def footer(scenario: Scenario, version: str, seed: int, size: str, created: str) -> str:
-    """What repeats the run: escalade version, scenario and its SHA-256, seed, size, date."""
-    return f"escalade {version} · scenario {scenario.name} sha256 {scenario.sha256} · seed {seed} · {size} · {created}"
+def footer(scenario: Scenario, version: str, seed: int | None, size: str, created: str) -> str:
+    """What repeats the run: escalade version, scenario and its SHA-256, seed (none: nothing random), size, date."""
+    seeded = f" · seed {seed}" if seed is not None else ""
+    return f"escalade {version} · scenario {scenario.name} sha256 {scenario.sha256}{seeded} · {size} · {created}"
