@@ -16,6 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from escalade.condition import condition
+from escalade.explorer.app import SweepRequest, sweep_here
 from escalade.pipeline import SEED, Backend, DynamicRequest, StaticRequest, analyse, claims, simulate
 from escalade.pipeline.requests import CLAIMS, SWEEP
 from escalade.scenario import load
@@ -64,7 +65,7 @@ def peak_memory_mib(draws: int) -> float:
 def claims_cost(scenario: object) -> None:
     """The flagship's full claims table (knockouts and effect ablation) at 1,024 draws, against the
     claims alone on the same draws (no target: the issue asks for the cost to be measured)."""
-    plain = dataclasses.replace(CLAIMS, claim_sensitivity=0, knockouts=False)
+    plain = dataclasses.replace(CLAIMS, draws=1024, claim_sensitivity=0, knockouts=False)
     alone = seconds(lambda: claims(scenario, plain))
     full = seconds(lambda: claims(scenario, dataclasses.replace(plain, knockouts=True)))
     what = "claims table, 1,024 draws, knockouts + ablation"
@@ -87,7 +88,7 @@ def main(quick: bool) -> None:
     two = Backend(workers=2)
     line(
         "escalade sweep (10,000 draws, 3 policies, claims), 2 workers",
-        seconds(lambda: analyse(flagship, SWEEP, two)),
+        seconds(lambda: analyse(flagship, dataclasses.replace(SWEEP, draws=10_000), two)),
         2.0,
     )
     line(
@@ -101,6 +102,11 @@ def main(quick: bool) -> None:
     line("condition the flagship on its record, 10,000 prior draws", conditioned, 10.0)
     plain = seconds(lambda: solve_draws(flagship, from_unit(flagship, unit)))
     print(f"{'':<58} = {conditioned / plain:5.2f}× the equilibrium solve of the same draws ({plain:.2f} s)")
+    for name in ("dprk_russia_2024", "dprk_russia_v2"):  # the explorer answers in one process
+        scenario = load(name)
+        sweep_here(scenario, SweepRequest(draws=16))  # warm: the first call compiles and imports
+        took = seconds(lambda scenario=scenario: sweep_here(scenario, SweepRequest()))
+        line(f"explorer 'sweep here', 256 draws, {name}", took, 2.0)
     line("escalade --help", start_up("--help"), 0.5)
     line("escalade validate chicken", start_up("validate", "chicken"), 0.5)
     if not quick:

@@ -460,7 +460,8 @@ def serve(
     as_json: JsonFlag = False,
     quiet: QuietFlag = False,
 ) -> None:
-    """Start the web explorer: parameter sliders, policies, the scenario editor, the equilibrium."""
+    """Start the web explorer: sliders, the equilibrium and its tree, courses side by side, a sweep around the
+    sliders, play one actor, a dynamic scenario's rounds, the scenario editor (on this machine only)."""
     _mode(ctx, as_json, quiet)
     with reported(ctx):
         from escalade.scenario import load
@@ -492,7 +493,7 @@ def history(
             metavar="NAME=CODE[,CODE]", help="Keep crises whose variable has one of these codes (repeatable)."
         ),
     ] = None,
-    draws: Annotated[int, typer.Option(min=1, help="Parameter draws for the model's distribution.")] = 512,
+    draws: Annotated[int, typer.Option(min=1, help="Parameter draws for the model's distribution.")] = SWEEP.draws,
     seed: Seed = StaticRequest.seed,
     as_json: JsonFlag = False,
     quiet: QuietFlag = False,

@@ -297,6 +297,7 @@ def _actor_problems(actor: str | None, players: list[str], allow_all: bool) -> l
 
 
 # Presets of the commands whose defaults differ from a full analysis (one place for them, too).
-FORECAST = StaticRequest(draws=4096, sensitivity=0, knockouts=False)  # conditioning alone: no policies or claims
-SWEEP = StaticRequest(draws=10_000, sensitivity=0, condition=False)  # many draws as tables: no Sobol, no record
-CLAIMS = StaticRequest(draws=1024, sensitivity=0, claim_sensitivity=64, claim_draws=None)  # the claims alone
+FORECAST = StaticRequest(sensitivity=0, knockouts=False)  # conditioning alone: no policies or claims
+# Every static command samples StaticRequest.draws (4,096) by default and judges claims on claim_draws (512) of them
+SWEEP = StaticRequest(sensitivity=0, condition=False)  # draws as tables: no Sobol, no record
+CLAIMS = StaticRequest(draws=StaticRequest.claim_draws, sensitivity=0, claim_sensitivity=64, claim_draws=None)
