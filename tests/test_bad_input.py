@@ -257,9 +257,11 @@ def test_a_failing_writer_leaves_no_file_of_the_set(tmp_path):
 def test_ctrl_c_exits_130_and_writes_nothing(tmp_path):
     out = tmp_path / "out"
     command = [str(Path(sys.executable).parent / "escalade"), "sweep", "dprk_russia_2024", "--draws", "200000"]
+    # as from a terminal: a test run started in the background inherits SIGINT ignored, and a process that
+    # starts with SIGINT ignored rightly keeps ignoring it
     process = subprocess.Popen(
         [*command, "--out", str(out)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        env={**os.environ, "PYTHONUNBUFFERED": "1"}, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )  # fmt: skip
     time.sleep(6)
     process.send_signal(signal.SIGINT)
