@@ -172,6 +172,8 @@ MALFORMED = [  # (what, path, body, expected status)
     ("60,000 unknown parameters", SOLVE, json.dumps({"values": {f"p{i}": 0.5 for i in range(60_000)}}).encode(), 400),
     ("a megabyte-long name", SOLVE, json.dumps({"values": {"x" * 900_000: 0.5}}).encode(), 400),
     ("unknown policy", SOLVE, b'{"policy": "no_such_policy"}', 400),
+    ("an empty policy", SOLVE, b'{"policy": ""}', 400),
+    ("an empty policy in play", PLAY, b'{"actor": "RUS", "policy": ""}', 400),
     ("a number for the policy", SOLVE, b'{"policy": 7}', 422),
     ("a list for the policy", SOLVE, b'{"policy": ["deterrence"]}', 422),
     ("a misspelt field", SOLVE, b'{"valuez": {"p_reveal_combat": 0.5}}', 422),
@@ -391,6 +393,17 @@ def test_a_sweep_here_draws_around_the_sliders_and_gives_intervals(server):
     assert other["courses"] != answer["courses"]
 
 
+def test_a_window_of_almost_nothing_gives_the_point(server):
+    """A parameter whose window is empty is pinned at its slider, never drawn from its prior again."""
+    values = {"p_reveal_combat": 0.6}
+    _, point = post(server + "/api/compare", {"values": values})
+    status, answer = post(server + "/api/sweep", {"values": values, "draws": 16, "spread": 1e-16})
+    assert status == 200
+    for swept, solved in zip(answer["courses"], point["courses"], strict=True):
+        for name, p in solved["outcomes"].items():
+            assert swept["outputs"][f"P({name})"]["mean"] == pytest.approx(p, abs=1e-9)
+
+
 def test_a_window_at_the_edge_of_a_parameter_stays_inside_its_support(server):
     status, answer = post(server + "/api/sweep", {"values": {"p_reveal_combat": 0.0}, "draws": 16, "spread": 1.0})
     assert status == 200 and answer["ranges"]["p_reveal_combat"][0] == 0.0
@@ -406,11 +419,17 @@ def test_playing_an_actor_to_the_end(server):
         if answer["ending"] is not None:
             break
         pending = answer["pending"]
-        assert pending["chosen"] is None and len(pending["actions"]) == len(pending["solved"]) == len(pending["values"])
+        assert pending["chosen"] is None and pending["actions"]
+        assert "solved" not in pending and "values" not in pending and "paths" not in answer  # no peeking
         choices.append(pending["actions"][0])
     ending = answer["ending"]
     assert ending is not None and answer["pending"] is None and answer["paths"]
     assert [d["chosen"] for d in answer["decisions"]] == choices and choices
+    # the debrief: what each choice cost against the solved mix at that decision, summed
+    cost = sum(
+        np.dot(d["solved"], d["values"]) - d["values"][d["actions"].index(d["chosen"])] for d in answer["decisions"]
+    )
+    assert answer["cost"] == pytest.approx(cost) and answer["cost"] > 0  # the first action is not the solved one
     assert ending["moves"][0].startswith("RUS: ") and set(ending["payoffs"]) == {"RUS", "DPRK", "UKR", "WEST", "CHN"}
 
 
@@ -486,6 +505,9 @@ def test_every_tree_view_renders_and_fits(server, sized):
     browser, width = sized, sized.get_window_size()["width"]
     browser.get(server + "/")
     until(browser, "document.querySelector('#paths td') !== null")
+    _, at_means = post(server + "/api/solve", {"values": {}})
+    shown = browser.execute_script("return document.querySelector('#paths td').textContent")
+    assert shown == f"{at_means['paths'][0]['probability']:.3f}"  # the sliders start exactly at the means
     assert until(browser, "document.querySelectorAll('.game-tree li').length") > 100  # the flagship's whole tree
     fits_and_is_quiet(browser, server)
     shoot(browser, f"explorer-equilibrium-{width}.png")
@@ -505,6 +527,10 @@ def test_every_tree_view_renders_and_fits(server, sized):
         "document.getElementById('play-start').click()"
     )
     until(browser, "document.querySelector('.choices button') !== null")
+    browser.execute_script(  # a slider moved mid-game does not change the game being played
+        "const s = document.getElementById('param-p_reveal_combat'); s.value = s.min;"
+        "s.dispatchEvent(new Event('input'));"
+    )
     for _ in range(10):
         if browser.execute_script("return document.querySelector('#play-end h4') !== null"):
             break
@@ -513,7 +539,7 @@ def test_every_tree_view_renders_and_fits(server, sized):
             "turn.querySelector('.choices button').click()"
         )
         until(browser, "document.querySelector('#play-turn > div:not([data-old]), #play-end h4') !== null")
-    assert "Your payoff" in browser.execute_script("return document.getElementById('play-end').textContent")
+    assert "Your choices cost" in browser.execute_script("return document.getElementById('play-end').textContent")
     fits_and_is_quiet(browser, server)
     shoot(browser, f"explorer-play-{width}.png")
 

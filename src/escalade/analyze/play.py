@@ -65,6 +65,14 @@ class Play:
     def pending(self) -> Decision | None:
         return None if self.ending is not None else self.decisions[-1]
 
+    @property
+    def cost(self) -> float:
+        """What the user's choices cost in expectation, decision by decision: the solved mix's expected
+        payoff at each decision minus the chosen action's (0 when every choice matches the solution's
+        value; the realised payoff adds the luck of the draws to this)."""
+        made = [d for d in self.decisions if d.chosen is not None]
+        return float(sum(np.dot(d.solved, d.values) - d.values[d.actions.index(d.chosen)] for d in made))
+
 
 def playable(solution: Solution) -> list[str]:
     """The actors a user can play: those who move somewhere in the solved tree (not scripted away)."""
@@ -82,6 +90,8 @@ def play(
     """Walk ``solution``'s tree with ``actor``'s moves taken from ``choices`` in order (action labels)
     and every other move drawn with ``seed``; ``outcomes`` maps a named outcome to its (T,) indicator."""
     tree, game = solution.game.tree, solution.game
+    if isinstance(choices, str):  # one choice, not its letters
+        choices = [choices]
     if actor not in playable(solution):
         known = ", ".join(playable(solution)) or "none"
         raise PlayError(f"{actor!r} makes no move here to play; the actors who do: {known}")

@@ -52,6 +52,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from escalade.analyze import likely_paths
 from escalade.analyze.play import PlayError, play
+from escalade.game import compile_tree
 from escalade.pipeline import (
     SEED,
     DynamicRequest,
@@ -182,6 +183,10 @@ def scenario_info(scenario: Scenario, text: str) -> dict[str, Any]:
             {"name": name, "dist": param.dist, "mean": param.mean(), "min": low, "max": high, "doc": param.doc}
         )
     rounds = scenario.dynamics is not None
+    movers = scenario.actor_ids
+    if not rounds:  # the actors who decide somewhere in the tree: the ones a user can play
+        tree = compile_tree(scenario)
+        movers = [name for a, name in enumerate(tree.players) if np.any(tree.infoset_player == a)]
     return {
         "title": scenario.title,
         "name": scenario.name,
@@ -189,6 +194,8 @@ def scenario_info(scenario: Scenario, text: str) -> dict[str, Any]:
         "parameters": parameters,
         "policies": list(scenario.dynamics.policies if rounds else scenario.policies),
         "actors": scenario.actor_ids,
+        "movers": movers,
+        "policy_actors": {} if rounds else {name: policy.actor for name, policy in scenario.policies.items()},
         "yaml": text,
     }
 
@@ -283,7 +290,13 @@ def sweep_here(scenario: Scenario, request: SweepRequest) -> dict[str, Any]:
         if window[1] > window[0]:
             ranges[name] = window
     bare = scenario.model_copy(update={"claims": [], "record": None})
-    settings = Settings(pins={n: v for n, v in request.values.items() if n not in ranges}, ranges=ranges)
+    # a parameter whose window is empty stays at its slider (or its mean), never back on its prior
+    pins = {
+        name: request.values.get(name, param.mean())
+        for name, param in scenario.parameters.items()
+        if name not in ranges and param.dist != "fixed"
+    }
+    settings = Settings(pins=pins, ranges=ranges)
     analysis_request = StaticRequest(
         draws=request.draws, seed=request.seed, sensitivity=0, knockouts=False, ablation=False, condition=False,
         settings=settings,
@@ -294,19 +307,23 @@ def sweep_here(scenario: Scenario, request: SweepRequest) -> dict[str, Any]:
         raise BadRequest(400, [field_error(None, _short(problem, 500)) for problem in exc.problems]) from None
     courses = []
     for runs, row in zip(analysis.runs, analysis.rows, strict=True):
+        # the rows in the order of the point comparison: outcomes, the expected escalation, each actor
         spread = {f"P({name})": runs.measure(f"P({name})") for name in row.outcomes}
-        spread |= {f"E[{actor}]": runs.actor_values[:, a] for a, actor in enumerate(runs.tree.players)}
         estimates = {f"P({name})": estimate for name, estimate in row.outcomes.items()}
-        estimates |= {f"E[{actor}]": estimate for actor, estimate in row.values.items()}
         if row.expected_escalation is not None:
             estimates["E[escalation]"] = row.expected_escalation
             spread["E[escalation]"] = runs.expected_escalation
+        spread |= {f"E[{actor}]": runs.actor_values[:, a] for a, actor in enumerate(runs.tree.players)}
+        estimates |= {f"E[{actor}]": estimate for actor, estimate in row.values.items()}
         outputs = {
             output: {"mean": e.mean, "low": e.low, "high": e.high, "q05": float(np.quantile(spread[output], 0.05)),
                      "q95": float(np.quantile(spread[output], 0.95))}
             for output, e in estimates.items()
         }  # fmt: skip
-        courses.append({"course": row.policy, "outputs": outputs, "max_regret": float(runs.max_regret.max())})
+        actor = scenario.policies[row.policy].actor if row.policy in scenario.policies else None
+        courses.append(
+            {"course": row.policy, "actor": actor, "outputs": outputs, "max_regret": float(runs.max_regret.max())}
+        )
     return {
         "draws": request.draws,
         "seed": request.seed,
@@ -337,8 +354,13 @@ def play_turn(scenario: Scenario, request: PlayRequest) -> dict[str, Any]:
     except PlayError as exc:
         field = "actor" if "makes no move" in str(exc) else "choices"
         raise BadRequest(400, [field_error(field, _short(str(exc), 500))]) from None
+    answer: dict[str, Any] = {**asdict(state), "pending": None if state.pending is None else asdict(state.pending)}
+    if state.ending is None:  # no peeking: what the solution does is the debrief's, once play is over
+        for decision in [*answer["decisions"], answer["pending"]]:
+            decision.pop("solved"), decision.pop("values")
+        return answer
     paths = [{"probability": row.probability, "moves": row.moves} for row in likely_paths(solution)]
-    return {**asdict(state), "pending": None if state.pending is None else asdict(state.pending), "paths": paths}
+    return {**answer, "cost": state.cost, "paths": paths}
 
 
 def run_rounds(scenario: Scenario, request: RoundsRequest) -> dict[str, Any]:
@@ -616,16 +638,18 @@ def api_docs(schema: dict[str, Any]) -> str:
     for path, methods in schema.get("paths", {}).items():
         for method, operation in methods.items():
             parts.append(f"<h2><code>{method.upper()} {html.escape(path)}</code></h2>")
-            parts.append(f"<p>{html.escape(operation.get('description') or operation.get('summary', ''))}</p>")
+            text = (operation.get("description") or operation.get("summary", "")).replace("``", "")
+            parts.append(f"<p>{html.escape(text)}</p>")
             body = operation.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema", {})
             name = body.get("$ref", "").rsplit("/", 1)[-1]
             if name in components:
                 model = components[name]
-                parts.append(f"<p>{html.escape(model.get('description', ''))}</p><table><tr><th>field</th>")
+                described = model.get("description", "").replace("``", "")
+                parts.append(f"<p>{html.escape(described)}</p><table><tr><th>field</th>")
                 parts.append("<th>type</th><th>default</th><th>limits</th></tr>")
                 for field, spec in model.get("properties", {}).items():
                     limits = ", ".join(
-                        f"{k} {spec[k]}" for k in ("minimum", "exclusiveMinimum", "maximum", "maxItems") if k in spec
+                        f"{k} {spec[k]:g}" for k in ("minimum", "exclusiveMinimum", "maximum", "maxItems") if k in spec
                     )
                     kind = spec.get("type") or " or ".join(o.get("type", "?") for o in spec.get("anyOf", []))
                     required = " (required)" if field in model.get("required", []) else ""

@@ -105,7 +105,7 @@ class PointRequest:
             found.append(f"a logit precision λ goes with the qre method, not {self.method}")
         if self.lam is not None and not (self.lam >= 0 and math.isfinite(self.lam)):
             found.append(f"λ is {self.lam}; use a finite number ≥ 0 (or none for the QRE's limit)")
-        found += _policy_problems(scenario, [self.policy] if self.policy else [])
+        found += _policy_problems(scenario, [] if self.policy is None else [self.policy])
         found += _actor_problems(self.full_information, players, allow_all=True)
         return found
 

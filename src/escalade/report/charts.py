@@ -5,6 +5,7 @@ every number comes from an analysis or a solution."""
 from __future__ import annotations
 
 import html
+import textwrap
 
 import numpy as np
 import pandas as pd
@@ -25,15 +26,28 @@ def escape(text: object) -> str:
 def styled(figure: go.Figure) -> go.Figure:
     """The house style, applied to every chart: the toolbar stands upright in the right margin and the
     legend lies above the plot, under the title: neither covers the other nor a title (the top margin
-    grows with the legend's rows, about four a row)."""
-    entries = sum(1 for trace in figure.data if trace.showlegend is not False and trace.name)
+    grows with the legend's rows, counted for a narrow window: :func:`legend_rows`)."""
+    names = [trace.name for trace in figure.data if trace.showlegend is not False and trace.name]
     return figure.update_layout(
         template="simple_white",
-        margin={"l": 60, "r": 50, "t": 75 + 22 * max(1, -(-entries // 4)), "b": 50},
+        margin={"l": 60, "r": 50, "t": 60 + 24 * legend_rows(names), "b": 50},
         font={"size": 13},
         modebar={"orientation": "v"},
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0},
+        title={"y": 1, "yanchor": "top", "pad": {"t": 14}},  # at the top, whatever the legend's rows below it
     )
+
+
+def legend_rows(names: list[str], width: float = 400) -> int:
+    """How many rows a horizontal legend of ``names`` takes in a plot ``width`` pixels wide (the plot of a
+    chart in an 800-px window): each entry is its swatch and about 7.5 px a character, packed greedily."""
+    rows, used = 1, 0.0
+    for name in names:
+        entry = 45 + 7.5 * len(name)
+        if used and used + entry > width:
+            rows, used = rows + 1, 0.0
+        used += entry
+    return rows
 
 
 def _rgba(colour: str, alpha: float) -> str:
@@ -475,7 +489,7 @@ def fan_chart(analysis: DynamicAnalysis, path: PolicyPath, colour: str) -> go.Fi
         title=f"Escalation level (highest rung) under {path.label}",
         yaxis={"title": "rung", "range": [-0.3, dynamics.top + 0.3], **rung_ticks(analysis)},
         xaxis={"title": dynamics.round},
-        height=360 + 12 * dynamics.top,
+        height=300 + 34 * (dynamics.top + 1),  # room for two-line rung names
     )
     return styled(figure)
 
@@ -486,7 +500,8 @@ def rung_ticks(analysis: DynamicAnalysis) -> dict:
     ladder = analysis.scenario.dynamics.ladder
     return {
         "tickvals": list(range(len(ladder))),
-        "ticktext": [f"{i} {rung.name}" for i, rung in enumerate(ladder)],
+        # wrapped: a long rung name on one line took half of an 800-px window from the plot
+        "ticktext": ["<br>".join(textwrap.wrap(f"{i} {rung.name}", 24, max_lines=2)) for i, rung in enumerate(ladder)],
         "automargin": True,
     }
 
