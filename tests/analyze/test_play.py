@@ -5,66 +5,16 @@ own parameters, not from the walk under test: Bayes' rule by hand for the belief
 for the share of draws, the end's payoffs from the tree's arithmetic.
 """
 
-import textwrap
-
 import numpy as np
 import pytest
 
 from escalade.analyze.play import PlayError, play, playable
 from escalade.pipeline import PointRequest, first_solution, terminal_events
 from escalade.scenario import load, loads
+from tests.analyze.test_why import SIGNALLING as SIGNALLING_GAME
 
-SIGNALLING = textwrap.dedent(
-    """\
-    name: signalling
-    title: Bluster or keep quiet
-    actors:
-      - {id: S, name: Sender, utility: {s: 1}}
-      - {id: R, name: Receiver, utility: {r: 1}}
-    attributes:
-      s: sender's payoff
-      r: receiver's payoff
-      escalation: 0 quiet, 1 bluster, 2 resisted
-    parameters:
-      prior: {dist: fixed, value: 0.3, doc: chance the sender is strong, source: test}
-      weak_cost: {dist: fixed, value: 0.4, doc: what blustering costs a weak sender, source: test}
-    outcomes:
-      resisted: {when: escalation >= 2, doc: the receiver resisted}
-    root: nature
-    nodes:
-      nature:
-        chance:
-          strong: {p: prior, next: strong_sender}
-          weak: {p: 1 - prior, next: weak_sender}
-      strong_sender:
-        actor: S
-        actions:
-          bluster: {next: strong_blustered, effects: {s: 0.5, escalation: 1}}
-          quiet: strong_quiet
-      weak_sender:
-        actor: S
-        actions:
-          bluster: {next: weak_blustered, effects: {s: -weak_cost, escalation: 1}}
-          quiet: weak_quiet
-      strong_blustered:
-        actor: R
-        infoset: heard_bluster
-        actions: {yield: {next: end, effects: {s: 1}}, resist: {next: end, effects: {r: -1, escalation: 2}}}
-      weak_blustered:
-        actor: R
-        infoset: heard_bluster
-        actions: {yield: {next: end, effects: {s: 1}}, resist: {next: end, effects: {r: 1, escalation: 2}}}
-      strong_quiet:
-        actor: R
-        infoset: heard_quiet
-        actions: {yield: {next: end, effects: {s: 1}}, resist: {next: end, effects: {r: -1, escalation: 2}}}
-      weak_quiet:
-        actor: R
-        infoset: heard_quiet
-        actions: {yield: {next: end, effects: {s: 1}}, resist: {next: end, effects: {r: 1, escalation: 2}}}
-      end: {outcome: {}}
-    """
-)
+# test_why's sender and receiver, with the receiver's resistance named as an outcome (r is ±1 only then)
+SIGNALLING = SIGNALLING_GAME + "outcomes:\n  resisted: {when: r * r > 0.5, doc: the receiver resisted}\n"
 
 
 @pytest.fixture(scope="module")
@@ -106,9 +56,9 @@ def test_the_debrief_sets_the_ending_beside_the_solution(signalling):
         assert ending is not None and state.pending is None and state.decisions[0].chosen == "resist"
         strong = ending.moves[0] == "chance: strong"
         bluster = ending.moves[1].endswith("bluster")
-        s = (0.5 if strong else -0.4) * bluster
+        s = (2.0 if strong else -2.0) * bluster  # weak_cost is 2; resisted, the sender gains nothing more
         assert ending.payoffs == pytest.approx({"S": s, "R": -1.0 if strong else 1.0})
-        assert ending.outcomes == ["resisted"] and ending.attributes["escalation"] == 2 + bluster  # effects add
+        assert ending.outcomes == ["resisted"] and ending.attributes == {"s": s, "r": -1.0 if strong else 1.0}
         assert ending.solved_value == pytest.approx(float(solution.values[0, 1]))
         probs, mine = solution.outcome_probs[0], solution.game.payoff[0, :, 1]
         assert ending.below == pytest.approx(float(probs[mine < ending.value].sum()))
