@@ -121,7 +121,10 @@ def test_the_notebook_gets_the_claims_as_tables(tmp_path):
     assert len(knocked) == 2 * 2  # two claims, two mechanisms each
     row = knocked[(knocked["claim"] == "publicity_makes_resistance_a_crisis") & (knocked["knocked_out"] == "publicity")]
     assert row["stated"].item() and row["changes_verdict"].item()
+    shares = knocked[["holds", "reversed", "tied"]].dropna()
+    assert np.allclose(shares.sum(axis=1), 1.0) and (shares >= 0).all().all()  # every judged draw counted once
     assert "<table" in found._repr_html_()
+    assert found.plot.verdicts().data and found.to_html(tmp_path / "claims.html").read_text().count("<table") >= 1
 
 
 TWO_OUTPUTS = """\

@@ -382,8 +382,9 @@ def claims_frame(verdicts: Iterable[ClaimVerdict]) -> pd.DataFrame:
 
 
 def knockouts_frame(verdicts: Iterable[ClaimVerdict]) -> pd.DataFrame:
-    """One row per claim and mechanism knocked out: the share in which the claim then holds, its gap, its
-    status, whether the mechanism is one the claim names and whether the verdict changes."""
+    """One row per claim and mechanism knocked out: the shares of draws in which the claim then holds, the
+    opposite holds and neither does (tied), its gap, its status, whether the mechanism is one the claim
+    names and whether the verdict changes."""
     return pd.DataFrame(
         [
             {
@@ -392,6 +393,8 @@ def knockouts_frame(verdicts: Iterable[ClaimVerdict]) -> pd.DataFrame:
                 "stated": t.stated,
                 "judged": t.holds.total,
                 "holds": t.holds.share,
+                "reversed": t.reversed.share,
+                "tied": 1.0 - t.holds.share - t.reversed.share if t.holds.total else float("nan"),
                 "gap": t.gap.mean,
                 "gap_low": t.gap.low,
                 "gap_high": t.gap.high,
@@ -407,6 +410,8 @@ def knockouts_frame(verdicts: Iterable[ClaimVerdict]) -> pd.DataFrame:
             "stated",
             "judged",
             "holds",
+            "reversed",
+            "tied",  # no difference: a status of "no difference" with a positive mean gap reads from here
             "gap",
             "gap_low",
             "gap_high",
