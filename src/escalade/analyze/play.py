@@ -12,6 +12,7 @@ value, and for each of the user's decisions the solved probabilities and each ac
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -20,7 +21,7 @@ import numpy as np
 from escalade.analyze.outcomes import path_moves
 from escalade.game import CHANCE
 from escalade.solve import Solution
-from escalade.solve.verify import conditional_action_values
+from escalade.solve.verify import conditional_action_values, node_moves, node_reach
 
 
 class PlayError(ValueError):
@@ -77,7 +78,7 @@ class Play:
 def playable(solution: Solution) -> list[str]:
     """The actors a user can play: those who move somewhere in the solved tree (not scripted away)."""
     tree = solution.game.tree
-    return [name for a, name in enumerate(tree.players) if np.any(tree.infoset_player == a)]
+    return [tree.players[a] for a in tree.movers()]
 
 
 def play(
@@ -98,6 +99,9 @@ def play(
     me = tree.players.index(actor)
     profile = solution.profile[0]
     values = conditional_action_values(game, solution.profile[:1])[0]
+    # the probability that chance and the other actors lead to each node, the actor's own moves counting 1
+    own = (tree.parent >= 0) & (tree.player[tree.parent] == me)
+    others = node_reach(tree, np.where(own[:, None], 1.0, node_moves(game, solution.profile[:1])))[:, 0]
     rng = np.random.default_rng(seed)
     node, taken, decisions = 0, 0, []
     while tree.n_children[node] > 0:
@@ -107,7 +111,7 @@ def play(
             start, count = tree.action_offset[h], tree.n_actions[h]
             actions = tree.action_labels[start : start + count]
             nodes = tree.infoset_nodes(h)
-            weight = np.array([_others_weight(solution, me, int(n)) for n in nodes])
+            weight = others[nodes]
             total = weight.sum()
             decision = Decision(
                 infoset=tree.infoset_labels[h],
@@ -124,7 +128,7 @@ def play(
                 raise PlayError(
                     f"choice {taken + 1} is {choice!r}; at {decision.infoset} choose one of {', '.join(actions)}"
                 )
-            decisions.append(Decision(**{**decision.__dict__, "chosen": choice}))
+            decisions.append(dataclasses.replace(decision, chosen=choice))
             taken += 1
             node = int(children[actions.index(choice)])
             continue
@@ -136,18 +140,6 @@ def play(
     if taken < len(choices):
         raise PlayError(f"play ended after {taken} of your {len(choices)} choices; send only those")
     return Play(actor, decisions, _ending(solution, me, node, outcomes or {}))
-
-
-def _others_weight(solution: Solution, me: int, node: int) -> float:
-    """The probability that chance and the other actors lead to ``node`` (the actor's own moves count 1)."""
-    tree, game = solution.game.tree, solution.game
-    weight = 1.0
-    for parent, child in zip(tree.path_to(node)[:-1], tree.path_to(node)[1:], strict=True):
-        if tree.player[parent] == me:
-            continue
-        slot = tree.slot[child]
-        weight *= float(game.chance_prob[0, child] if slot < 0 else solution.profile[0, slot])
-    return weight
 
 
 def _ending(solution: Solution, me: int, node: int, outcomes: dict[str, np.ndarray]) -> Ending:

@@ -186,7 +186,7 @@ def scenario_info(scenario: Scenario, text: str) -> dict[str, Any]:
     movers = scenario.actor_ids
     if not rounds:  # the actors who decide somewhere in the tree: the ones a user can play
         tree = compile_tree(scenario)
-        movers = [name for a, name in enumerate(tree.players) if np.any(tree.infoset_player == a)]
+        movers = [tree.players[a] for a in tree.movers()]
     return {
         "title": scenario.title,
         "name": scenario.name,
@@ -280,7 +280,7 @@ def sweep_here(scenario: Scenario, request: SweepRequest) -> dict[str, Any]:
     pipeline's analysis without sensitivity, claims or conditioning, so it answers in about a second."""
     _tree_only(scenario)
     pinned(scenario, request.values)  # the values pass the scenario's own checks first
-    ranges = {}
+    ranges, pins = {}, {}
     for name, param in scenario.parameters.items():
         if param.dist == "fixed":
             continue
@@ -289,13 +289,9 @@ def sweep_here(scenario: Scenario, request: SweepRequest) -> dict[str, Any]:
         window = (max(centre - half, floor), min(centre + half, ceiling))
         if window[1] > window[0]:
             ranges[name] = window
+        else:  # an empty window stays at its slider (or its mean), never back on its prior
+            pins[name] = centre
     bare = scenario.model_copy(update={"claims": [], "record": None})
-    # a parameter whose window is empty stays at its slider (or its mean), never back on its prior
-    pins = {
-        name: request.values.get(name, param.mean())
-        for name, param in scenario.parameters.items()
-        if name not in ranges and param.dist != "fixed"
-    }
     settings = Settings(pins=pins, ranges=ranges)
     analysis_request = StaticRequest(
         draws=request.draws, seed=request.seed, sensitivity=0, knockouts=False, ablation=False, condition=False,

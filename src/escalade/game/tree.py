@@ -90,6 +90,10 @@ class Tree:
         counts = np.bincount(self.infoset[self.infoset >= 0], minlength=self.n_infosets)
         return bool(np.all(counts == 1))
 
+    def movers(self) -> list[int]:
+        """The players who decide somewhere in the tree (a policy's scripted actor may decide nowhere)."""
+        return [player for player in range(len(self.players)) if np.any(self.infoset_player == player)]
+
     def mover(self, node: int) -> str:
         """Who moves at ``node``: an actor id, "chance", or "ACTOR (policy)" where a policy plays."""
         player = int(self.player[node])

@@ -183,7 +183,7 @@ def regret_of_moves(game: Game, moves: np.ndarray) -> tuple[np.ndarray, np.ndarr
     values = _values(game, moves, plans)[0].T.copy()  # (K, A), not a view: that keeps (N, A, K) alive
     regret = np.zeros_like(values)
     members = np.bincount(tree.infoset[tree.infoset >= 0], minlength=tree.n_infosets)
-    movers = [player for player in range(len(tree.players)) if np.any(tree.infoset_player == player)]
+    movers = tree.movers()
     # a player whose every information set is one node can deviate node by node: one backward pass
     # serves all such players at once; the others need the counterfactual passes of _best_response
     direct = [player for player in movers if np.all(members[tree.infoset_player == player] == 1)]
