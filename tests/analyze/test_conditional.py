@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from escalade.analyze import knockout_effects
-from escalade.analyze.claims import evaluate_claims
+from escalade.analyze.claims import evaluate_claims, one_at_a_time
 from escalade.scenario import Condition, ScenarioError, loads
 from escalade.simulate import sample_parameters, solve_courses
 from tests.analyze.test_knockouts import TOY
@@ -37,8 +37,11 @@ def scenario(text: str = SOMETIMES):
     return loads(text[: text.index("claims:")] + CLAIMS)
 
 
-def solver(variant, draws, conditions):
+def solve_one(variant, draws, conditions):
     return solve_courses(variant, draws, [(c.policy, c.force) for c in conditions])
+
+
+solver = one_at_a_time(solve_one)
 
 
 def resists(values) -> np.ndarray:
@@ -48,7 +51,7 @@ def resists(values) -> np.ndarray:
 def test_a_conditional_probability_is_the_share_of_the_conditioning_plays():
     toy = scenario()
     values = sample_parameters(toy, 256, seed=5)
-    (runs,) = solver(toy, values, [Condition()])
+    (runs,) = solve_one(toy, values, [Condition()])
     given = resists(values)
     assert 0.2 < given.mean() < 0.8  # the condition holds in some draws only
     conditional = runs.measure("P(crisis | resisted)")

@@ -3,6 +3,7 @@
 import pytest
 
 from escalade.analyze import knockout_effects
+from escalade.analyze.claims import one_at_a_time
 from escalade.scenario import load, loads
 from escalade.simulate import sample_parameters, solve_courses
 from tests.analyze.test_knockouts import TOY
@@ -16,8 +17,11 @@ INERT = TOY.replace(
 )
 
 
-def solver(variant, draws, conditions):
+def solve_one(variant, draws, conditions):
     return solve_courses(variant, draws, [(c.policy, c.force) for c in conditions])
+
+
+solver = one_at_a_time(solve_one)
 
 
 def test_a_mechanism_that_does_work_moves_its_outcome_and_an_inert_one_moves_none():

@@ -21,7 +21,8 @@ defined once, in :func:`wording` (docs/claims.md).
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterable, Mapping
+import itertools
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,8 +37,23 @@ from escalade.scenario.model import effect_refs, probability_of
 from escalade.scenario.override import knock_out, without_effects
 from escalade.simulate import Runs, sample_parameters
 
-# Solve a scenario variant on the given draws under several conditions of claims (compiled once).
-Solver = Callable[[Scenario, Mapping[str, np.ndarray], list[Condition]], list[Runs]]
+# A scenario variant, its draws, and the claims' conditions to solve it under.
+Job = tuple[Scenario, Mapping[str, np.ndarray], list[Condition]]
+# Solves each job (the tree compiled once), yielding one run per condition for each job in order; it may
+# solve several jobs at once (a claim's knockouts and ablations are dozens of small jobs).
+Solver = Callable[[Iterable[Job]], Iterator[list[Runs]]]
+
+
+def one_at_a_time(solve: Callable[[Scenario, Mapping[str, np.ndarray], list[Condition]], list[Runs]]) -> Solver:
+    """A :data:`Solver` from a function that solves one job."""
+
+    def solver(jobs: Iterable[Job]) -> Iterator[list[Runs]]:
+        for job in jobs:
+            yield solve(*job)
+
+    return solver
+
+
 NEARLY_ALL = 0.9  # a share of draws at least this large is "nearly all" of them
 MATERIAL = 0.05  # a verdict changes only if the share of draws in which the claim holds moves this much
 
@@ -232,7 +248,7 @@ def evaluate_claims(
     knocked out and (with ``ablation``) every single effect taken out, on the same draws. Each variant is solved, judged
     and let go before the next (memory stays that of a few runs); ``progress`` is told (variants
     done, variants in all) after each."""
-    stated = outputs(scenario, values, solve)
+    (stated,) = outputs(scenario, [(scenario, values)], solve)
     n = len(next(iter(values.values()))) if values else 1
     boot = Bootstrap(n, np.random.default_rng(seed))
     results = {name: judge(claim, stated[name], boot) for name, claim in scenario.claims.items()}
@@ -245,28 +261,30 @@ def evaluate_claims(
         total = 1 + len(knockout_sets) + len(refs)
         advance = progress or (lambda done, total: None)
         advance(1, total)
-        for done, mechanisms in enumerate(knockout_sets, start=2):
-            sides = outputs(*knock_out(scenario, mechanisms, values), solve)
-            advance(done, total)
-            label = "+".join(mechanisms)
-            for name, claim in scenario.claims.items():
-                stated_here = set(mechanisms) <= set(claim.because)
-                if len(mechanisms) == 1 or list(mechanisms) == claim.because:
-                    knocked[name].append(judge(claim, sides[name], boot, switched_off=label, stated=stated_here))
-        for done, ref in enumerate(refs, start=2 + len(knockout_sets)):
-            sides = outputs(without_effects(scenario, [ref]), values, solve)
+        variants = itertools.chain(
+            (knock_out(scenario, mechanisms, values) for mechanisms in knockout_sets),
+            ((without_effects(scenario, [ref]), values) for ref in refs),
+        )
+        for done, (switched_off, sides) in enumerate(
+            zip([*knockout_sets, *refs], outputs(scenario, variants, solve), strict=True), start=2
+        ):
             advance(done, total)
             for name, claim in scenario.claims.items():
-                if changed(*_shares(claim, sides[name]), results[name]):
+                if isinstance(switched_off, list):  # a knockout
+                    stated_here = set(switched_off) <= set(claim.because)
+                    if len(switched_off) == 1 or switched_off == claim.because:
+                        label = "+".join(switched_off)
+                        knocked[name].append(judge(claim, sides[name], boot, switched_off=label, stated=stated_here))
+                elif changed(*_shares(claim, sides[name]), results[name]):  # an effect taken out
                     baseline = (stated[name], results[name])
-                    flips[name].append(judge(claim, sides[name], boot, baseline, switched_off=ref))
+                    flips[name].append(judge(claim, sides[name], boot, baseline, switched_off=switched_off))
     verdicts = []
     for name, claim in scenario.claims.items():
         deciding: list[SobolIndex] = []
         if sobol_samples:
 
             def difference(draws: dict[str, np.ndarray], claim: Claim = claim) -> np.ndarray:
-                solved = solve(scenario, draws, [claim.lower, claim.higher])
+                (solved,) = solve([(scenario, draws, [claim.lower, claim.higher])])
                 low, high = (runs.measure(o) for runs, o in zip(solved, claim.outputs, strict=True))
                 return (high - low)[:, None]
 
@@ -292,16 +310,20 @@ def evaluate_claims(
 Sides = dict[str, tuple[Runs, Runs]]  # claim -> its runs under ``lower`` and under ``higher``
 
 
-def outputs(scenario: Scenario, values: Mapping[str, np.ndarray], solve: Solver) -> Sides:
-    """Each claim's runs under its ``lower`` and its ``higher`` condition; the conditions are solved
-    together, each once however many claims share it."""
+def outputs(
+    scenario: Scenario, variants: Iterable[tuple[Scenario, Mapping[str, np.ndarray]]], solve: Solver
+) -> Iterator[Sides]:
+    """For each variant of ``scenario`` on its draws, each claim's runs under its ``lower`` and its
+    ``higher`` condition; the conditions are solved together, each once however many claims share it."""
 
     def key(condition: Condition) -> tuple:
         return condition.policy, tuple(sorted(condition.force.items()))
 
     conditions = {key(c): c for claim in scenario.claims.values() for c in (claim.lower, claim.higher)}
-    solved = dict(zip(conditions, solve(scenario, values, list(conditions.values())), strict=True))
-    return {name: (solved[key(claim.lower)], solved[key(claim.higher)]) for name, claim in scenario.claims.items()}
+    jobs = ((variant, values, list(conditions.values())) for variant, values in variants)
+    for runs in solve(jobs):
+        solved = dict(zip(conditions, runs, strict=True))
+        yield {name: (solved[key(claim.lower)], solved[key(claim.higher)]) for name, claim in scenario.claims.items()}
 
 
 def judge(

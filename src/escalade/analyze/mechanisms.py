@@ -76,7 +76,7 @@ def knockout_effects(
     total = 1 + len(scenario.mechanisms)
     advance(0, total)
     equilibrium = [Condition()]
-    (stated,) = solve(scenario, values, equilibrium)
+    (stated,) = next(solve([(scenario, values, equilibrium)]))
     conditional = [output for claim in scenario.claims.values() for output in claim.outputs if _given(output)]
     outputs = list(dict.fromkeys([*(f"P({name})" for name in stated.event_names), *conditional]))
     before = np.column_stack([stated.measure(output) for output in outputs])
@@ -84,8 +84,10 @@ def knockout_effects(
     stated_means = {output: estimate.mean for output, estimate in zip(outputs, boot.estimates(before), strict=True)}
     advance(1, total)
     knockouts = []
-    for done, (name, mechanism) in enumerate(scenario.mechanisms.items(), start=2):
-        (knocked,) = solve(*knock_out(scenario, [name], values), equilibrium)
+    variants = ((*knock_out(scenario, [name], values), equilibrium) for name in scenario.mechanisms)
+    for done, ((name, mechanism), (knocked,)) in enumerate(
+        zip(scenario.mechanisms.items(), solve(variants), strict=True), start=2
+    ):
         advance(done, total)
         after = np.column_stack([knocked.measure(output) for output in outputs])
         changes = boot.estimates(after - before)

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import itertools
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -46,13 +48,13 @@ from escalade.analyze import (
     value_of_information,
     violence_distribution,
 )
-from escalade.analyze.claims import Solver
+from escalade.analyze.claims import Job, Solver
 from escalade.condition import condition
 from escalade.game import Tree, compile_tree, full_information, policy_profile
 from escalade.history import load_icb, reference_class, violence_base_rates
 from escalade.pipeline.point import first_solution
 from escalade.pipeline.requests import Backend, PointRequest, StaticRequest
-from escalade.scenario import Condition, Scenario
+from escalade.scenario import Scenario
 from escalade.simulate import (
     EQUILIBRIUM,
     Runs,
@@ -62,6 +64,7 @@ from escalade.simulate import (
     sample_unit,
     solve_courses,
     solve_draws,
+    solve_variants,
 )
 
 
@@ -310,12 +313,20 @@ def test_claims(
 
 
 def _claim_solver(tree: Tree, backend: Backend) -> Solver:
-    """Scenario variants solved on the tree compiled once, under a claim's conditions."""
+    """Scenario variants solved on the tree compiled once, under a claim's conditions: a few variants at
+    a time (two per worker), their chunks shared by the workers, so dozens of small variants (a claim's
+    knockouts and ablations) keep every worker busy; memory stays that of a few variants' runs. The
+    chunks are cut alike for any number of workers: a claim's numbers do not depend on it."""
     chunked = backend.chunking(report_progress=False)  # the claims report variants done, not chunks
+    at_once = 2 * backend.workers if backend.scheduler is None else 16
 
-    def solve(variant: Scenario, draws: dict, conditions: list[Condition]) -> list[Runs]:
-        courses = [(condition.policy, condition.force) for condition in conditions]
-        return solve_courses(variant, draws, courses, tree=tree, **chunked)
+    def solve(jobs: Iterable[Job]) -> Iterator[list[Runs]]:
+        jobs = iter(jobs)
+        while batch := list(itertools.islice(jobs, at_once)):
+            variants = [
+                (variant, draws, [(c.policy, c.force) for c in conditions]) for variant, draws, conditions in batch
+            ]
+            yield from solve_variants(variants, tree, **chunked)
 
     return solve
 

@@ -8,6 +8,7 @@ from escalade.simulate.runs import (
     policy_measures,
     solve_courses,
     solve_draws,
+    solve_variants,
 )
 from escalade.simulate.sample import METHODS, from_unit, sample_parameters, sample_unit
 from escalade.simulate.trajectories import EQUILIBRIUM
@@ -25,4 +26,5 @@ __all__ = [
     "sample_unit",
     "solve_courses",
     "solve_draws",
+    "solve_variants",
 ]

@@ -144,43 +144,82 @@ def solve_courses(
     with its escalation levels).
     """
     tree = tree or analysis_tree(scenario, who)
-    scripts = [(policy_profile(scenario, tree, policy) if policy else None, dict(forced)) for policy, forced in courses]
-    values = {name: np.asarray(v) for name, v in values.items()}
-    n = len(next(iter(values.values()))) if values else 1
-    if n == 0:
-        raise ValueError("no parameter draws to solve")
-    outcomes = dict(scenario.events() if outcomes is None else outcomes)
-    per_draw = (2 * tree.n_terminals + len(tree.players) + len(outcomes) + tree.n_slots + tree.n_nodes + 2) * 8
-    need = 2.0 * n * per_draw * len(courses)
-    require_memory(need, f"solving {n:,} draws of a {tree.n_nodes}-node tree", "ask for fewer draws")
-    paths = outcome_paths(tree, outcomes)
-    tasks = [
-        (scenario, tree, scripts, outcomes, paths, {name: v[start:stop] for name, v in values.items()})
-        for start, stop in chunk_starts(n, chunk, workers if scheduler is None else 1)
-    ]
-    parts = run_chunks(_solve_chunk, tasks, workers, scheduler, progress)
+    spread = workers if scheduler is None else 1  # a chunk for each worker at least, where there are draws enough
+    (runs,) = solve_variants([(scenario, values, courses)], tree, chunk, workers, scheduler, progress, outcomes, spread)
+    return runs
+
+
+Variant = tuple[Scenario, Mapping[str, np.ndarray], Sequence[Course]]  # a scenario variant, its draws, its courses
+
+
+def solve_variants(
+    variants: Sequence[Variant],
+    tree: Tree,
+    chunk: int = 1024,
+    workers: int = 1,
+    scheduler: str | None = None,
+    progress: Progress | None = None,
+    outcomes: Mapping[str, Outcome] | None = None,
+    spread: int = 1,
+) -> list[list[Runs]]:
+    """:func:`solve_courses` for several variants of one scenario on the same ``tree`` (a claim's
+    knockouts and ablations), their chunks all in one job: the workers share them, so many small
+    variants keep every worker busy. Each variant is cut into chunks of ``chunk`` draws, and into
+    ``spread`` chunks at least where it has draws enough; cut alike, a variant's numbers are the same
+    whatever else is solved beside it and however many workers solve it."""
+    tasks, counts, kept = [], [], []
+    for scenario, values, courses in variants:
+        scripts = [(policy_profile(scenario, tree, p) if p else None, dict(forced)) for p, forced in courses]
+        values = {name: np.asarray(v) for name, v in values.items()}
+        n = len(next(iter(values.values()))) if values else 1
+        if n == 0:
+            raise ValueError("no parameter draws to solve")
+        named = dict(scenario.events() if outcomes is None else outcomes)
+        per_draw = (2 * tree.n_terminals + len(tree.players) + len(named) + tree.n_slots + tree.n_nodes + 2) * 8
+        need = 2.0 * n * per_draw * len(courses) * len(variants)
+        require_memory(need, f"solving {n:,} draws of a {tree.n_nodes}-node tree", "ask for fewer draws")
+        paths = outcome_paths(tree, named)
+        cut = chunk_starts(n, chunk, spread)
+        tasks += [
+            (scenario, tree, scripts, named, paths, {name: v[start:stop] for name, v in values.items()})
+            for start, stop in cut
+        ]
+        counts.append(len(cut))
+        kept.append((values, courses, named))
+    parts = iter(run_chunks(_solve_chunk, tasks, workers, scheduler, progress))
     found = []
-    for (policy, _), columns in zip(courses, zip(*parts, strict=True), strict=True):
-        probs, actors, escalation, regret, profile, reach, ties, terminal_events = (
-            np.concatenate(column) for column in zip(*columns, strict=True)
-        )
+    for count, (values, courses, named) in zip(counts, kept, strict=True):
+        mine = [next(parts) for _ in range(count)]
         found.append(
-            Runs(
-                policy or EQUILIBRIUM,
-                values,
-                probs,
-                actors,
-                escalation,
-                regret,
-                tree,
-                list(outcomes),
-                profile,
-                reach,
-                ties,
-                terminal_events,
-            )
+            [
+                _assemble(policy, values, columns, tree, named)
+                for (policy, _), columns in zip(courses, zip(*mine, strict=True), strict=True)
+            ]
         )
     return found
+
+
+def _assemble(
+    policy: str | None, values: dict[str, np.ndarray], columns: tuple, tree: Tree, outcomes: Mapping[str, Outcome]
+) -> Runs:
+    """One course's runs from its chunks' results, in draw order."""
+    probs, actors, escalation, regret, profile, reach, ties, terminal_events = (
+        np.concatenate(column) for column in zip(*columns, strict=True)
+    )
+    return Runs(
+        policy or EQUILIBRIUM,
+        values,
+        probs,
+        actors,
+        escalation,
+        regret,
+        tree,
+        list(outcomes),
+        profile,
+        reach,
+        ties,
+        terminal_events,
+    )
 
 
 def _solve_chunk(
