@@ -39,13 +39,14 @@ def line(what: str, measured: float, target: float, unit: str = "s", baseline: f
 
 
 def plain_homotopy(work: Callable[[], object]) -> float:
-    """Time ``work`` with the QRE limit traced as before the speed-up (Gambit's step rule, no snapping)."""
-    saved = qre.FAST_ACCELERATION, qre.SNAP, qre.REGRET_FROM
-    qre.FAST_ACCELERATION, qre.SNAP, qre.REGRET_FROM = qre.MAX_ACCELERATION, 0.0, 0.0
+    """Time ``work`` with the QRE limit traced as before the speed-up (every draw traced, Gambit's step rule,
+    no snapping)."""
+    saved = qre.DOMINANCE, qre.FAST_ACCELERATION, qre.SNAP, qre.REGRET_FROM
+    qre.DOMINANCE, qre.FAST_ACCELERATION, qre.SNAP, qre.REGRET_FROM = False, qre.MAX_ACCELERATION, 0.0, 0.0
     try:
         return seconds(work)
     finally:
-        qre.FAST_ACCELERATION, qre.SNAP, qre.REGRET_FROM = saved
+        qre.DOMINANCE, qre.FAST_ACCELERATION, qre.SNAP, qre.REGRET_FROM = saved
 
 
 def start_up(*args: str) -> float:

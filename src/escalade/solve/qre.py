@@ -35,7 +35,12 @@ from scipy.optimize import brentq, minimize_scalar
 
 from escalade.game import CHANCE, Game, Tree
 from escalade.solve.solution import APPROXIMATE_TOLERANCE, REGRET_TOLERANCE, Solution, SolverError, certify
-from escalade.solve.verify import logit_residual, nash_regret, payoff_scale
+from escalade.solve.verify import (
+    level_plans,
+    logit_residual,
+    nash_regret,
+    payoff_scale,
+)
 
 FIRST_STEP = 0.1
 MAX_ACCELERATION = 1.1
@@ -57,6 +62,7 @@ RESIDUAL_TOLERANCE = 1e-12
 MAX_CORRECTOR_ITERATIONS = 8
 LOGIT_TOLERANCE = 1e-8  # a finite-λ profile's largest gap from the logit response to it
 LIMIT_LAMBDA = 1e9  # in payoff-range units: far beyond where regret vanishes
+DOMINANCE = True  # settle the draws that iterated conditional dominance solves before tracing (:func:`dominance`)
 
 
 @dataclass(frozen=True)
@@ -271,13 +277,79 @@ def precision(lam: float | np.ndarray | None, k: int) -> np.ndarray | None:
 
 def qre_profile(game: Game, lam: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
     """(K, S) the principal branch's profile at ``lam`` (K,) or its limit, not yet certified; and (K,)
-    which draws' limits were found by best responses because the path was lost (:func:`_recover`)."""
+    which draws' limits were found by best responses because the path was lost (:func:`_recover`).
+    A limit is traced only in draws that iterated strict dominance does not settle (:func:`dominance`)."""
     _check_game(game)
     tree = game.tree
     k = game.n_draws
     lost = np.zeros(k, dtype=bool)
     if tree.n_infosets == 0:
         return np.ones((k, 0)), lost
+    if lam is None:
+        solved, pure = dominance(game)
+        if solved.any():
+            rest = np.flatnonzero(~solved)
+            if rest.size:
+                pure[rest], lost[rest] = _traced(_subset(game, rest), None)
+            return pure, lost
+    return _traced(game, lam)
+
+
+def dominance(game: Game) -> tuple[np.ndarray, np.ndarray]:
+    """(K,) the draws in which iterated elimination of conditionally dominated actions leaves one action
+    at every information set, and (K, S) that pure profile.
+
+    An action is eliminated where another is better at every node of its information set whatever the
+    actions still standing do below: the worst the better one can give the mover exceeds the best the
+    other can, node by node (bounds from one backward pass of minima and maxima over the standing
+    actions). No belief at that set makes it a best response, so no sequential equilibrium plays it; and
+    every limit of agent logit QREs is a sequential equilibrium (Turocy 2010, "Computing sequential
+    equilibria using agent quantal response equilibria", Economic Theory 42). Where one action stands at
+    every set, that profile is the only sequential equilibrium, so the principal branch ends there and
+    there is nothing to trace. A gain counts only beyond ``REGRET_TOLERANCE`` of the draw's payoff range."""
+    tree = game.tree
+    k, n_players = game.n_draws, len(tree.players)
+    alive = np.ones((tree.n_slots, k), dtype=bool)
+    if not DOMINANCE:
+        return np.zeros(k, dtype=bool), alive.T.astype(float)
+    plans = level_plans(tree)
+    chance_prob = np.ascontiguousarray(game.chance_prob.T)  # (N, K)
+    strict = REGRET_TOLERANCE * payoff_scale(game)  # (K,)
+    sets = [
+        (tree.action_offset[h], tree.first_child[tree.infoset_nodes(h)][:, None] + np.arange(width), player)
+        for h, (width, player) in enumerate(zip(tree.n_actions, tree.infoset_player, strict=True))
+    ]
+    low = np.empty((tree.n_nodes, n_players, k))
+    low[tree.terminal_nodes] = game.payoff.transpose(1, 2, 0)
+    high = low.copy()
+    for _ in range(tree.n_slots):  # each round removes an action in some draw, or ends
+        for plan in plans:
+            children, mask = plan.children, plan.mask
+            chance = tree.player[plan.nodes] == CHANCE
+            standing = np.where(chance[:, None, None], mask[:, :, None], alive[tree.slot[children]] & mask[:, :, None])
+            weight = np.where(chance[:, None, None], chance_prob[children] * mask[:, :, None], 0.0)  # (m, B, K)
+            for bound, pick, void in ((low, np.min, np.inf), (high, np.max, -np.inf)):
+                values = bound[children]  # (m, B, P, K)
+                picked = pick(np.where(standing[:, :, None, :], values, void), axis=1)
+                bound[plan.nodes] = np.where(chance[:, None, None], np.einsum("mbk,mbpk->mpk", weight, values), picked)
+        before = alive.copy()
+        for start, children, player in sets:
+            worst, best = low[children, player], high[children, player]  # (nodes, actions, K)
+            margin = (worst[:, :, None, :] - best[:, None, :, :]).min(axis=0)  # (a, b, K): a's edge over b
+            width = children.shape[1]
+            better = (margin > strict) & alive[start : start + width, None, :] & ~np.eye(width, dtype=bool)[:, :, None]
+            alive[start : start + width] &= ~better.any(axis=0)
+        if np.array_equal(alive, before):
+            break
+    solved = np.add.reduceat(alive, tree.action_offset, axis=0).max(axis=0) == 1
+    return solved, alive.T.astype(float)
+
+
+def _traced(game: Game, lam: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`qre_profile` by the homotopy alone."""
+    tree = game.tree
+    k = game.n_draws
+    lost = np.zeros(k, dtype=bool)
     scale = payoff_scale(game)
     equations = _Equations(game, _structure(tree), scale)
     x = np.log(1.0 / tree.n_actions[equations.st.slot_infoset])[None, :].repeat(k, axis=0)
