@@ -100,40 +100,47 @@ def compile_game(
     # Parameters as (1, K) so that they broadcast against (copies, K) attribute columns.
     env_params = {name: array[None, :] for name, array in params.items()}
 
-    running = np.zeros((tree.n_nodes, k, len(attributes)))  # attributes accumulated so far
-    chance_prob = np.ones((k, tree.n_nodes))
-    for level in tree.levels[1:]:
-        for (source, move), nodes in _groups(tree, level).items():
-            node = scenario.nodes[source]
-            if isinstance(node, Decision):
-                effects = node.actions[move].effects
-            else:
-                assert isinstance(node, Chance)
-                branch = node.chance[move]
-                effects = branch.effects
-                chance_prob[:, nodes] = np.broadcast_to(branch.p(params), (k,))[:, None]
-            before = running[tree.parent[nodes]]  # (copies, K, M)
-            running[nodes] = _apply(effects, before, env_params, column)
-
     weights = np.zeros((k, len(scenario.actors), len(attributes)))  # (K, A, M)
     for a, actor in enumerate(scenario.actors):
         for attribute, expression in actor.utility.items():
             weights[:, a, column[attribute]] = np.broadcast_to(expression(params), (k,))
 
-    terminals = tree.terminal_nodes
-    outcome = np.zeros((k, len(terminals), len(attributes)))
-    explicit = np.zeros((k, len(terminals), len(scenario.actors)))
+    chance_prob = np.ones((k, tree.n_nodes))
+    outcome = np.zeros((tree.n_terminals, k, len(attributes)))  # end-major until the end, as ``running``
+    explicit = np.zeros((tree.n_terminals, k, len(scenario.actors)))
     actor_index = {actor_id: a for a, actor_id in enumerate(scenario.actor_ids)}
-    for (source, _), nodes in _groups(tree, terminals, by_move=False).items():
-        end = scenario.nodes[source]
-        t = tree.terminal[nodes]
-        before = running[nodes]
-        env = _env(before, env_params, column)  # payoffs read the attributes before the end's outcome
-        for actor_id, expression in end.payoffs.items():
-            explicit[:, t, actor_index[actor_id]] = np.broadcast_to(expression(env), (len(nodes), k)).T
-        outcome[:, t, :] = _apply(end.outcome, before, env_params, column).transpose(1, 0, 2)
+    # The attributes accumulated so far, one level at a time (a level's row of each node: ``row``): a level
+    # needs only its parents', so memory is that of the widest level, not of the whole tree.
+    row = np.zeros(tree.n_nodes, dtype=np.int64)
+    running = np.zeros((1, k, len(attributes)))
+    for depth, level in enumerate(tree.levels):
+        if depth:
+            row[level] = np.arange(len(level))
+            below = np.empty((len(level), k, len(attributes)))
+            for (source, move), nodes in _groups(tree, level).items():
+                node = scenario.nodes[source]
+                if isinstance(node, Decision):
+                    effects = node.actions[move].effects
+                else:
+                    assert isinstance(node, Chance)
+                    branch = node.chance[move]
+                    effects = branch.effects
+                    chance_prob[:, nodes] = np.broadcast_to(branch.p(params), (k,))[:, None]
+                before = running[row[tree.parent[nodes]]]  # (copies, K, M)
+                below[row[nodes]] = _apply(effects, before, env_params, column)
+            running = below
+        ends = level[tree.player[level] == TERMINAL]
+        for (source, _), nodes in _groups(tree, ends, by_move=False).items():
+            end = scenario.nodes[source]
+            t = tree.terminal[nodes]
+            before = running[row[nodes]]
+            env = _env(before, env_params, column)  # payoffs read the attributes before the end's outcome
+            for actor_id, expression in end.payoffs.items():
+                explicit[t, :, actor_index[actor_id]] = np.broadcast_to(expression(env), (len(nodes), k))
+            outcome[t] = _apply(end.outcome, before, env_params, column)
+    outcome = np.ascontiguousarray(outcome.transpose(1, 0, 2))  # (K, T, M)
     with np.errstate(all="ignore"):
-        payoff = outcome @ weights.transpose(0, 2, 1) + explicit  # (K, T, M) @ (K, M, A)
+        payoff = outcome @ weights.transpose(0, 2, 1) + explicit.transpose(1, 0, 2)  # (K, T, M) @ (K, M, A)
     _check_finite(scenario, tree, payoff, outcome)
     return Game(tree, chance_prob, payoff, outcome, attributes, scenario.title)
 
