@@ -40,13 +40,16 @@ def line(what: str, measured: float, target: float, unit: str = "s", baseline: f
 
 def plain_homotopy(work: Callable[[], object]) -> float:
     """Time ``work`` with the QRE limit traced as before the speed-up (every draw traced, Gambit's step rule,
-    no snapping)."""
-    saved = qre.DOMINANCE, qre.FAST_ACCELERATION, qre.SNAP, qre.REGRET_FROM
-    qre.DOMINANCE, qre.FAST_ACCELERATION, qre.SNAP, qre.REGRET_FROM = False, qre.MAX_ACCELERATION, 0.0, 0.0
+    no snapping, the regret checked at every step)."""
+    names = ("DOMINANCE", "FAST_ACCELERATION", "SNAP", "REGRET_FROM", "CHECK_GROWTH")
+    saved = [getattr(qre, name) for name in names]
+    for name, plain in zip(names, (False, qre.MAX_ACCELERATION, 0.0, 0.0, 0.0), strict=True):
+        setattr(qre, name, plain)
     try:
         return seconds(work)
     finally:
-        qre.DOMINANCE, qre.FAST_ACCELERATION, qre.SNAP, qre.REGRET_FROM = saved
+        for name, value in zip(names, saved, strict=True):
+            setattr(qre, name, value)
 
 
 def start_up(*args: str) -> float:

@@ -35,6 +35,7 @@ def plain_limit(game: Game, monkeypatch: pytest.MonkeyPatch) -> np.ndarray:
         patch.setattr(qre, "SNAP", 0.0)  # no snapping: traced until the regret vanishes (then polished)
         patch.setattr(qre, "REGRET_FROM", 0.0)
         patch.setattr(qre, "DOMINANCE", False)  # every draw traced
+        patch.setattr(qre, "CHECK_GROWTH", 0.0)  # the regret checked at every step
         return solve_qre(game).profile
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -57,6 +58,8 @@ class Runs:
             return None
         named = probability_of(output)
         if named is not None:
+            if other is self and named[1] is None:
+                return self.event_probs[:, self.event_names.index(named[0])]
             event, given = (other.terminal_events[:, :, other.event_names.index(n)] if n else None for n in named)
             if given is None:
                 return (self.outcome_probs * event).sum(1)
@@ -67,6 +70,11 @@ class Runs:
             return np.einsum("kt,kt->k", self.outcome_probs, other.terminal_escalation)
         level = float(output.removeprefix("p_escalation_ge_"))
         return (self.outcome_probs * (other.terminal_escalation >= level)).sum(axis=1)
+
+    @cached_property
+    def event_probs(self) -> np.ndarray:
+        """(n, O) each named outcome's probability in each draw (read once per run, not per output)."""
+        return np.einsum("kt,kto->ko", self.outcome_probs, self.terminal_events)
 
     @property
     def n_draws(self) -> int:

@@ -47,6 +47,7 @@ MAX_ACCELERATION = 1.1
 FAST_ACCELERATION = 4.0  # where the path runs straight and the corrector converges at once
 STRAIGHT = 0.9995  # cosine between successive tangents under which the path counts as straight
 REGRET_FROM = 1.0  # λ · range from which the path may have reached its limit
+CHECK_GROWTH = 1.25  # ... and then checked each time λ has grown by this factor
 TURN_FROM = 100.0  # λ · range after which a limit path falling back below λ = 0 is stopped at its highest
 SNAP = 1e-3  # a path whose leading actions all have probability above 1 − SNAP is tested for its pure limit
 SUPPORT = 1e-5  # at the limit, actions below this share of their infoset's leading one are off the support
@@ -375,6 +376,7 @@ def _trace(game: Game, equations: _Equations, x: np.ndarray, target: np.ndarray,
     step = np.full(k, FIRST_STEP)
     done = np.zeros(k, dtype=bool)
     peak, x_peak = np.zeros(k), x.copy()  # the highest λ each path has reached, and where
+    checked = np.zeros(k)  # the λ at which each path's regret was last checked
     for _ in range(MAX_STEPS):
         active = np.flatnonzero(~done)
         if active.size == 0:
@@ -425,8 +427,11 @@ def _trace(game: Game, equations: _Equations, x: np.ndarray, target: np.ndarray,
         step[good] *= np.where(
             (iterations <= 2) & (turn > STRAIGHT), FAST_ACCELERATION, np.where(iterations <= 3, MAX_ACCELERATION, 1.0)
         )
-        limit = good[np.isinf(target[good]) & (lams[good] >= REGRET_FROM)]
+        # a limit path's regret is checked each time its λ has grown by a quarter since the last check: where
+        # steps are short (the path turns) that is every few steps, not every one
+        limit = good[np.isinf(target[good]) & (lams[good] >= np.maximum(REGRET_FROM, CHECK_GROWTH * checked[good]))]
         if limit.size:
+            checked[limit] = lams[limit]
             done[limit[_settled(game, equations.st, x, limit, scale)]] = True
     raise SolverError(f"the QRE path did not finish in {MAX_STEPS} steps")
 
