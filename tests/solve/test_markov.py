@@ -10,7 +10,7 @@ from escalade.game import parse_efg
 from escalade.game.markov import compile_markov
 from escalade.scenario import load, loads
 from escalade.simulate import sample_parameters
-from escalade.solve import solve_qre
+from escalade.solve import markov, solve_qre
 from escalade.solve.markov import REGRET_TOLERANCE, _Draw, certify, logit, payoff_scale, solve_markov, sweep
 
 UP, HOLD, DOWN = 0, 1, 2
@@ -251,3 +251,18 @@ def test_a_draw_whose_iteration_oscillates_is_traced_and_certified():
     game = compile_markov(scenario, sample_parameters(scenario, 8, seed=1)).subset(np.array([0]))
     solution = solve_markov(game, scenario.dynamics.rationality)
     assert solution.traced.all() and solution.certified.all() and solution.converged
+
+
+def test_a_draw_that_will_not_settle_is_given_up_early_and_the_same_draws_are_traced(monkeypatch):
+    # the flagship's draw 0 at seed 1 swings between two answers: it goes to the trace after a few hundred
+    # sweeps instead of 3,000, and the sweeps to the end give up on the same draws and no other
+    scenario = load("dprk_russia_dynamic")
+    game = compile_markov(scenario, sample_parameters(scenario, 4, seed=1))
+    scale = payoff_scale(game)
+    solved = (True,) * game.shape[1]
+    early, sweeps = markov._iterate(game, 1.0, solved, _uniform(game), scale)
+    assert 0 in early and sweeps < markov._MAX_ITERATIONS
+    monkeypatch.setattr(markov, "_GIVE_UP_FROM", markov._MAX_ITERATIONS + 1)
+    late, sweeps = markov._iterate(game, 1.0, solved, _uniform(game), scale)
+    assert sweeps == markov._MAX_ITERATIONS
+    np.testing.assert_array_equal(early, late)
