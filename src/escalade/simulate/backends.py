@@ -11,7 +11,7 @@ from __future__ import annotations
 import atexit
 import math
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any, TypeVar
 
@@ -73,10 +73,10 @@ def run_chunks(
     workers: int = 1,
     scheduler: str | None = None,
     progress: Progress | None = None,
-) -> list[Result]:
-    """``[function(*task) for task in tasks]``, possibly in parallel, always in task order."""
+) -> Iterator[Result]:
+    """``function(*task)`` for each task, possibly in parallel, yielded in task order as each is ready (a
+    caller that keeps only what it needs of each never holds every result at once)."""
     total = len(tasks)
-    results: list[Result] = []
     if progress:
         progress(0, total)  # the total, before the first chunk takes its time
     if scheduler is not None:
@@ -85,18 +85,15 @@ def run_chunks(
         with Client(scheduler) as client:
             futures = [client.submit(function, *task, pure=False) for task in tasks]
             for done, future in enumerate(futures, start=1):
-                results.append(future.result())
+                yield future.result()
                 if progress:
                     progress(done, total)
-        return results
+        return
     if workers > 1 and total > 1:
-        for done, result in enumerate(_pool(workers).map(function, *zip(*tasks, strict=True)), start=1):
-            results.append(result)
-            if progress:
-                progress(done, total)
-        return results
-    for done, task in enumerate(tasks, start=1):
-        results.append(function(*task))
+        results = _pool(workers).map(function, *zip(*tasks, strict=True))
+    else:
+        results = (function(*task) for task in tasks)
+    for done, result in enumerate(results, start=1):
         if progress:
             progress(done, total)
-    return results
+        yield result

@@ -194,26 +194,40 @@ def solve_variants(
         ]
         counts.append(len(cut))
         kept.append((values, courses, named))
-    parts = iter(run_chunks(_solve_chunk, tasks, workers, scheduler, progress))
+    parts = run_chunks(_solve_chunk, tasks, workers, scheduler, progress)
     found = []
     for count, (values, courses, named) in zip(counts, kept, strict=True):
-        mine = [next(parts) for _ in range(count)]
+        # each chunk is copied into its place as it arrives and let go: memory is the runs', not twice theirs
+        filled: list[list[np.ndarray]] = []
+        start = 0
+        for _ in range(count):
+            part = next(parts)  # per course: probs, actor values, escalation, regret, profile, reach, ties, events
+            if not filled:
+                n = len(next(iter(values.values()))) if values else 1
+                filled = [[np.empty((n, *a.shape[1:]), a.dtype) for a in course] for course in part]
+            size = len(part[0][0])
+            for arrays, course in zip(filled, part, strict=True):
+                for whole, piece in zip(arrays, course, strict=True):
+                    whole[start : start + size] = piece
+            start += size
         found.append(
             [
-                _assemble(policy, values, columns, tree, named)
-                for (policy, _), columns in zip(courses, zip(*mine, strict=True), strict=True)
+                _assemble(policy, values, arrays, tree, named)
+                for (policy, _), arrays in zip(courses, filled, strict=True)
             ]
         )
     return found
 
 
 def _assemble(
-    policy: str | None, values: dict[str, np.ndarray], columns: tuple, tree: Tree, outcomes: Mapping[str, Outcome]
+    policy: str | None,
+    values: dict[str, np.ndarray],
+    arrays: list[np.ndarray],
+    tree: Tree,
+    outcomes: Mapping[str, Outcome],
 ) -> Runs:
-    """One course's runs from its chunks' results, in draw order."""
-    probs, actors, escalation, regret, profile, reach, ties, terminal_events = (
-        np.concatenate(column) for column in zip(*columns, strict=True)
-    )
+    """One course's runs from its arrays over all the draws."""
+    probs, actors, escalation, regret, profile, reach, ties, terminal_events = arrays
     return Runs(
         policy or EQUILIBRIUM,
         values,
