@@ -20,7 +20,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from escalade.explorer import app as explorer
 from escalade.explorer.app import MAX_BODY, _Edits, _State, create_app, hosts_for
-from escalade.scenario import load, shipped_scenarios
+from escalade.scenario import load, loads, shipped_scenarios
 from escalade.solve import SolverError
 from tests.conftest import SCREENSHOTS, WIDTHS, overflow
 
@@ -325,6 +325,17 @@ def test_the_edits_kept_are_bounded_and_the_least_recent_forgotten():
     assert [edits.get(client).text for client in "abc"] == ["a", "default", "c"]
 
 
+def test_a_parameter_only_the_record_reads_is_marked_and_one_the_game_reads_is_not():
+    flagship = load("dprk_russia_2024")
+    assert explorer.record_only(flagship) == {"rationality"}  # the record's λ: no slider would move anything
+    info = explorer.scenario_info(flagship, "")
+    assert [p["name"] for p in info["parameters"] if p["record_only"]] == ["rationality"]
+    text = Path(flagship.source_file).read_text()
+    read = text.replace("      cash_tech: 1\n", "      cash_tech: rationality\n", 1)  # North Korea's weight on it
+    assert read != text
+    assert explorer.record_only(loads(read)) == set()
+
+
 def test_moving_a_slider_changes_the_displayed_probability(server, browser):
     browser.get(server + "/")
     wait = WebDriverWait(browser, 20)
@@ -333,6 +344,7 @@ def test_moving_a_slider_changes_the_displayed_probability(server, browser):
         return browser.execute_script("const c = document.querySelector('#paths td'); return c ? c.textContent : null")
 
     wait.until(lambda _: first() is not None)
+    assert browser.execute_script("return document.getElementById('param-rationality').disabled")  # record only
     before = first()
     browser.execute_script(
         "const s = document.getElementById('param-p_reveal_combat'); s.value = s.min;"

@@ -52,7 +52,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from escalade.analyze import likely_paths
 from escalade.analyze.play import PlayError, play
-from escalade.game import compile_tree
+from escalade.game import compile_game, compile_tree, event_matrix, outcome_paths
 from escalade.pipeline import (
     SEED,
     DynamicRequest,
@@ -177,10 +177,19 @@ def _short(text: str, limit: int = 80) -> str:
 
 def scenario_info(scenario: Scenario, text: str) -> dict[str, Any]:
     parameters = []
+    unread = record_only(scenario)
     for name, param in scenario.parameters.items():
         low, high = (float(v) for v in param.ppf(np.array([0.01, 0.99])))
         parameters.append(
-            {"name": name, "dist": param.dist, "mean": param.mean(), "min": low, "max": high, "doc": param.doc}
+            {
+                "name": name,
+                "dist": param.dist,
+                "mean": param.mean(),
+                "min": low,
+                "max": high,
+                "doc": param.doc,
+                "record_only": name in unread,
+            }
         )
     rounds = scenario.dynamics is not None
     movers = scenario.actor_ids
@@ -198,6 +207,32 @@ def scenario_info(scenario: Scenario, text: str) -> dict[str, Any]:
         "policy_actors": {} if rounds else {name: policy.actor for name, policy in scenario.policies.items()},
         "yaml": text,
     }
+
+
+def record_only(scenario: Scenario) -> set[str]:
+    """The parameters only the record's logit precision reads (a tree scenario's ``record: rationality``):
+    nothing the explorer solves depends on them, so their sliders are shown disabled. A parameter counts
+    only if moving it to its 1% and to its 99% point leaves the compiled game and where each outcome
+    holds exactly as at the means."""
+    if scenario.dynamics is not None or scenario.record is None:
+        return set()
+    tree = compile_tree(scenario)
+    outcomes = scenario.events()
+    paths = outcome_paths(tree, outcomes)
+    central = scenario.central_values()
+
+    def solved_from(values: Mapping[str, float]) -> list[np.ndarray]:
+        game = compile_game(scenario, values, tree)
+        return [game.payoff, game.chance_prob, game.outcome, event_matrix(game, outcomes, values, scenario, paths)]
+
+    base = solved_from(central)
+    unread = set()
+    for name in scenario.record.rationality.names & set(scenario.parameters):
+        ends = (float(end) for end in scenario.parameters[name].ppf(np.array([0.01, 0.99])))
+        moved = (solved_from(central | {name: end}) for end in ends)
+        if all(all(np.array_equal(a, b) for a, b in zip(base, arrays, strict=True)) for arrays in moved):
+            unread.add(name)
+    return unread
 
 
 def pinned(scenario: Scenario, values: Mapping[str, float]) -> Scenario:
