@@ -201,7 +201,7 @@ def solve_variants(
         filled: list[list[np.ndarray]] = []
         start = 0
         for _ in range(count):
-            part = next(parts)  # per course: probs, actor values, escalation, regret, profile, reach, ties, events
+            part = next(parts)  # per course: actor values, escalation, regret, profile, reach, ties, events
             if not filled:
                 n = len(next(iter(values.values()))) if values else 1
                 filled = [[np.empty((n, *a.shape[1:]), a.dtype) for a in course] for course in part]
@@ -227,11 +227,11 @@ def _assemble(
     outcomes: Mapping[str, Outcome],
 ) -> Runs:
     """One course's runs from its arrays over all the draws."""
-    probs, actors, escalation, regret, profile, reach, ties, terminal_events = arrays
+    actors, escalation, regret, profile, reach, ties, terminal_events = arrays
     return Runs(
         policy or EQUILIBRIUM,
         values,
-        probs,
+        np.ascontiguousarray(reach[:, tree.terminal_nodes]),
         actors,
         escalation,
         regret,
@@ -252,8 +252,9 @@ def _solve_chunk(
     paths: np.ndarray,
     batch: dict[str, np.ndarray],
 ) -> list[tuple[np.ndarray, ...]]:
-    """One chunk, per course: outcome probabilities, actor values, terminal escalation, regret, the
-    profile, the reach probabilities, the ties broken and where each named outcome holds."""
+    """One chunk, per course: actor values, terminal escalation, regret, the profile, the reach
+    probabilities, the ties broken and where each named outcome holds. (The outcome probabilities are the
+    reach probabilities of the ends: the caller reads them there rather than have them sent twice.)"""
     game = compile_game(scenario, batch, tree)
     level = scenario_escalation_column(scenario)
     # a copy, not a view of the (K, T, M) outcome array, so a long sweep keeps only small arrays
@@ -265,7 +266,6 @@ def _solve_chunk(
         solution = solve_spe(script(course, fixed) if fixed is not None else course)
         found.append(
             (
-                solution.outcome_probs,
                 solution.values,
                 escalation,
                 solution.max_regret,
