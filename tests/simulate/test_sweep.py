@@ -2,7 +2,8 @@ import numpy as np
 import pytest
 
 from escalade.scenario import ScenarioError, load, override
-from escalade.simulate import sample_parameters, solve_draws
+from escalade.scenario.override import knock_out
+from escalade.simulate import sample_parameters, solve_draws, solve_variants
 from escalade.simulate.backends import chunk_starts
 from escalade.simulate.runs import analysis_tree
 
@@ -91,3 +92,23 @@ def test_pinning_and_ranging_parameters(flagship):
 def test_overriding_an_unknown_parameter_names_the_known_ones(flagship):
     with pytest.raises(ScenarioError, match="no parameter 'p_reveal'"):
         override(flagship, {"p_reveal": 0.5})
+
+
+def test_variants_solved_together_on_two_workers_equal_each_solved_alone(flagship):
+    # a claim's knockouts: each variant's chunks are cut alike however many workers share them, and each
+    # chunk's result is copied into its place in its own variant's runs
+    values = sample_parameters(flagship, 40, seed=9)
+    tree = analysis_tree(flagship)
+    variants = [(flagship, values), *(knock_out(flagship, [name], values) for name in list(flagship.mechanisms)[:2])]
+    courses = [(None, {}), ("deterrence", {})]
+    together = solve_variants([(s, v, courses) for s, v in variants], tree, chunk=16, workers=2)
+    for (scenario, draws), runs in zip(variants, together, strict=True):
+        alone = solve_variants([(scenario, draws, courses)], tree, chunk=16)[0]
+        for a, b in zip(runs, alone, strict=True):
+            for field in ("outcome_probs", "actor_values", "profile", "reach", "ties", "terminal_events"):
+                np.testing.assert_array_equal(getattr(a, field), getattr(b, field))
+            np.testing.assert_array_equal(a.outcome_probs, a.reach[:, tree.terminal_nodes])
+        whole = solve_variants([(scenario, draws, courses)], tree, chunk=len(values["rationality"]))[0]
+        for a, b in zip(runs, whole, strict=True):  # one chunk: each draw where it belongs (QRE to tolerance)
+            np.testing.assert_allclose(a.outcome_probs, b.outcome_probs, atol=1e-7)
+    assert not np.array_equal(together[0][0].outcome_probs, together[1][0].outcome_probs)  # variants differ
