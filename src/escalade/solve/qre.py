@@ -35,12 +35,7 @@ from scipy.optimize import brentq, minimize_scalar
 
 from escalade.game import CHANCE, Game, Tree
 from escalade.solve.solution import APPROXIMATE_TOLERANCE, REGRET_TOLERANCE, Solution, SolverError, certify
-from escalade.solve.verify import (
-    level_plans,
-    logit_residual,
-    nash_regret,
-    payoff_scale,
-)
+from escalade.solve.verify import level_plans, logit_residual, nash_regret, payoff_scale
 
 FIRST_STEP = 0.1
 MAX_ACCELERATION = 1.1
@@ -279,7 +274,7 @@ def precision(lam: float | np.ndarray | None, k: int) -> np.ndarray | None:
 def qre_profile(game: Game, lam: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
     """(K, S) the principal branch's profile at ``lam`` (K,) or its limit, not yet certified; and (K,)
     which draws' limits were found by best responses because the path was lost (:func:`_recover`).
-    A limit is traced only in draws that iterated strict dominance does not settle (:func:`dominance`)."""
+    A limit is traced only in draws that iterated conditional dominance does not settle (:func:`dominance`)."""
     _check_game(game)
     tree = game.tree
     k = game.n_draws
