@@ -74,6 +74,7 @@ class _Structure:
     slot_infoset: np.ndarray  # (S,)
     base: np.ndarray  # (S,) the first slot of each slot's infoset
     is_base: np.ndarray  # (S,)
+    starts: np.ndarray  # (I,) the base slots: where each infoset's slots start
     tri_pair: np.ndarray  # (R,) triples (pair (t, ha), slot s) with s on t's path, by key
     tri_key: np.ndarray  # (R,) ha * S + s
     key_start: np.ndarray  # starts of runs of equal keys in tri_key
@@ -137,6 +138,7 @@ def _structure(tree: Tree) -> _Structure:
         slot_infoset=slot_infoset,
         base=base,
         is_base=is_base,
+        starts=np.flatnonzero(is_base),
         tri_pair=tri_pair,
         tri_key=tri_key,
         key_start=starts,
@@ -185,10 +187,6 @@ class _Equations:
         u = np.add.reduceat(w_bar * self.pair_payoff[rows], st.segment, axis=1)
         return u, w_bar
 
-    @property
-    def _infoset_starts(self) -> np.ndarray:
-        return np.flatnonzero(self.st.is_base)
-
     def jacobian(self, x: np.ndarray, lam: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(k, S, S+1): derivatives of the residual with respect to x and then λ; also the residual."""
         st = self.st
@@ -206,11 +204,11 @@ class _Equations:
         else:
             jac[:, :, :n] = st.constant.reshape(n, n)
         probs = np.exp(x)
-        base_rows = np.flatnonzero(st.is_base)
+        base_rows = st.starts
         jac[:, base_rows, :n] = st.sum_rows[base_rows][None] * probs[:, None, :]
         jac[:, :, n] = np.where(st.is_base[None, :], 0.0, -(u - u[:, st.base]))
         logit_residual = x - x[:, st.base] - lam[:, None] * (u - u[:, st.base])
-        totals = np.add.reduceat(probs, self._infoset_starts, axis=1) - 1.0
+        totals = np.add.reduceat(probs, st.starts, axis=1) - 1.0
         residual = np.where(st.is_base, totals[:, st.slot_infoset], logit_residual)
         return jac, residual
 
@@ -454,7 +452,7 @@ def _settled(game: Game, st: _Structure, x: np.ndarray, rows: np.ndarray, scale:
 
 def _leading(st: _Structure, profile: np.ndarray) -> np.ndarray:
     """(k, S) the largest probability in each slot's information set."""
-    return np.maximum.reduceat(profile, np.flatnonzero(st.is_base), axis=1)[:, st.slot_infoset]
+    return np.maximum.reduceat(profile, st.starts, axis=1)[:, st.slot_infoset]
 
 
 def _polish(game: Game, equations: _Equations, x: np.ndarray, scale: np.ndarray) -> np.ndarray:
@@ -465,7 +463,7 @@ def _polish(game: Game, equations: _Equations, x: np.ndarray, scale: np.ndarray)
     polished profile only if its regret is no larger."""
     st = equations.st
     k, n = x.shape
-    starts = np.flatnonzero(st.is_base)
+    starts = st.starts
     profile = np.exp(x)
     support = profile >= SUPPORT * _leading(st, profile)  # (k, S)
     # each infoset's first action on the support, per draw
@@ -511,7 +509,7 @@ def _recover(game: Game, equations: _Equations, x: np.ndarray, scale: np.ndarray
     if bad.size == 0:
         return x, lost
     st, rows = equations.st, np.arange(bad.size)
-    starts = np.flatnonzero(st.is_base)
+    starts = st.starts
     widths, traced = game.tree.n_actions, x[bad]
     choice = np.stack([traced[:, s : s + w].argmax(axis=1) for s, w in zip(starts, widths, strict=True)], axis=1)
 
@@ -552,7 +550,7 @@ def _indifference(
     gap_jac = relative - np.take_along_axis(relative, anchor[:, :, None], axis=1)  # d(U_a - U_anchor)/dz
     gap = u - np.take_along_axis(u, anchor, axis=1)
     mass = np.where(support, np.exp(z), 0.0)
-    sums = np.add.reduceat(mass, np.flatnonzero(st.is_base), axis=1)[:, st.slot_infoset] - 1.0
+    sums = np.add.reduceat(mass, st.starts, axis=1)[:, st.slot_infoset] - 1.0
     is_anchor = anchor == np.arange(z.shape[1])[None, :]
     same = st.slot_infoset[:, None] == st.slot_infoset[None, :]
     system = np.where(is_anchor[:, :, None], same[None] * mass[:, None, :], gap_jac)
