@@ -20,6 +20,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from escalade.explorer import app as explorer
 from escalade.explorer.app import MAX_BODY, _Edits, _State, create_app, hosts_for
+from escalade.game import compile_tree
 from escalade.scenario import load, loads, shipped_scenarios
 from escalade.solve import SolverError
 from tests.conftest import SCREENSHOTS, WIDTHS, overflow
@@ -327,13 +328,15 @@ def test_the_edits_kept_are_bounded_and_the_least_recent_forgotten():
 
 def test_a_parameter_only_the_record_reads_is_marked_and_one_the_game_reads_is_not():
     flagship = load("dprk_russia_2024")
-    assert explorer.record_only(flagship) == {"rationality"}  # the record's λ: no slider would move anything
+    # the record's λ: no slider would move anything
+    assert explorer.record_only(flagship, compile_tree(flagship)) == {"rationality"}
     info = explorer.scenario_info(flagship, "")
     assert [p["name"] for p in info["parameters"] if p["record_only"]] == ["rationality"]
     text = Path(flagship.source_file).read_text()
     read = text.replace("      cash_tech: 1\n", "      cash_tech: rationality\n", 1)  # North Korea's weight on it
     assert read != text
-    assert explorer.record_only(loads(read)) == set()
+    variant = loads(read)
+    assert explorer.record_only(variant, compile_tree(variant)) == set()
 
 
 def test_moving_a_slider_changes_the_displayed_probability(server, browser):

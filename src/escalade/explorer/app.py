@@ -52,7 +52,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from escalade.analyze import likely_paths
 from escalade.analyze.play import PlayError, play
-from escalade.game import compile_game, compile_tree, event_matrix, outcome_paths
+from escalade.game import Tree, compile_game, compile_tree, event_matrix, outcome_paths
 from escalade.pipeline import (
     SEED,
     DynamicRequest,
@@ -176,8 +176,10 @@ def _short(text: str, limit: int = 80) -> str:
 
 
 def scenario_info(scenario: Scenario, text: str) -> dict[str, Any]:
+    rounds = scenario.dynamics is not None
+    tree = None if rounds else compile_tree(scenario)
     parameters = []
-    unread = record_only(scenario)
+    unread = set() if tree is None else record_only(scenario, tree)
     for name, param in scenario.parameters.items():
         low, high = (float(v) for v in param.ppf(np.array([0.01, 0.99])))
         parameters.append(
@@ -191,11 +193,8 @@ def scenario_info(scenario: Scenario, text: str) -> dict[str, Any]:
                 "record_only": name in unread,
             }
         )
-    rounds = scenario.dynamics is not None
-    movers = scenario.actor_ids
-    if not rounds:  # the actors who decide somewhere in the tree: the ones a user can play
-        tree = compile_tree(scenario)
-        movers = [tree.players[a] for a in tree.movers()]
+    # the actors who decide somewhere in the tree: the ones a user can play
+    movers = scenario.actor_ids if tree is None else [tree.players[a] for a in tree.movers()]
     return {
         "title": scenario.title,
         "name": scenario.name,
@@ -209,14 +208,13 @@ def scenario_info(scenario: Scenario, text: str) -> dict[str, Any]:
     }
 
 
-def record_only(scenario: Scenario) -> set[str]:
-    """The parameters only the record's logit precision reads (a tree scenario's ``record: rationality``):
-    nothing the explorer solves depends on them, so their sliders are shown disabled. A parameter counts
-    only if moving it to its 1% and to its 99% point leaves the compiled game and where each outcome
-    holds exactly as at the means."""
-    if scenario.dynamics is not None or scenario.record is None:
+def record_only(scenario: Scenario, tree: Tree) -> set[str]:
+    """The parameters only the record's logit precision reads (a tree scenario's ``record: rationality``;
+    ``tree`` its compiled tree): nothing the explorer solves depends on them, so their sliders are shown
+    disabled. A parameter counts only if moving it to its 1% and to its 99% point leaves the compiled game
+    and where each outcome holds exactly as at the means."""
+    if scenario.record is None:
         return set()
-    tree = compile_tree(scenario)
     outcomes = scenario.events()
     paths = outcome_paths(tree, outcomes)
     central = scenario.central_values()

@@ -175,7 +175,7 @@ def solve_variants(
     variants keep every worker busy. Each variant is cut into chunks of ``chunk`` draws, and into
     ``spread`` chunks at least where it has draws enough; cut alike, a variant's numbers are the same
     whatever else is solved beside it and however many workers solve it."""
-    tasks, counts, kept = [], [], []
+    tasks, kept, need, total = [], [], 0.0, 0
     for scenario, values, courses in variants:
         scripts = [(policy_profile(scenario, tree, p) if p else None, dict(forced)) for p, forced in courses]
         values = {name: np.asarray(v) for name, v in values.items()}
@@ -184,26 +184,25 @@ def solve_variants(
             raise ValueError("no parameter draws to solve")
         named = dict(scenario.events() if outcomes is None else outcomes)
         per_draw = (2 * tree.n_terminals + len(tree.players) + len(named) + tree.n_slots + tree.n_nodes + 2) * 8
-        need = 2.0 * n * per_draw * len(courses) * len(variants)
-        require_memory(need, f"solving {n:,} draws of a {tree.n_nodes}-node tree", "ask for fewer draws")
+        need += 2.0 * n * per_draw * len(courses)
+        total += n
         paths = outcome_paths(tree, named)
         cut = chunk_starts(n, chunk, spread)
         tasks += [
             (scenario, tree, scripts, named, paths, {name: v[start:stop] for name, v in values.items()})
             for start, stop in cut
         ]
-        counts.append(len(cut))
-        kept.append((values, courses, named))
+        kept.append((values, n, len(cut), courses, named))
+    require_memory(need, f"solving {total:,} draws of a {tree.n_nodes}-node tree", "ask for fewer draws")
     parts = run_chunks(_solve_chunk, tasks, workers, scheduler, progress)
     found = []
-    for count, (values, courses, named) in zip(counts, kept, strict=True):
+    for values, n, count, courses, named in kept:
         # each chunk is copied into its place as it arrives and let go: memory is the runs', not twice theirs
         filled: list[list[np.ndarray]] = []
         start = 0
         for _ in range(count):
             part = next(parts)  # per course: actor values, escalation, regret, profile, reach, ties, events
             if not filled:
-                n = len(next(iter(values.values()))) if values else 1
                 filled = [[np.empty((n, *a.shape[1:]), a.dtype) for a in course] for course in part]
             size = len(part[0][0])
             for arrays, course in zip(filled, part, strict=True):
