@@ -10,6 +10,7 @@ from escalade.game import parse_efg
 from escalade.game.markov import compile_markov
 from escalade.scenario import load, loads
 from escalade.simulate import sample_parameters
+from escalade.simulate.trajectories import scripted_moves
 from escalade.solve import markov, solve_qre
 from escalade.solve.markov import REGRET_TOLERANCE, _Draw, certify, logit, payoff_scale, solve_markov, sweep
 
@@ -244,6 +245,30 @@ def test_newton_finishes_where_value_iteration_would_have_settled():
     assert solution.certified.all() and solution.converged
 
 
+def test_a_draw_that_contracts_slowly_is_finished_by_newton_at_the_iterations_limit():
+    # under the flagship's appeasement course, draw 34 (of 64 at the default seed) contracts by 0.3% a sweep:
+    # after 3,000 sweeps it still moves by 4e-9 of its scale, so it never settles by sweeping. Newton's
+    # method must finish it (not the trace), at the root the sweeps are heading for
+    scenario = load("dprk_russia_dynamic")
+    values = sample_parameters(scenario, 64, seed=20241018)
+    full = compile_markov(scenario, values)
+    west = full.actors.index("WEST")
+    scripted = {west: scripted_moves(scenario, full, "appeasement", values)[[34]]}
+    game = full.subset(np.array([34]))
+    solution = solve_markov(game, 1.0, scripted)
+    assert not solution.traced.any() and solution.certified.all() and solution.iterations < 1_000
+    policy = _uniform(game)
+    policy[:, :, west, :] = scripted[west]
+    swept = np.zeros((1, *game.shape[:2]))
+    respond = lambda j, q: None if j == west else logit(q, game.available[:, :, j, :], 1.0)  # noqa: E731
+    for _ in range(3_000):
+        _, policy, fresh = sweep(game, policy, swept, respond)
+        change, swept = np.abs(fresh - swept).max(), fresh
+    scale = payoff_scale(game)[0]
+    assert 1e-10 * scale < change < 1e-8 * scale  # still moving, slowly: within 1e-5 of its limit
+    np.testing.assert_allclose(solution.values, swept, atol=1e-5 * scale)
+
+
 @pytest.mark.slow
 def test_a_draw_whose_iteration_oscillates_is_traced_and_certified():
     # the flagship's draw 0 at seed 1: value iteration swings between two answers for 3,000 sweeps
@@ -251,6 +276,23 @@ def test_a_draw_whose_iteration_oscillates_is_traced_and_certified():
     game = compile_markov(scenario, sample_parameters(scenario, 8, seed=1)).subset(np.array([0]))
     solution = solve_markov(game, scenario.dynamics.rationality)
     assert solution.traced.all() and solution.certified.all() and solution.converged
+
+
+@pytest.mark.slow
+def test_kept_factors_precondition_the_trace_to_the_branch_fresh_factors_give(monkeypatch):
+    # the flagship's hardest draw (seed 1, draw 0: the branch folds four times): GMRES preconditioned by the
+    # last factors must land where factorizing every system afresh lands
+    scenario = load("dprk_russia_dynamic")
+    game = compile_markov(scenario, sample_parameters(scenario, 8, seed=1)).subset(np.array([0]))
+    scale, solved = payoff_scale(game)[0], (True,) * game.shape[1]
+    kept = _Draw(game, solved, _uniform(game)[0]).trace(1.0, scale, 1e-11 * scale)
+    plain = markov._gmres
+    monkeypatch.setattr(
+        markov, "_gmres", lambda *a, preconditioner=None, **k: None if preconditioner else plain(*a, **k)
+    )
+    fresh = _Draw(game, solved, _uniform(game)[0]).trace(1.0, scale, 1e-11 * scale)
+    np.testing.assert_allclose(kept[0], fresh[0], atol=1e-9 * scale)
+    np.testing.assert_allclose(kept[1], fresh[1], atol=1e-9)
 
 
 def test_a_draw_that_will_not_settle_is_given_up_early_and_the_same_draws_are_traced(monkeypatch):

@@ -40,7 +40,7 @@ from functools import cached_property
 
 import numpy as np
 from scipy import sparse
-from scipy.sparse.linalg import LinearOperator, gmres, splu
+from scipy.sparse.linalg import LinearOperator, SuperLU, gmres, splu
 
 from escalade.game.markov import MarkovGame
 from escalade.solve.solution import REGRET_TOLERANCE, SolverError
@@ -49,11 +49,13 @@ _TOLERANCE = 1e-11
 _MAX_ITERATIONS = 3_000  # sweeps before a draw counts as not settling
 _PATIENCE = 400  # best-response sweeps before a draw that has not settled is damped further
 _GIVE_UP_FROM = 250  # sweeps after which a logit draw that will clearly not settle goes to the trace
+_WINDOW = 125  # sweeps over which the smallest change is compared with the window's before (a multiple of _CHECK)
 _CHECK = 25  # logit sweeps between attempts to finish the draws that contract by Newton's method
 _NEAR = 1e-4  # ... once a sweep changes their values by less than this (relative to the payoff scale)
 _NEWTON_STEPS = 12
 _LINEAR_TOLERANCE = 1e-12  # relative residual of a Newton step's linear solve
-_FACTORIZE_BELOW = 5_000  # a bordered continuation system of at most this many unknowns is factorized
+_FACTORIZE_BELOW = 5_000  # a linear system of more unknowns tries GMRES before its first LU (see _Factors)
+_PRECONDITIONED = 10  # GMRES products on the last factors before a bordered system is factorized afresh
 # SuperLU's column ordering: minimum degree on AᵀA + A fills the flagship's bordered systems a quarter less
 # than the default COLAMD (122,774 against 164,250 entries on 969 unknowns; 7.5 against 9.1 ms a factorization)
 _ORDERING = "MMD_AT_PLUS_A"
@@ -242,9 +244,11 @@ def _iterate(
     shrunk (by a tenth or more since the last check) are finished by Newton's method from where they
     are, and the root is kept if it lies where the iteration is heading: within twice the distance
     its rate of contraction leaves to go (a root further off is another equilibrium). A draw Newton
-    cannot finish iterates on. From ``_GIVE_UP_FROM`` sweeps on, a draw whose change, shrinking at its rate
-    over the last check, would still exceed ``100 · _NEAR`` after the last sweep is given up at once (an
-    oscillating draw does not shrink at all): the same draws as before, minus thousands of sweeps. Best
+    cannot finish iterates on. From ``_GIVE_UP_FROM`` sweeps on, a draw whose smallest change over the last
+    ``_WINDOW`` sweeps, shrinking at its rate since the smallest over the window before, would still exceed
+    ``_NEAR`` after the last sweep is given up at once: it can neither settle nor be finished by Newton's
+    method (an oscillating draw does not shrink at all, and the smallest change of a window sees through its
+    swings): the same draws as before, minus thousands of sweeps. Best
     responses (``λ = inf``) are not smooth: those draws are damped instead
     (1 → 0.6 → 0.36 … every ``_PATIENCE`` sweeps) where they oscillate.
     """
@@ -253,6 +257,7 @@ def _iterate(
     values = np.zeros((k, s, n))
     step = np.ones(k)  # per draw: how far V moves toward the new sweep (damped for best responses)
     earlier = np.full(k, np.inf)  # each draw's change at the last check
+    lows = np.full((k, 2 * _WINDOW // _CHECK), np.inf)  # each draw's smallest change in its last checks' periods
     missed = np.full(k, np.inf)  # each draw's change when Newton's method last failed on it
     active, part = np.arange(k), game  # the draws still iterating, and their part of the game
     given_up: list[int] = []  # draws that will not settle in time, found before the last sweep
@@ -267,33 +272,43 @@ def _iterate(
     while active.size and iterations < _MAX_ITERATIONS:
         _, policy[active], fresh = sweep(part, policy[active], values[active], respond)
         change = np.abs(fresh - values[active]).max(axis=(1, 2)) / scale[active]
+        lows[active, -1] = np.minimum(lows[active, -1], change)
         values[active] += step[active, None, None] * (fresh - values[active])
         iterations += 1
         settled = change < _TOLERANCE
         if pure and iterations % _PATIENCE == 0:  # still oscillating: damp those draws more
             step[active] *= np.where(settled, 1.0, 0.6)
         if not pure and iterations % _CHECK == 0:
-            near = ~settled & (change < _NEAR) & (change < 0.9 * earlier[active]) & (change < 0.5 * missed[active])
+            # how the change shrinks: over the last check, and (seeing through an oscillation's swings) from the
+            # smallest over the window before to the smallest over the last window, as rates per sweep
+            half = lows.shape[1] // 2
+            recent, before = lows[active, half:].min(axis=1), lows[active, :half].min(axis=1)
+            quick = change / earlier[active]
+            slow = np.divide(recent, before, out=np.ones_like(recent), where=np.isfinite(before))
+            rates = np.minimum(np.minimum(quick, 1.0) ** (1 / _CHECK), np.minimum(slow, 1.0) ** (1 / _WINDOW))
+            near = ~settled & (change < _NEAR) & ((quick < 0.9) | (slow < 0.9)) & (change < 0.5 * missed[active])
             for i in np.flatnonzero(near):
                 d = active[i]
                 draw = _Draw(game.subset(np.array([d])), solved, policy[d])
                 found = draw.newton(values[d], lam, _TOLERANCE * scale[d])
-                # the iteration's limit lies within change·ρ/(1 − ρ) of it, ρ its rate over the last check
-                rate = (change[i] / earlier[d]) ** (1 / _CHECK)
-                reach = 2 * change[i] * scale[d] * rate / (1 - rate)
+                # the iteration's limit lies within change·ρ/(1 − ρ) of it, ρ its rate of contraction
+                reach = 2 * change[i] * scale[d] * rates[i] / (1 - rates[i])
                 if found is None or np.abs(found[0] - values[d]).max() > reach:
                     missed[d] = change[i]  # try again once the iteration has come twice as close
                 else:
                     values[d], policy[d] = found
                     settled[i] = True
             if iterations >= _GIVE_UP_FROM:
-                # a draw whose change, shrinking at its rate over the last check, would still be a hundred times
-                # _NEAR at the last sweep will not settle: it goes to the trace now, not after all the sweeps
-                rate = np.minimum(change / earlier[active], 1.0) ** (1 / _CHECK)
-                hopeless = ~settled & (change * rate ** (_MAX_ITERATIONS - iterations) > 100 * _NEAR)
+                # a draw whose smallest change of a window, shrinking at its rate since the window before, would
+                # still exceed _NEAR at the last sweep will not settle: it goes to the trace now
+                hopeless = ~settled & (
+                    recent * np.minimum(slow, 1.0) ** ((_MAX_ITERATIONS - iterations) / _WINDOW) > _NEAR
+                )
                 given_up.extend(active[hopeless].tolist())
                 settled |= hopeless
             earlier[active] = change
+            lows[active] = np.roll(lows[active], -1, axis=1)
+            lows[active, -1] = np.inf
         if settled.any():  # settled draws stop; the rest go on without them
             active = active[~settled]
             part = game.subset(active)
@@ -322,44 +337,61 @@ class _Jacobian:
             result = stage @ result
         return result - vector
 
-    def solve(self, rhs: np.ndarray) -> np.ndarray:
-        """``x`` with ``∂H/∂V x = rhs``: GMRES on the factors (the round is a contraction, so it converges in
-        a few dozen products), or the LU of the multiplied-out matrix where it does not."""
-        found = _gmres(lambda v: self @ v, rhs, restart=60, maxiter=20)
-        return found if found is not None else splu(self.matrix, permc_spec=_ORDERING).solve(rhs)
+    def solve(self, rhs: np.ndarray, kept: _Factors) -> np.ndarray:
+        """``x`` with ``∂H/∂V x = rhs`` (see :class:`_Factors`)."""
+        return kept.solve(lambda v: self @ v, lambda: self.matrix, rhs)
 
-    def bordered(self, column: np.ndarray, row: np.ndarray) -> Callable[[np.ndarray], np.ndarray]:
-        """A solver of continuation's bordered system ``[[∂H/∂V, column], [row]] x = rhs``. Near a turning
-        point ``∂H/∂V`` is nearly singular and GMRES without a preconditioner takes ~120 products, so a
-        small system is factorized (9 ms a step on the flagship's 968 unknowns, against 43 ms by GMRES);
-        a large one's LU fills in (5 s on the four-actor draft's 10,000), so GMRES goes first there."""
-        size = self.stages[0].shape[0] + 1
-        lu = None
+    def bordered(self, column: np.ndarray, row: np.ndarray, kept: _Factors) -> Callable[[np.ndarray], np.ndarray]:
+        """A solver of continuation's bordered system ``[[∂H/∂V, column], [row]] x = rhs`` (see
+        :class:`_Factors`)."""
 
-        def factorized(rhs: np.ndarray) -> np.ndarray:
-            nonlocal lu
-            if lu is None:
-                matrix = sparse.bmat([[self.matrix, column[:, None]], [row[None, :-1], row[-1:, None]]])
-                lu = splu(sparse.csc_matrix(matrix), permc_spec=_ORDERING)
-            return lu.solve(rhs)
+        def matvec(v: np.ndarray) -> np.ndarray:
+            return np.append(self @ v[:-1] + column * v[-1], row @ v)
 
-        if size <= _FACTORIZE_BELOW:
-            return factorized
+        def matrix() -> sparse.csc_matrix:
+            return sparse.csc_matrix(sparse.bmat([[self.matrix, column[:, None]], [row[None, :-1], row[-1:, None]]]))
 
-        def iterative(rhs: np.ndarray) -> np.ndarray:
-            found = _gmres(lambda v: np.append(self @ v[:-1] + column * v[-1], row @ v), rhs, restart=100, maxiter=5)
-            return found if found is not None else factorized(rhs)
+        return lambda rhs: kept.solve(matvec, matrix, rhs)
 
-        return iterative
+
+class _Factors:
+    """The LU factors of the last system factorized in a sequence of nearby ones (a Newton iteration's, a
+    trace's), kept to precondition GMRES on the next: a short step apart, the next system is solved in a few
+    products and is factorized afresh only where ``_PRECONDITIONED`` products (twice) do not reach the
+    tolerance. Near a turning point, or where the iteration contracts slowly, ``∂H/∂V`` is nearly singular and
+    GMRES without a preconditioner takes hundreds of products; on the flagship's hardest draw a factorization
+    of its 969 unknowns costs 12 ms against under 2 ms a preconditioned solve. A large system's LU fills in
+    (5 s on the four-actor draft's 10,000 unknowns), so there GMRES without one goes first."""
+
+    lu: SuperLU | None = None
+
+    def solve(
+        self, matvec: Callable[[np.ndarray], np.ndarray], matrix: Callable[[], sparse.csc_matrix], rhs: np.ndarray
+    ) -> np.ndarray:
+        found = None
+        if self.lu is not None:
+            found = _gmres(matvec, rhs, restart=_PRECONDITIONED, maxiter=2, preconditioner=self.lu.solve)
+        elif rhs.size > _FACTORIZE_BELOW:
+            found = _gmres(matvec, rhs, restart=100, maxiter=5)
+        if found is None:
+            self.lu = splu(matrix(), permc_spec=_ORDERING)
+            found = self.lu.solve(rhs)
+        return found
 
 
 def _gmres(
-    matvec: Callable[[np.ndarray], np.ndarray], rhs: np.ndarray, restart: int, maxiter: int
+    matvec: Callable[[np.ndarray], np.ndarray],
+    rhs: np.ndarray,
+    restart: int,
+    maxiter: int,
+    preconditioner: Callable[[np.ndarray], np.ndarray] | None = None,
 ) -> np.ndarray | None:
-    """GMRES to ``_LINEAR_TOLERANCE`` on the operator ``matvec``; None where it does not converge to a finite
-    answer (the caller then factorizes)."""
-    operator = LinearOperator((rhs.size, rhs.size), matvec=matvec, dtype=float)
-    found, info = gmres(operator, rhs, rtol=_LINEAR_TOLERANCE, atol=0.0, restart=restart, maxiter=maxiter)
+    """GMRES to ``_LINEAR_TOLERANCE`` (of the true residual) on the operator ``matvec``; None where it does not
+    converge to a finite answer (the caller then factorizes)."""
+    shape = (rhs.size, rhs.size)
+    operator = LinearOperator(shape, matvec=matvec, dtype=float)
+    inverse = None if preconditioner is None else LinearOperator(shape, matvec=preconditioner, dtype=float)
+    found, info = gmres(operator, rhs, rtol=_LINEAR_TOLERANCE, atol=0.0, restart=restart, maxiter=maxiter, M=inverse)
     return found if info == 0 and np.all(np.isfinite(found)) else None
 
 
@@ -430,11 +462,11 @@ class _Draw:
         """The root of ``H(·, λ)`` that Newton's method reaches from ``values``, halving steps that do
         not reduce the residual; None if it is not found within ``_NEWTON_STEPS``."""
         residual, policy, jacobian, _ = self.linearize(values, lam)
-        size = abs(residual).max()
+        size, kept = abs(residual).max(), _Factors()
         for _ in range(_NEWTON_STEPS):
             if size <= tolerance:
                 return values, policy
-            step = jacobian.solve(-residual).reshape(values.shape)
+            step = jacobian.solve(-residual, kept).reshape(values.shape)
             for halving in range(6):
                 trial = values + 0.5**halving * step
                 found = self.linearize(trial, lam)
@@ -461,9 +493,9 @@ class _Draw:
         residual, policy, jacobian, by_lam = at(point)
         unit = np.zeros(point.size)
         unit[-1] = 1.0
-        tangent, length = unit, 0.1
+        tangent, length, kept = unit, 0.1, _Factors()
         for _ in range(_TRACE_STEPS):
-            direction = jacobian.bordered(by_lam, tangent)(unit)
+            direction = jacobian.bordered(by_lam, tangent, kept)(unit)
             direction *= np.sign(direction @ tangent) / np.linalg.norm(direction)
             while True:
                 step = length
@@ -476,7 +508,7 @@ class _Draw:
                     if abs(residual).max() * scale <= tolerance:
                         settled = True
                         break
-                    move = jacobian.bordered(by_lam, direction)(
+                    move = jacobian.bordered(by_lam, direction, kept)(
                         -np.append(residual, direction @ (corrected - predicted))
                     )
                     corrected = corrected + move
