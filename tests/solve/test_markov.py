@@ -197,6 +197,19 @@ def _uniform(game):
     return policy / policy.sum(axis=3, keepdims=True)
 
 
+def test_the_chance_transition_of_a_subset_is_the_events_of_those_draws():
+    # every draw's chance events in one sparse product: the same expectation as summing over every combination
+    # of events, for the whole game and for subsets of its draws, and building it leaves the game as it was
+    scenario = load("dprk_russia_dynamic")
+    game = compile_markov(scenario, sample_parameters(scenario, 6, seed=3))
+    values = np.random.default_rng(0).normal(size=(game.draws, *game.shape[:2]))
+    for part, v in ((game, values), (game.subset(np.array([4, 1])), values[[4, 1]])):
+        before = part.outcome_prob.copy()
+        found = (part.chance @ v.reshape(-1, v.shape[2])).reshape(v.shape)
+        np.testing.assert_array_equal(part.outcome_prob, before)
+        np.testing.assert_allclose(found, np.einsum("kso,ksoi->ksi", before, v[:, part.outcomes, :]), atol=1e-12)
+
+
 @pytest.mark.parametrize("solved", [(True, True), (False, True)])
 def test_the_linearized_round_matches_finite_differences(solved):
     # ∂H/∂V and ∂H/∂λ, assembled stage by stage, against central differences of H itself

@@ -27,9 +27,11 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 from numpy.typing import ArrayLike
+from scipy import sparse
 
 from escalade.game.compile import parameter_batch
 from escalade.scenario import Scenario
@@ -69,6 +71,19 @@ class MarkovGame:
     def shape(self) -> tuple[int, int, int]:
         """(states, actors, padded moves per actor)."""
         return self.landing.shape  # type: ignore[return-value]
+
+    @cached_property
+    def chance(self) -> sparse.csr_matrix:
+        """The events of every draw as one sparse transition, block-diagonal over the draws: row ``k·S + s``
+        (draw ``k``'s post-move state ``s``) to the states the events lead to. Most combinations of events
+        are impossible in most states (80% of the flagship's), so a product skips them."""
+        k, s, o = self.outcome_prob.shape
+        columns = (self.outcomes[None] + (np.arange(k) * s)[:, None, None]).reshape(-1)
+        chance = sparse.csr_matrix(
+            (self.outcome_prob.reshape(-1), columns, np.arange(0, k * s * o + 1, o)), shape=(k * s, k * s), copy=True
+        )
+        chance.eliminate_zeros()  # in place: hence the copy, which keeps outcome_prob whole
+        return chance
 
     def subset(self, draws: np.ndarray) -> MarkovGame:
         """The game of some draws only."""

@@ -106,7 +106,7 @@ def sweep(
     """
     k, (s, n, m) = game.draws, game.shape
     worth = game.payoff + game.discount[:, None, None] * values
-    ahead = np.einsum("kso,ksoi->ksi", game.outcome_prob, worth[:, game.outcomes, :])
+    ahead = (game.chance @ worth.reshape(k * s, n)).reshape(k, s, n)
     q = np.empty((k, s, n, m))
     policy = policy.copy()
     for j in reversed(range(n)):
@@ -116,17 +116,29 @@ def sweep(
         response = None if respond is None else respond(j, q[:, :, j, :])
         if response is not None:
             policy[:, :, j, :] = response
-        ahead = np.einsum("ksm,ksmi->ksi", policy[:, :, j, :], following)
-        ahead[..., j] -= (policy[:, :, j, :] * cost).sum(axis=2)
+        sigma = policy[:, :, j, :]
+        ahead = sigma[..., 0, None] * following[:, :, 0, :]
+        for move in range(1, m):  # the expectation over the moves, move by move (see _over_moves)
+            ahead += sigma[..., move, None] * following[:, :, move, :]
+        ahead[..., j] -= _over_moves(np.add, sigma * cost)
     return q, policy, ahead
+
+
+def _over_moves(ufunc: np.ufunc, a: np.ndarray) -> np.ndarray:
+    """``ufunc`` reduced over the last axis (the few moves), slice by slice: numpy's own reduction over a
+    short last axis is twenty times slower (2.3 against 0.1 ms a max over the flagship's 64 draws)."""
+    result = a[..., 0].copy()
+    for i in range(1, a.shape[-1]):
+        ufunc(result, a[..., i], out=result)
+    return result
 
 
 def logit(q: np.ndarray, available: np.ndarray, lam: float) -> np.ndarray:
     """Logit response over the available moves (the last axis)."""
     z = np.where(available, lam * q, -np.inf)
-    z = z - z.max(axis=-1, keepdims=True)
+    z -= _over_moves(np.maximum, z)[..., None]
     weights = np.exp(z)
-    return weights / weights.sum(axis=-1, keepdims=True)
+    return weights / _over_moves(np.add, weights)[..., None]
 
 
 def best_response(q: np.ndarray, available: np.ndarray) -> np.ndarray:
