@@ -472,7 +472,8 @@ class _Draw:
 
     def newton(self, values: np.ndarray, lam: float, tolerance: float) -> tuple[np.ndarray, np.ndarray] | None:
         """The root of ``H(·, λ)`` that Newton's method reaches from ``values``, halving steps that do
-        not reduce the residual; None if it is not found within ``_NEWTON_STEPS``."""
+        not reduce the residual; None if it is not found within ``_NEWTON_STEPS``, or five halvings
+        reduce nothing."""
         residual, policy, jacobian, _ = self.linearize(values, lam)
         size, kept = abs(residual).max(), _Factors()
         for _ in range(_NEWTON_STEPS):
@@ -484,6 +485,8 @@ class _Draw:
                 found = self.linearize(trial, lam)
                 if abs(found[0]).max() < size:
                     break
+            else:
+                return None  # no step along Newton's direction reduces the residual: not converging from here
             values, (residual, policy, jacobian, _) = trial, found
             size = abs(residual).max()
         return (values, policy) if size <= tolerance else None
