@@ -62,11 +62,14 @@ def test_simulate_returns_a_dynamic_analysis_with_frames():
 
 
 def test_simulate_gives_the_same_numbers_on_worker_processes():
-    options = {"runs": 120, "draws": 2, "policies": {"USA": ["appeasement", "equilibrium"]}, "seed": 3}
+    # two workers solve each course's draws in two pieces (2 and 1 of 3), joined before the runs
+    options = {"runs": 120, "draws": 3, "policies": {"USA": ["appeasement", "equilibrium"]}, "seed": 3}
     model = escalade.load("cuban_missile_1962_dynamic")
     serial = model.simulate(**options)
     parallel = model.simulate(workers=2, **options)
     for a, b in zip(serial.paths, parallel.paths, strict=True):
+        np.testing.assert_array_equal(a.solution.policy, b.solution.policy)
+        np.testing.assert_array_equal(a.solution.regret, b.solution.regret)
         np.testing.assert_array_equal(a.trajectories.states, b.trajectories.states)
     assert [c.holds for c in serial.claims] == [c.holds for c in parallel.claims]
 

@@ -2,7 +2,8 @@
 
 Parameter draws are sampled once; each course (and each condition a dynamic claim compares) is
 solved for the unscripted actors' logit Markov equilibrium and simulated on the same random numbers,
-so differences between courses are not noise of the draw. Courses run as tasks on the backend.
+so differences between courses are not noise of the draw. Each course is solved in pieces of its
+draws, as tasks on the backend; the runs are simulated here.
 """
 
 from __future__ import annotations
@@ -19,12 +20,15 @@ from escalade.scenario import Scenario
 from escalade.simulate import sample_parameters
 from escalade.simulate.backends import run_chunks
 from escalade.simulate.trajectories import (
+    condition_game,
     condition_key,
     course_label,
     courses,
     require_trajectory_memory,
-    run_course,
+    solve_condition,
 )
+from escalade.simulate.trajectories import simulate as simulate_runs
+from escalade.solve.markov import MarkovSolution
 
 
 def simulate(
@@ -46,9 +50,20 @@ def simulate(
         values = sample_parameters(scenario, draws, seed)
     compared = [(course, {}) for course in courses(scenario, {a: list(p) for a, p in request.policies.items()})]
     needed = {condition_key(c): c for c in [*compared, *claim_conditions(scenario)]}
-    tasks = [(scenario, condition, values, lam, rounds, request.runs, seed) for condition in needed.values()]
-    solved = run_chunks(run_course, tasks, backend.workers, backend.scheduler, backend.progress)
-    results = dict(zip(needed, solved, strict=True))
+    # each condition's draws in as many pieces as run at once, so the slowest condition is shared out too
+    # (each draw is solved on its own: the pieces change no number)
+    pieces = np.array_split(np.arange(draws), min(backend.slots, draws))
+    tasks = [
+        (scenario, condition, {name: value[piece] for name, value in values.items()}, lam)
+        for condition in needed.values()
+        for piece in pieces
+    ]
+    solved = list(run_chunks(solve_condition, tasks, backend.workers, backend.scheduler, backend.progress))
+    results = {}
+    for i, (key, condition) in enumerate(needed.items()):
+        solution = MarkovSolution.join(solved[i * len(pieces) : (i + 1) * len(pieces)])
+        game, _ = condition_game(scenario, condition, values)
+        results[key] = solution, simulate_runs(game, solution.policy, rounds, request.runs, seed)
     paths = [
         measure(course_label(course), *results[condition_key((course, {}))], request.window, seed, values)
         for course, _ in compared

@@ -42,6 +42,11 @@ class Backend:
     progress: Progress | None = None  # called with (chunks done, chunks in all) before and after each chunk
     announce: Callable[[str], None] | None = None  # told the name of each stage of an analysis as it starts
 
+    @property
+    def slots(self) -> int:
+        """How many tasks run at once: the local workers, or (unknown ahead of time) 8 on a Dask scheduler."""
+        return self.workers if self.scheduler is None else 8
+
     def stage(self, name: str) -> None:
         """Say which stage of the analysis the next chunks belong to (a progress bar's label)."""
         if self.announce is not None:

@@ -318,7 +318,7 @@ def _claim_solver(tree: Tree, backend: Backend) -> Solver:
     knockouts and ablations) keep every worker busy; memory stays that of a few variants' runs. The
     chunks are cut alike for any number of workers: a claim's numbers do not depend on it."""
     chunked = backend.chunking(report_progress=False)  # the claims report variants done, not chunks
-    at_once = 2 * backend.workers if backend.scheduler is None else 16
+    at_once = 2 * backend.slots
 
     def solve(jobs: Iterable[Job]) -> Iterator[list[Runs]]:
         jobs = iter(jobs)

@@ -130,23 +130,25 @@ def condition_key(condition: Condition) -> tuple[str, tuple[tuple[str, float], .
     return course_label(course), tuple(sorted(pinned.items()))
 
 
-def run_course(
-    scenario: Scenario,
-    condition: Condition,
-    values: Mapping[str, np.ndarray],
-    lam: float,
-    rounds: int,
-    runs: int,
-    seed: int,
-) -> tuple[MarkovSolution, Trajectories]:
-    """Solve the unscripted actors' equilibrium against the scripted ones (with the condition's
-    parameters pinned in every draw), then simulate."""
+def condition_game(
+    scenario: Scenario, condition: Condition, values: Mapping[str, np.ndarray]
+) -> tuple[MarkovGame, dict[int, np.ndarray]]:
+    """The Markov game with the condition's parameters pinned in every draw, and its scripted actors' moves
+    (actor index -> move probabilities)."""
     course, pinned = condition
     values = {name: np.full_like(value, pinned[name]) if name in pinned else value for name, value in values.items()}
     game = compile_markov(scenario, values)
-    scripted = {}
-    for actor, name in course.items():
-        if name != EQUILIBRIUM:
-            scripted[game.actors.index(actor)] = scripted_moves(scenario, game, name, values)
-    solution = solve_markov(game, lam, scripted)
-    return solution, simulate(game, solution.policy, rounds, runs, seed)
+    scripted = {
+        game.actors.index(actor): scripted_moves(scenario, game, name, values)
+        for actor, name in course.items()
+        if name != EQUILIBRIUM
+    }
+    return game, scripted
+
+
+def solve_condition(
+    scenario: Scenario, condition: Condition, values: Mapping[str, np.ndarray], lam: float
+) -> MarkovSolution:
+    """The unscripted actors' equilibrium against the scripted ones, in some draws (a task of the backend)."""
+    game, scripted = condition_game(scenario, condition, values)
+    return solve_markov(game, lam, scripted)

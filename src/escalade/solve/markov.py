@@ -34,7 +34,7 @@ logit response to its own exact values.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -81,6 +81,25 @@ class MarkovSolution:
     @property
     def pure(self) -> bool:
         return bool(np.isin(self.policy, (0.0, 1.0)).all())
+
+    @staticmethod
+    def join(parts: Sequence[MarkovSolution]) -> MarkovSolution:
+        """The solutions of consecutive groups of draws as one: each draw is solved on its own (the batch only
+        vectorizes), so this is the solution the draws would have had solved together."""
+        first = parts[0]
+        return MarkovSolution(
+            policy=np.concatenate([p.policy for p in parts]),
+            values=np.concatenate([p.values for p in parts]),
+            action_values=np.concatenate([p.action_values for p in parts]),
+            solved=first.solved,
+            lam=first.lam,
+            regret=np.concatenate([p.regret for p in parts]),
+            logit_residual=np.concatenate([p.logit_residual for p in parts]),
+            scale=np.concatenate([p.scale for p in parts]),
+            iterations=max(p.iterations for p in parts),
+            converged=all(p.converged for p in parts),
+            traced=np.concatenate([p.traced for p in parts]),
+        )
 
     @property
     def certified(self) -> np.ndarray:
