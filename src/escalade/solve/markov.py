@@ -48,8 +48,8 @@ from escalade.solve.solution import REGRET_TOLERANCE, SolverError
 _TOLERANCE = 1e-11
 _MAX_ITERATIONS = 3_000  # sweeps before a draw counts as not settling
 _PATIENCE = 400  # best-response sweeps before a draw that has not settled is damped further
-_GIVE_UP_FROM = 250  # sweeps after which a logit draw that will clearly not settle goes to the trace
-_WINDOW = 125  # sweeps over which the smallest change is compared with the window's before (a multiple of _CHECK)
+_GIVE_UP_FROM = 500  # sweeps after which a logit draw that will clearly not settle goes to the trace
+_WINDOW = 250  # sweeps over which the smallest change is compared with the window's before (a multiple of _CHECK)
 _CHECK = 25  # logit sweeps between attempts to finish the draws that contract by Newton's method
 _NEAR = 1e-4  # ... once a sweep changes their values by less than this (relative to the payoff scale)
 _NEWTON_STEPS = 12
