@@ -15,6 +15,8 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any, TypeVar
 
+from threadpoolctl import threadpool_limits
+
 Result = TypeVar("Result")
 Progress = Callable[[int, int], None]  # (chunks done, chunks in all): before the first chunk and after each
 
@@ -56,8 +58,15 @@ def _pool(workers: int) -> ProcessPoolExecutor:
     chunked jobs, and starting a pool for each cost more than some of the jobs."""
     pool = _POOLS.get(workers)
     if pool is None or getattr(pool, "_broken", False):
-        pool = _POOLS[workers] = ProcessPoolExecutor(max_workers=workers)
+        pool = _POOLS[workers] = ProcessPoolExecutor(max_workers=workers, initializer=_one_thread)
     return pool
+
+
+def _one_thread() -> None:
+    """A worker process is one lane of the parallel run: its BLAS gets one thread. OpenBLAS's own threads
+    spin while they wait, so two workers that each ran two on the 2-core machine fought for the cores: a
+    piece of the four-actor draft's courses took over ten minutes beside another instead of 14 s."""
+    threadpool_limits(1)
 
 
 @atexit.register

@@ -41,6 +41,7 @@ from functools import cached_property
 import numpy as np
 from scipy import sparse
 from scipy.sparse.linalg import LinearOperator, SuperLU, gmres, splu
+from threadpoolctl import threadpool_limits
 
 from escalade.game.markov import MarkovGame
 from escalade.solve.solution import REGRET_TOLERANCE, SolverError
@@ -228,9 +229,14 @@ def certify(
     )
 
 
+@threadpool_limits.wrap(limits=1, user_api="blas")
 def solve_markov(game: MarkovGame, lam: float, scripted: dict[int, np.ndarray] | None = None) -> MarkovSolution:
     """A logit Markov equilibrium at ``lam`` (or a pure MPE for ``lam = inf``) of the actors not in
-    ``scripted`` (actor index -> move probabilities ``(K, S, M)``), batched over the draws."""
+    ``scripted`` (actor index -> move probabilities ``(K, S, M)``), batched over the draws.
+
+    BLAS runs on one thread here: its vectors are too short to gain from more, and OpenBLAS's threads spin
+    while they wait (the four-actor draft's 8 draws of one course: 17.6 s with two threads, 14.2 with one;
+    see also ``simulate.backends._one_thread``)."""
     scripted = scripted or {}
     k, n = game.draws, game.shape[1]
     solved = tuple(i not in scripted for i in range(n))
