@@ -56,7 +56,7 @@ _NEAR = 1e-4  # ... once a sweep changes their values by less than this (relativ
 _NEWTON_STEPS = 12
 _LINEAR_TOLERANCE = 1e-12  # relative residual of a Newton step's linear solve
 _FACTORIZE_BELOW = 5_000  # a linear system of more unknowns tries GMRES before its first LU (see _Factors)
-_PRECONDITIONED = 10  # GMRES products on the last factors before a bordered system is factorized afresh
+_PRECONDITIONED = 10  # GMRES products a cycle (two cycles) on the kept factors before a system is factorized afresh
 # SuperLU's column ordering: minimum degree on AᵀA + A fills the flagship's bordered systems a quarter less
 # than the default COLAMD (122,774 against 164,250 entries on 969 unknowns; 7.5 against 9.1 ms a factorization)
 _ORDERING = "MMD_AT_PLUS_A"
@@ -167,13 +167,6 @@ def best_response(q: np.ndarray, available: np.ndarray) -> np.ndarray:
     return np.eye(q.shape[-1])[chosen]
 
 
-def events_matrix(game: MarkovGame, d: int) -> sparse.csr_matrix:
-    """Draw ``d``'s chance events as a sparse (S, S) transition: post-move state to the state they lead to."""
-    s = game.shape[0]
-    rows = np.repeat(np.arange(s), game.outcomes.shape[1])
-    return sparse.csr_matrix((game.outcome_prob[d].reshape(-1), (rows, game.outcomes.reshape(-1))), shape=(s, s))
-
-
 def evaluate(game: MarkovGame, policy: np.ndarray) -> np.ndarray:
     """Exact values ``V[K, S, n]`` of following ``policy``: solves ``(I − δP) V = r`` per draw."""
     k, (s, n, m) = game.draws, game.shape
@@ -188,7 +181,7 @@ def evaluate(game: MarkovGame, policy: np.ndarray) -> np.ndarray:
             cost = (policy[d, :, j, :] * game.descent[:, j, :]).sum(axis=1) * game.down_cost[d, :, j]
             reward[:, j] -= transition @ cost
             transition = transition @ mover
-        transition = (transition @ events_matrix(game, d)).toarray()
+        transition = (transition @ game.subset(np.array([d])).chance).toarray()
         reward += transition @ game.payoff[d]
         values[d] = np.linalg.solve(np.eye(s) - game.discount[d] * transition, reward)
     return values
@@ -452,7 +445,7 @@ class _Draw:
     def events(self) -> tuple[sparse.csr_matrix, sparse.csr_matrix]:
         """The chance events' transition, on states and on (state, actor) values times the discount: the
         same at every linearization."""
-        events = events_matrix(self.game, 0)
+        events = self.game.chance  # one draw's
         n = self.game.shape[1]
         return events, sparse.kron(events, sparse.identity(n), format="csr") * self.game.discount[0]
 
