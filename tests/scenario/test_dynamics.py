@@ -104,3 +104,23 @@ def test_counters_keep_a_discretized_tally_that_moves_and_events_add_to():
     bad = text.replace("add: {losses: 1}", "add: {deaths: 1}")
     with pytest.raises(ScenarioError, match="unknown counter 'deaths'"):
         loads(bad)
+
+
+def test_a_ceiling_keeps_an_actor_below_the_ladders_top_and_shrinks_the_state():
+    text = GOOD.replace("start_rungs: {A: 0, B: 1}", "start_rungs: {A: 0, B: 1}\n  ceilings: {B: 1}").replace(
+        'leak: {probability: "p * (1 - public)", sets: {public: 1}}',
+        'leak: {probability: "p * (1 - public)", sets: {public: 1}, push: {B: 1}}',
+    )
+    game = compile_markov(loads(text))
+    assert game.shape[0] == 3 * 2 * 2 and game.state[:, 1].max() == 1  # A's 3 rungs, B's 2, the flag
+    top = game.index({"A": 0, "B": 1})
+    assert not game.available[0, top, 1, 0]  # B cannot climb above its ceiling
+    assert game.available[0, game.index({"A": 1, "B": 1}), 0, 0]  # A can
+    assert game.state[game.outcomes[top, 1]].tolist() == [0, 1, 1]  # the leak's push stays at the ceiling
+    with pytest.raises(ScenarioError) as caught:
+        loads(text.replace("start_rungs: {A: 0, B: 1}", "start_rungs: {A: 0, B: 2}"), "tiny.yaml")
+    assert any("rung 2 is off the actor's rungs (0 to its ceiling 1)" in p.message and p.line == 14 for p in caught.value.problems)
+    with pytest.raises(ScenarioError, match="rung 3 is off the ladder"):
+        loads(text.replace("ceilings: {B: 1}", "ceilings: {B: 3}"))
+    with pytest.raises(ScenarioError, match="unknown actor 'C'"):
+        loads(text.replace("ceilings: {B: 1}", "ceilings: {C: 1}"))

@@ -132,8 +132,7 @@ def compile_markov(scenario: Scenario, values: Mapping[str, ArrayLike] | None = 
         actors=actors,
         variables=list(dynamics.variables),
         state=np.stack(list(grid.values()), axis=1),
-        radix=np.array([len(dynamics.ladder)] * len(actors) + list(dynamics.variables.values())),
-        top=dynamics.top,
+        radix=np.array([top + 1 for top in dynamics.tops(actors)] + list(dynamics.variables.values())),
     )
     env = {**{name: value[:, None] for name, value in params.items()}, **{n: v[None, :] for n, v in grid.items()}}
     views = [actor_view(env, actors, actor) for actor in actors]
@@ -184,8 +183,7 @@ class _Space:
     actors: list[str]
     variables: list[str]
     state: np.ndarray  # (S, n + F)
-    radix: np.ndarray  # levels of each column
-    top: int
+    radix: np.ndarray  # levels of each column: an actor's top rung + 1, a variable's levels
 
     def number(self, values: np.ndarray) -> np.ndarray | int:
         """State numbers of rows of values (mixed radix, the last column fastest)."""
@@ -203,21 +201,21 @@ class _Space:
             new[:, column] = np.clip(new[:, column] + value, 0, self.radix[column] - 1)
         for actor, value in push.items():
             column = self.actors.index(actor)
-            new[:, column] = np.clip(new[:, column] + value, 0, self.top)
+            new[:, column] = np.clip(new[:, column] + value, 0, self.radix[column] - 1)
 
 
 def _move_tables(
     dynamics: Dynamics, space: _Space, moves: list[list[str]], views: list, batch: Callable, k: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Where each move lands, its category, when it is available, and the state it leads to."""
-    size, n, width, top = len(space.state), len(space.actors), max(len(m) for m in moves), space.top
+    size, n, width = len(space.state), len(space.actors), max(len(m) for m in moves)
     landing = np.zeros((size, n, width), dtype=np.int64)
     category = np.full((size, n, width), CATEGORIES.index("status_quo"), dtype=np.int64)
     available = np.zeros((k, size, n, width), dtype=bool)
     after_move = np.empty((size, n, width), dtype=np.int64)
     rung_category = np.array([CATEGORIES.index(r.category) for r in dynamics.ladder] + [category[0, 0, 0]])
     for i, actor in enumerate(space.actors):
-        own = space.state[:, i]
+        own, top = space.state[:, i], space.radix[i] - 1
         landing[:, i, :] = own[:, None]  # padding moves land where they start (and are unavailable)
         landing[:, i, 0], category[:, i, 0] = np.minimum(own + 1, top), rung_category[own + 1]
         available[:, :, i, 0] = own < top

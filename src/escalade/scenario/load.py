@@ -511,10 +511,12 @@ class _Checker:
                 self.report((*path, "start_rungs"), f"no starting rung for {actor}", f"add '{actor}: 0'")
             if actor not in dynamics.payoffs:
                 self.report((*path, "payoffs"), f"no per-round payoff for {actor}", f"add '{actor}: <formula>'")
-        for key in ("start_rungs", "payoffs", "step_down_cost", "moves"):
+        for key in ("start_rungs", "ceilings", "payoffs", "step_down_cost", "moves"):
             self._keys_known(getattr(dynamics, key), actor_ids, (*path, key), "actor")
+        for actor, rung in dynamics.ceilings.items():
+            self._rung(rung, top, (*path, "ceilings", actor))
         for actor, rung in dynamics.start_rungs.items():
-            self._rung(rung, top, (*path, "start_rungs", actor))
+            self._actor_rung(rung, dynamics, actor, (*path, "start_rungs", actor))
         for key in ("payoffs", "step_down_cost"):
             self._formulas(getattr(dynamics, key), own, (*path, key), where_own)
         for actor, moves in dynamics.moves.items():
@@ -589,9 +591,13 @@ class _Checker:
         if claim.lower == claim.higher:
             self.report(path, f"claim {name!r} compares a condition with itself", "make 'lower' and 'higher' differ")
 
-    def _rung(self, rung: int, top: int, path: Path) -> None:
+    def _rung(self, rung: int, top: int, path: Path, ceiling: bool = False) -> None:
         if not 0 <= rung <= top:
-            self.report(path, f"rung {rung} is off the ladder (0 to {top})", f"use a rung from 0 to {top}")
+            where = "the actor's rungs (0 to its ceiling" if ceiling else "the ladder (0 to"
+            self.report(path, f"rung {rung} is off {where} {top})", f"use a rung from 0 to {top}")
+
+    def _actor_rung(self, rung: int, dynamics: Dynamics, actor: str, path: Path) -> None:
+        self._rung(rung, dynamics.ceilings.get(actor, dynamics.top), path, actor in dynamics.ceilings)
 
     def _history(self, dynamics: Dynamics, actor_ids: list[str]) -> None:
         assert dynamics.history is not None
@@ -606,7 +612,7 @@ class _Checker:
             )
         for actor, rungs in dynamics.history.rungs.items():
             for index, rung in enumerate(rungs):
-                self._rung(rung, dynamics.top, (*path, actor, index))
+                self._actor_rung(rung, dynamics, actor, (*path, actor, index))
 
     def _dynamic_ranges(self, raw: dict[str, np.ndarray], dynamics: Dynamics, actor_ids: list[str]) -> None:
         """Discount in (0, 1) and event probabilities in [0, 1] at the test points, in every state."""

@@ -640,6 +640,7 @@ class Dynamics(Strict):
     rationality: float = Field(ge=0, allow_inf_nan=True)  # logit lambda of solved actors; .inf asks for a pure MPE
     ladder: list[Rung] = Field(min_length=2, max_length=21)
     start_rungs: dict[Name, int]
+    ceilings: dict[Name, int] = Field(default_factory=dict)  # an actor's highest rung, if below the ladder's top
     flags: dict[Name, Flag] = Field(default_factory=dict)
     counters: dict[Name, Counter] = Field(default_factory=dict)
     moves: dict[Name, dict[Name, Move]] = Field(default_factory=dict)
@@ -660,6 +661,10 @@ class Dynamics(Strict):
     def top(self) -> int:
         return len(self.ladder) - 1
 
+    def tops(self, actor_ids: list[str]) -> list[int]:
+        """Each actor's highest rung: its ceiling, or the ladder's top."""
+        return [self.ceilings.get(actor, self.top) for actor in actor_ids]
+
     def policy_names(self, actor: str) -> list[str]:
         """The names an actor's course can take: ``equilibrium`` (solved) and its scripted policies."""
         return ["equilibrium", *(name for name, policy in self.policies.items() if policy.actor == actor)]
@@ -675,7 +680,7 @@ class Dynamics(Strict):
         States are numbered in mixed radix with the last variable varying fastest.
         """
         names = [*actor_ids, *self.variables]
-        sizes = [len(self.ladder)] * len(actor_ids) + list(self.variables.values())
+        sizes = [top + 1 for top in self.tops(actor_ids)] + list(self.variables.values())
         grid = np.indices(sizes).reshape(len(sizes), -1)
         return {name: grid[i] for i, name in enumerate(names)}
 
