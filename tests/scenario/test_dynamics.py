@@ -119,7 +119,8 @@ def test_a_ceiling_keeps_an_actor_below_the_ladders_top_and_shrinks_the_state():
     assert game.state[game.outcomes[top, 1]].tolist() == [0, 1, 1]  # the leak's push stays at the ceiling
     with pytest.raises(ScenarioError) as caught:
         loads(text.replace("start_rungs: {A: 0, B: 1}", "start_rungs: {A: 0, B: 2}"), "tiny.yaml")
-    assert any("rung 2 is off the actor's rungs (0 to its ceiling 1)" in p.message and p.line == 14 for p in caught.value.problems)
+    message = "rung 2 is off the actor's rungs (0 to its ceiling 1)"
+    assert any(message in p.message and p.line == 14 for p in caught.value.problems)
     with pytest.raises(ScenarioError, match="rung 3 is off the ladder"):
         loads(text.replace("ceilings: {B: 1}", "ceilings: {B: 3}"))
     with pytest.raises(ScenarioError, match="unknown actor 'C'"):
