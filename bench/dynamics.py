@@ -25,7 +25,6 @@ from escalade.simulate.trajectories import simulate
 from escalade.solve.markov import _Draw, solve_markov
 from tests.simulate.test_trajectories import loop_simulation
 
-DRAFT = Path(__file__).resolve().parents[1] / "examples" / "dprk_russia_dynamic_v2_draft.yaml"
 RUNS = 100_000
 LOOPED = 1_000
 
@@ -40,7 +39,7 @@ def best_of(repeat: int, work) -> float:
 
 
 def main() -> None:
-    for name in ("cuban_missile_1962_dynamic", "dprk_russia_dynamic"):
+    for name in ("cuban_missile_1962_dynamic", "dprk_russia_dynamic", "dprk_russia_dynamic_v2"):
         scenario = load(name)
         assert scenario.dynamics is not None
         rounds = scenario.dynamics.rounds
@@ -60,7 +59,7 @@ def main() -> None:
 
 def newton_step() -> None:
     """One Newton step's linear solve at a solved draw's values: GMRES on the factors vs LU of the product."""
-    for name in ("cuban_missile_1962_dynamic", "dprk_russia_dynamic", DRAFT):
+    for name in ("cuban_missile_1962_dynamic", "dprk_russia_dynamic", "dprk_russia_dynamic_v2"):
         scenario = load(name)
         assert scenario.dynamics is not None
         lam = scenario.dynamics.rationality

@@ -77,7 +77,7 @@ def test_a_tree_scenario_still_needs_its_tree():
 
 
 def test_the_shipped_dynamic_scenarios_compile_with_their_observed_paths():
-    for name in ("cuban_missile_1962_dynamic", "dprk_russia_dynamic"):
+    for name in ("cuban_missile_1962_dynamic", "dprk_russia_dynamic", "dprk_russia_dynamic_v2"):
         scenario = load(name)
         game = compile_markov(scenario)
         assert scenario.dynamics.history is not None

@@ -350,7 +350,8 @@ class _Jacobian:
     """``∂H/∂V = P_n ⋯ P_1 E − I`` of one round, kept as its factors: each mover's stage ``P_j`` and the
     chance events ``E`` (discounted). Multiplied out, a round that combines four movers' moves and four
     events reads thousands of states per row, and its LU factors fill in (3.5 s each on the 2,500 states of
-    examples/dprk_russia_dynamic_v2_draft.yaml); applied factor by factor, a product costs only their entries."""
+    dprk_russia_dynamic_v2's draft, before China's ceiling); applied factor by factor, a product costs only
+    their entries."""
 
     stages: list[sparse.csr_matrix]  # E first, then the movers' stages in the order they apply
 
