@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml
 
 # Two worker processes: the numbers are the same with any number (tests/simulate/test_sweep.py).
 demo: $(STAMP)
-	$(VENV)/bin/escalade simulate dprk_russia_dynamic --workers 2 --out out/demo
+	$(VENV)/bin/escalade simulate dprk_russia_dynamic_v2 --workers 2 --out out/demo
 	$(VENV)/bin/escalade run --workers 2 --out out/demo
 	$(VENV)/bin/escalade run dprk_russia_v2 --draws 256 --sensitivity 0 --claim-draws 128 --no-ablation \
 	  --workers 2 --out out/demo/dprk_russia_v2

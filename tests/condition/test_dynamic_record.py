@@ -52,3 +52,18 @@ def test_the_mixture_adds_up_and_pit_values_are_probabilities():
     assert np.isclose(fit.log_likelihood, np.sum(np.log(fit.predictive)))
     assert all(0 <= x <= 1 for row in fit.pit for x in row)
     assert 1.0 <= fit.ess[-1] <= 3.0
+
+
+def test_the_four_actor_flagship_explains_its_record_better_than_random_play():
+    # a regression guard on the model, not the code: the solved equilibrium must predict the dated record
+    # of Sep 2024 - Jun 2025 better than every actor choosing uniformly among its moves (λ = 0). Before
+    # Russia's cash paid for troops in Russia, it did worse (docs/flagship.md)
+    scenario = load("dprk_russia_dynamic_v2")
+    game = compile_markov(scenario, sample_parameters(scenario, 4, seed=20241018))
+    history = np.array([scenario.dynamics.history.rungs[a] for a in scenario.actor_ids]).T
+    fits = {
+        lam: history_fit(path_evidence(game, solve_markov(game, lam).policy, history), history, "test")
+        for lam in (0.0, scenario.dynamics.rationality)
+    }
+    assert np.isfinite(fits[0.0].log_likelihood)
+    assert fits[scenario.dynamics.rationality].log_likelihood > fits[0.0].log_likelihood + 2.0
