@@ -58,8 +58,11 @@ _LINEAR_TOLERANCE = 1e-12  # relative residual of a Newton step's linear solve
 _FACTORIZE_BELOW = 5_000  # a linear system of more unknowns tries GMRES before its first LU (see _Factors)
 _PRECONDITIONED = 10  # GMRES products a cycle (two cycles) on the kept factors before a system is factorized afresh
 # SuperLU's column ordering: minimum degree on AᵀA + A fills the flagship's bordered systems a quarter less
-# than the default COLAMD (122,774 against 164,250 entries on 969 unknowns; 7.5 against 9.1 ms a factorization)
+# than the default COLAMD (122,774 against 164,250 entries on 969 unknowns; 7.5 against 9.1 ms a factorization);
+# on the four-actor flagship's 6,001 unknowns COLAMD is the better (6.5 against 6.9 million entries, 0.44 against
+# 1.06 s a factorization; a crawling trace 208 -> 156 s, the same policy to 1e-13)
 _ORDERING = "MMD_AT_PLUS_A"
+_ORDERING_LARGE = "COLAMD"  # above _FACTORIZE_BELOW unknowns
 _TRACE_STEPS = 2_000  # continuation steps, at most (the flagship's hardest draw takes 271)
 
 
@@ -405,7 +408,7 @@ class _Factors:
         elif rhs.size > _FACTORIZE_BELOW:
             found = _gmres(matvec, rhs, restart=100, maxiter=5)
         if found is None:
-            self.lu = splu(matrix(), permc_spec=_ORDERING)
+            self.lu = splu(matrix(), permc_spec=_ORDERING if rhs.size <= _FACTORIZE_BELOW else _ORDERING_LARGE)
             found = self.lu.solve(rhs)
         return found
 
