@@ -222,5 +222,7 @@ def test_dynamic_scenarios_validate_show_and_refuse_tree_commands():
     assert result.exit_code == 0 and "484 states" in result.output
     result = runner.invoke(app, ["show", "dprk_russia_dynamic"])
     assert result.exit_code == 0 and "open, acknowledged combat role" in result.output
+    result = runner.invoke(app, ["show", "dprk_russia_dynamic_v2"])
+    assert result.exit_code == 0 and "CHN moves: up, hold, down (up to rung 2)" in " ".join(result.output.split())
     result = runner.invoke(app, ["solve", "cuban_missile_1962_dynamic"])  # (serve shows rounds: tests/explorer)
     assert result.exit_code == 1 and "escalade simulate" in result.output

@@ -78,7 +78,8 @@ def _ladder(branch: RichTree, scenario: Scenario) -> None:
         ladder.add(f"{rung}: {step.name} [dim]({step.category})[/]{start}")
     for actor in scenario.actor_ids:
         named = ", ".join(dynamics.moves.get(actor, {}))
-        branch.add(f"[cyan]{actor}[/] moves: up, hold, down{', ' + named if named else ''}")
+        ceiling = f" (up to rung {dynamics.ceilings[actor]})" if actor in dynamics.ceilings else ""
+        branch.add(f"[cyan]{actor}[/] moves: up, hold, down{', ' + named if named else ''}{ceiling}")
     for name, event in dynamics.events.items():
         branch.add(f"chance [bold]{name}[/]: p = {event.probability.source}")
     for name, policy in dynamics.policies.items():
