@@ -73,7 +73,7 @@ def newton_step() -> None:
         draw.linearize(values, lam)[2].solve(rhs, kept)  # the system before: factorized (GMRES first if large)
         nearby = draw.linearize(values * (1 + 1e-4), lam)[2]
         fast = best_of(3, lambda nearby=nearby, rhs=rhs, kept=kept: nearby.solve(rhs, kept))
-        plain = best_of(1, lambda nearby=nearby, rhs=rhs: splu(nearby.matrix.copy()).solve(rhs))
+        plain = best_of(1, lambda nearby=nearby, rhs=rhs: splu(nearby.matrix).solve(rhs))
         how = "GMRES on the kept factors" if kept.lu is not None else "GMRES, no factors kept"
         print(
             f"{scenario.name}: {game.shape[0]} states × {game.shape[1]} actors; Newton step {fast * 1e3:,.1f} ms "

@@ -132,7 +132,7 @@ def compile_markov(scenario: Scenario, values: Mapping[str, ArrayLike] | None = 
         actors=actors,
         variables=list(dynamics.variables),
         state=np.stack(list(grid.values()), axis=1),
-        radix=np.array([top + 1 for top in dynamics.tops(actors)] + list(dynamics.variables.values())),
+        radix=np.array([dynamics.top_of(actor) + 1 for actor in actors] + list(dynamics.variables.values())),
     )
     env = {**{name: value[:, None] for name, value in params.items()}, **{n: v[None, :] for n, v in grid.items()}}
     views = [actor_view(env, actors, actor) for actor in actors]

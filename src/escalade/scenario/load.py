@@ -597,7 +597,7 @@ class _Checker:
             self.report(path, f"rung {rung} is off {where} {top})", f"use a rung from 0 to {top}")
 
     def _actor_rung(self, rung: int, dynamics: Dynamics, actor: str, path: Path) -> None:
-        self._rung(rung, dynamics.ceilings.get(actor, dynamics.top), path, actor in dynamics.ceilings)
+        self._rung(rung, dynamics.top_of(actor), path, actor in dynamics.ceilings)
 
     def _history(self, dynamics: Dynamics, actor_ids: list[str]) -> None:
         assert dynamics.history is not None

@@ -661,9 +661,9 @@ class Dynamics(Strict):
     def top(self) -> int:
         return len(self.ladder) - 1
 
-    def tops(self, actor_ids: list[str]) -> list[int]:
-        """Each actor's highest rung: its ceiling, or the ladder's top."""
-        return [self.ceilings.get(actor, self.top) for actor in actor_ids]
+    def top_of(self, actor: str) -> int:
+        """An actor's highest rung: its ceiling, or the ladder's top."""
+        return self.ceilings.get(actor, self.top)
 
     def policy_names(self, actor: str) -> list[str]:
         """The names an actor's course can take: ``equilibrium`` (solved) and its scripted policies."""
@@ -680,7 +680,7 @@ class Dynamics(Strict):
         States are numbered in mixed radix with the last variable varying fastest.
         """
         names = [*actor_ids, *self.variables]
-        sizes = [top + 1 for top in self.tops(actor_ids)] + list(self.variables.values())
+        sizes = [self.top_of(actor) + 1 for actor in actor_ids] + list(self.variables.values())
         grid = np.indices(sizes).reshape(len(sizes), -1)
         return {name: grid[i] for i, name in enumerate(names)}
 
