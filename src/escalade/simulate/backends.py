@@ -11,7 +11,8 @@ from __future__ import annotations
 import atexit
 import math
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sized
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any, TypeVar
 
@@ -78,30 +79,49 @@ def _close_pools() -> None:
 
 def run_chunks(
     function: Callable[..., Result],
-    tasks: Sequence[tuple[Any, ...]],
+    tasks: Iterable[tuple[Any, ...]],
     workers: int = 1,
     scheduler: str | None = None,
     progress: Progress | None = None,
+    ahead: int | None = None,
 ) -> Iterator[Result]:
     """``function(*task)`` for each task, possibly in parallel, yielded in task order as each is ready (a
-    caller that keeps only what it needs of each never holds every result at once)."""
-    total = len(tasks)
+    caller that keeps only what it needs of each never holds every result at once). With ``ahead``, at most
+    that many tasks are sent before the oldest one's result is taken: ``tasks`` may then be a generator
+    that makes each task when it is needed, and the workers never wait for a batch's slowest task.
+    ``progress`` needs ``tasks`` with a length (it is told the total)."""
+    total = len(tasks) if isinstance(tasks, Sized) else 0
     if progress:
         progress(0, total)  # the total, before the first chunk takes its time
     if scheduler is not None:
         from distributed import Client  # imported here: only Dask runs need it
 
         with Client(scheduler) as client:
-            futures = [client.submit(function, *task, pure=False) for task in tasks]
-            for done, future in enumerate(futures, start=1):
-                yield future.result()
-                if progress:
-                    progress(done, total)
+            results = _in_flight(lambda task: client.submit(function, *task, pure=False), tasks, ahead)
+            yield from _counted(results, total, progress)
         return
-    if workers > 1 and total > 1:
-        results = _pool(workers).map(function, *zip(*tasks, strict=True))
+    if workers > 1 and not (isinstance(tasks, Sized) and len(tasks) <= 1):
+        pool = _pool(workers)
+        results = _in_flight(lambda task: pool.submit(function, *task), tasks, ahead)
     else:
         results = (function(*task) for task in tasks)
+    yield from _counted(results, total, progress)
+
+
+def _in_flight(
+    submit: Callable[[tuple[Any, ...]], Any], tasks: Iterable[tuple[Any, ...]], ahead: int | None
+) -> Iterator:
+    """Each task's result in order, from futures ``submit`` makes: all at once, or ``ahead`` at a time."""
+    pending: deque = deque()
+    for task in tasks:
+        pending.append(submit(task))
+        if ahead is not None and len(pending) >= ahead:
+            yield pending.popleft().result()
+    while pending:
+        yield pending.popleft().result()
+
+
+def _counted(results: Iterable[Result], total: int, progress: Progress | None) -> Iterator[Result]:
     for done, result in enumerate(results, start=1):
         if progress:
             progress(done, total)
