@@ -119,3 +119,71 @@ def test_no_drivers_are_reported_from_too_few_draws():
     values = {"a": np.arange(MIN_DRIVER_DRAWS, dtype=float), "b": np.ones(MIN_DRIVER_DRAWS)}
     assert drivers(values, values["a"] * 2)[0] == ("a", pytest.approx(1.0))
     assert drivers({"a": values["a"][:2]}, values["a"][:2]) == []
+
+
+MECHANISMS = """
+mechanisms:
+  step_down_cost: {doc: stepping down costs, fix: {cost: 0}}
+  incidents: {doc: incidents push the actor up, fix: {pull: 0}}
+"""
+KNOCKED = (
+    SHOCKED.replace("cost: {dist: fixed, value: 0,", "cost: {dist: uniform, low: 2, high: 8,")
+    .replace("parameters:\n", "parameters:\n  pull: {dist: uniform, low: 0.2, high: 0.4, doc: incident chance, source: test}\n")
+    .replace('probability: "0.3 * (A == 0)"', 'probability: "pull * (A == 0)"')
+)
+
+
+def test_a_dynamic_claim_is_tested_again_without_each_mechanism_it_names():
+    claims = """
+  claims:
+    sticky:
+      text: a step-down cost makes steps up stick
+      output: ratchet_index
+      lower: {set: {cost: 0}}
+      higher: {}
+      because: [step_down_cost]
+    pushed_up:
+      text: incidents leave the actor higher, because stepping down costs
+      output: final_A
+      lower: {set: {pull: 0}}
+      higher: {}
+      because: [step_down_cost, incidents]
+"""
+    scenario = loads(KNOCKED + claims + MECHANISMS)
+    crisis = escalade.Model(scenario).simulate(rounds=20, runs=800, draws=8, seed=4)
+    verdicts = {v.name: v for v in crisis.claims}
+    sticky, pushed = verdicts["sticky"], verdicts["pushed_up"]
+    assert sticky.verdict.startswith("holds")
+    # its conditions are the mechanism on and off: knocked out, both sides are the same condition
+    assert [t.switched_off for t in sticky.mechanisms] == ["step_down_cost"]
+    assert sticky.mechanisms[0].gap.mean == 0.0 and sticky.mechanisms[0].changes(sticky.result)
+    assert "compares step_down_cost on and off: it shows that the mechanism acts, no more" in sticky.flags
+    # incidents push the actor up whether or not stepping down costs: it holds without that mechanism
+    assert pushed.verdict.startswith("holds")
+    tests = {t.switched_off: t for t in pushed.mechanisms}
+    assert list(tests) == ["step_down_cost", "incidents", "step_down_cost+incidents"]
+    assert tests["step_down_cost"].holds.share == 1.0 and not tests["step_down_cost"].changes(pushed.result)
+    assert tests["incidents"].changes(pushed.result)
+    assert "holds without its stated mechanism: step_down_cost" in pushed.flags
+    assert "compares incidents on and off: it shows that the mechanism acts, no more" in pushed.flags
+
+
+def test_a_dynamic_claim_names_declared_mechanisms_that_pin_numbers():
+    claims = """
+  claims:
+    odd:
+      text: nonsense
+      output: final_A
+      lower: {set: {pull: 0}}
+      higher: {}
+      because: [incident, scaled, incidents, incidents]
+"""
+    mechanisms = MECHANISMS + "  scaled: {doc: half the pull, fix: {pull: pull / 2}}\n"
+    with pytest.raises(ScenarioError) as caught:
+        loads(KNOCKED + claims + mechanisms)
+    text = str(caught.value)
+    line = (KNOCKED + claims).splitlines().index("      because: [incident, scaled, incidents, incidents]") + 1
+    assert "unknown mechanism 'incident'" in text and "did you mean 'incidents'" in text.lower()
+    assert "mechanism 'scaled' removes effects or pins a parameter to a formula" in text
+    assert "a mechanism is named twice" in text
+    assert f"<string>:{line}: unknown mechanism 'incident'" in text  # the file and line of the 'because:'

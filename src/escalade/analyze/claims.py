@@ -131,6 +131,7 @@ class ClaimVerdict:
     effects_tested: int = 0  # effects taken out one at a time
     deciding_effects: list[Trial] = field(default_factory=list)  # those whose removal changes the verdict
     draws: int = 0  # the draws it was put to; fewer are judged where its output is undefined in some
+    switches: list[str] = field(default_factory=list)  # named mechanisms whose knockout leaves both sides alike
 
     @property
     def undefined(self) -> str | None:
@@ -161,6 +162,7 @@ class ClaimVerdict:
         found = [undefined] if (undefined := self.undefined) else []
         if not self.because and self.mechanisms:
             found.append("names no mechanism (add 'because:')")
+        found += [f"compares {name} on and off: it shows that the mechanism acts, no more" for name in self.switches]
         if self.result.status != "holds":
             return found
         for test in self.mechanisms:

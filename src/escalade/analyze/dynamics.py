@@ -7,7 +7,7 @@ chance), so they state Monte Carlo uncertainty given the scenario's parameter ra
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -19,8 +19,8 @@ from escalade.analyze.intervals import Share, wilson
 from escalade.analyze.policies import Bootstrap, Estimate, bootstrap_mean
 from escalade.condition import PathEvidence, kish, log_mean_exp, normalised
 from escalade.scenario import Scenario
-from escalade.scenario.model import CATEGORIES, DynamicCondition
-from escalade.simulate.trajectories import EQUILIBRIUM, Condition, Trajectories
+from escalade.scenario.model import CATEGORIES, DynamicClaim, DynamicCondition
+from escalade.simulate.trajectories import EQUILIBRIUM, Condition, Trajectories, condition_key
 from escalade.solve.markov import MarkovSolution
 from escalade.version import __version__
 
@@ -326,17 +326,29 @@ def draw_outputs(output: str, trajectories: Trajectories, draws: int, window: in
 
 
 def claim_conditions(scenario: Scenario) -> list[Condition]:
-    """The conditions the scenario's dynamic claims compare, each as (course, parameters pinned)."""
+    """The conditions the scenario's dynamic claims compare, each as (course, parameters pinned), and each
+    again with every knockout of the mechanisms its claim names."""
     assert scenario.dynamics is not None
     return [
-        _condition(scenario, side)
+        _condition(scenario, side, knocked)
         for claim in scenario.dynamics.claims.values()
+        for knocked in [[], *knockouts(claim.because)]
         for side in (claim.lower, claim.higher)
     ]
 
 
-def _condition(scenario: Scenario, condition: DynamicCondition) -> Condition:
-    return {actor: condition.policies.get(actor, EQUILIBRIUM) for actor in scenario.actor_ids}, dict(condition.set)
+def knockouts(because: list[str]) -> list[list[str]]:
+    """What a claim's named mechanisms are knocked out as: each alone, then all together if there are several."""
+    return [[name] for name in because] + ([list(because)] if len(because) > 1 else [])
+
+
+def _condition(scenario: Scenario, condition: DynamicCondition, knocked: Sequence[str] = ()) -> Condition:
+    """A claim's side as (course, parameters pinned), with the mechanisms ``knocked`` out: their parameters
+    pinned to their numbers, over the side's own pins."""
+    pinned = dict(condition.set)
+    for name in knocked:
+        pinned |= {parameter: float(number({})) for parameter, number in scenario.mechanisms[name].fix.items()}
+    return {actor: condition.policies.get(actor, EQUILIBRIUM) for actor in scenario.actor_ids}, pinned
 
 
 def dynamic_claims(
@@ -348,14 +360,30 @@ def dynamic_claims(
 ) -> list[ClaimVerdict]:
     """A verdict per claim of ``scenario.dynamics``: in what share of parameter draws the output is
     lower under ``lower`` than under ``higher`` (``simulated`` gives each condition's trajectories, all
-    on the same draws and random numbers, so the comparison is paired)."""
+    on the same draws and random numbers, so the comparison is paired); and again with each knockout of
+    the mechanisms it names, on both sides. A knockout that leaves both sides alike shows that the claim
+    compares that mechanism on and off (it says that the mechanism acts, no more)."""
     assert scenario.dynamics is not None
     boot = Bootstrap(draws, np.random.default_rng(seed))
+
+    def sides(claim: DynamicClaim, knocked: list[str]) -> tuple[list[Condition], list[np.ndarray]]:
+        conditions = [_condition(scenario, side, knocked) for side in (claim.lower, claim.higher)]
+        return conditions, [draw_outputs(claim.output, simulated(c), draws, window) for c in conditions]
+
     verdicts = []
     for name, claim in scenario.dynamics.claims.items():
-        lower, higher = (
-            draw_outputs(claim.output, simulated(_condition(scenario, side)), draws, window)
-            for side in (claim.lower, claim.higher)
+        tests, switched = [], []
+        for knocked in knockouts(claim.because):
+            label = "+".join(knocked)
+            (lower, higher), outputs = sides(claim, knocked)
+            if condition_key(lower) == condition_key(higher):
+                switched.append(label)
+            tests.append(compare(*outputs, boot, switched_off=label, stated=True))
+        result = compare(*sides(claim, [])[1], boot)
+        because = list(claim.because)
+        verdicts.append(
+            ClaimVerdict(
+                name, claim.text, claim.output, because, result, mechanisms=tests, draws=draws, switches=switched
+            )
         )
-        verdicts.append(ClaimVerdict(name, claim.text, claim.output, [], compare(lower, higher, boot), draws=draws))
     return verdicts

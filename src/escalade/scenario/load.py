@@ -276,7 +276,7 @@ class _Checker:
         points = _test_points(parameters)  # where the value checks evaluate formulas, once for all of them
         self._cross_checks(header.get("root"), actors, attributes, parameters, nodes, policies, points)
         if dynamics is not None:
-            self._dynamics(dynamics, list(actors), parameters, points)
+            self._dynamics(dynamics, list(actors), parameters, points, mechanisms)
         for name, outcome in outcomes.items():
             self._outcome(name, outcome, nodes, attributes, parameters)
         for name, mechanism in mechanisms.items():
@@ -482,7 +482,12 @@ class _Checker:
         return None if dynamics is None else dynamics.model_copy(update={"events": events, "policies": policies})
 
     def _dynamics(
-        self, dynamics: Dynamics, actor_ids: list[str], parameters: dict[str, Any], points: dict[str, np.ndarray]
+        self,
+        dynamics: Dynamics,
+        actor_ids: list[str],
+        parameters: dict[str, Any],
+        points: dict[str, np.ndarray],
+        mechanisms: dict[str, Mechanism],
     ) -> None:
         path = ("dynamics",)
         top, flags, counters = dynamics.top, set(dynamics.flags), set(dynamics.counters)
@@ -559,13 +564,29 @@ class _Checker:
         if dynamics.history is not None:
             self._history(dynamics, actor_ids)
         for name, claim in dynamics.claims.items():
-            self._dynamic_claim(name, claim, dynamics, actor_ids, parameters)
+            self._dynamic_claim(name, claim, dynamics, actor_ids, parameters, mechanisms)
         self._dynamic_ranges(points, dynamics, actor_ids)
 
     def _dynamic_claim(
-        self, name: str, claim: DynamicClaim, dynamics: Dynamics, actor_ids: list[str], parameters: dict[str, Any]
+        self,
+        name: str,
+        claim: DynamicClaim,
+        dynamics: Dynamics,
+        actor_ids: list[str],
+        parameters: dict[str, Any],
+        mechanisms: dict[str, Mechanism],
     ) -> None:
         path = ("dynamics", "claims", name)
+        self._because(claim.because, mechanisms, (*path, "because"))
+        for index, mechanism in enumerate(claim.because):
+            found = mechanisms.get(mechanism)
+            if found is not None and (found.remove or any(e.names for e in found.fix.values())):
+                self.report(
+                    (*path, "because", index),
+                    f"mechanism {mechanism!r} removes effects or pins a parameter to a formula; a dynamic claim's "
+                    "mechanisms pin parameters to numbers",
+                    f"under 'mechanisms: {mechanism}: fix:' give each parameter a number (e.g. exchange: 0)",
+                )
         output = claim.output
         if output.startswith("final_") and output != "final_level" and output[6:] not in actor_ids:
             self.report((*path, "output"), f"{output!r} names no actor", f"use final_<ACTOR>, one of {actor_ids}")
@@ -590,6 +611,28 @@ class _Checker:
             self._keys_known(condition.set, parameters, (*path, side, "set"), "parameter")
         if claim.lower == claim.higher:
             self.report(path, f"claim {name!r} compares a condition with itself", "make 'lower' and 'higher' differ")
+
+    def _because(self, because: list[str], mechanisms: dict[str, Mechanism], path: Path) -> None:
+        """A claim's named mechanisms: each declared, named once, and pinning no parameter two ways."""
+        if len(set(because)) < len(because):
+            self.report(path, "a mechanism is named twice", "name each mechanism once")
+        pinned: dict[str, tuple[str, str]] = {}
+        for mechanism in dict.fromkeys(because):
+            for parameter, expression in getattr(mechanisms.get(mechanism), "fix", {}).items():
+                other = pinned.setdefault(parameter, (mechanism, expression.source))
+                if other[1] != expression.source:
+                    self.report(
+                        path,
+                        f"{other[0]!r} and {mechanism!r} pin {parameter!r} to different values",
+                        "knocked out together they must agree: pin it the same way, or in one of them only",
+                    )
+        for index, mechanism in enumerate(because):
+            if mechanism not in mechanisms:
+                self.report(
+                    (*path, index),
+                    f"unknown mechanism {mechanism!r}",
+                    _suggest(mechanism, mechanisms, "mechanisms") + " (declared under 'mechanisms:')",
+                )
 
     def _rung(self, rung: int, top: int, path: Path, ceiling: bool = False) -> None:
         if not 0 <= rung <= top:
@@ -870,25 +913,7 @@ class _Checker:
             self.report(
                 ("claims", name), f"claim {name!r} compares a condition with itself", "make 'lower' and 'higher' differ"
             )
-        if len(set(claim.because)) < len(claim.because):
-            self.report(("claims", name, "because"), "a mechanism is named twice", "name each mechanism once")
-        pinned: dict[str, tuple[str, str]] = {}
-        for mechanism in dict.fromkeys(claim.because):
-            for parameter, expression in getattr(mechanisms.get(mechanism), "fix", {}).items():
-                other = pinned.setdefault(parameter, (mechanism, expression.source))
-                if other[1] != expression.source:
-                    self.report(
-                        ("claims", name, "because"),
-                        f"{other[0]!r} and {mechanism!r} pin {parameter!r} to different values",
-                        "knocked out together they must agree: pin it the same way, or in one of them only",
-                    )
-        for index, mechanism in enumerate(claim.because):
-            if mechanism not in mechanisms:
-                self.report(
-                    ("claims", name, "because", index),
-                    f"unknown mechanism {mechanism!r}",
-                    _suggest(mechanism, mechanisms, "mechanisms") + " (declared under 'mechanisms:')",
-                )
+        self._because(claim.because, mechanisms, ("claims", name, "because"))
         for side in ("lower", "higher"):
             condition: Condition = getattr(claim, side)
             path = ("claims", name, side)

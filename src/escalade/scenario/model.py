@@ -611,7 +611,9 @@ class DynamicClaim(Strict):
 
     ``output``: ``final_level`` (highest rung after the last round), ``final_<ACTOR>``,
     ``p_level_ge_<K>`` (the level reaches rung K in some round), ``p_deescalation``,
-    ``ratchet_index`` or ``escalation_score`` (per actor and round).
+    ``ratchet_index`` or ``escalation_score`` (per actor and round). ``because`` names the mechanisms
+    (the scenario's ``mechanisms:``, each pinning parameters to numbers) the claim's author says drive it:
+    each is knocked out on both sides and the claim tested again.
     """
 
     text: str = Field(min_length=1)
@@ -620,6 +622,7 @@ class DynamicClaim(Strict):
     )
     lower: DynamicCondition
     higher: DynamicCondition
+    because: list[Name] = Field(default_factory=list)
 
 
 class Observed(Strict):
