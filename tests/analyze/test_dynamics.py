@@ -128,7 +128,10 @@ mechanisms:
 """
 KNOCKED = (
     SHOCKED.replace("cost: {dist: fixed, value: 0,", "cost: {dist: uniform, low: 2, high: 8,")
-    .replace("parameters:\n", "parameters:\n  pull: {dist: uniform, low: 0.2, high: 0.4, doc: incident chance, source: test}\n")
+    .replace(
+        "parameters:\n",
+        "parameters:\n  pull: {dist: uniform, low: 0.2, high: 0.4, doc: incident chance, source: test}\n",
+    )
     .replace('probability: "0.3 * (A == 0)"', 'probability: "pull * (A == 0)"')
 )
 

@@ -9,7 +9,7 @@ from escalade.analyze.dynamics import ratchet_index
 from escalade.game.markov import compile_markov, scripted_moves
 from escalade.scenario import load, loads
 from escalade.simulate import sample_parameters
-from escalade.simulate.trajectories import random_numbers, simulate
+from escalade.simulate.trajectories import course_label, courses, random_numbers, simulate
 from escalade.solve.markov import solve_markov
 
 
@@ -116,3 +116,13 @@ def test_scripted_policies_head_for_their_targets():
     assert move("tit_for_tat") == "up"  # rung 4 is as near by quarantine, but up moves least
     assert move("appeasement") == "down"
     assert move("escalation_management", game.index({"USA": 5, "USSR": 6})) == "hold"  # capped at 5
+
+
+def test_what_if_policies_are_compared_only_when_asked_for():
+    scenario = load("dprk_russia_dynamic_v2")
+    what_ifs = {name for name, policy in scenario.dynamics.policies.items() if policy.what_if}
+    assert what_ifs == {"russia_pays_cash", "dprk_stays_out_of_combat"}
+    compared = [course_label(course) for course in courses(scenario)]
+    assert "WEST=deterrence" in compared and not any(name in label for label in compared for name in what_ifs)
+    asked = courses(scenario, {"RUS": ["russia_pays_cash"]})
+    assert [course_label(course) for course in asked] == ["RUS=russia_pays_cash"]

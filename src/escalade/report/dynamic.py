@@ -250,7 +250,7 @@ def _scores(analysis: DynamicAnalysis) -> Section:
 def _claims(analysis: DynamicAnalysis) -> Section:
     return claims_section(
         analysis.claims,
-        CLAIM_COLUMNS[:5],
+        CLAIM_COLUMNS[:6],
         [
             f"Each claim compares its output under two conditions draw by draw ({analysis.draws} parameter draws, "
             f"{analysis.runs // analysis.draws:,} runs each, the same random numbers on both sides); the share is of "

@@ -577,7 +577,9 @@ class StatePolicy(Strict):
     ``match``: other + offset, capped at ``cap`` (escalation management: offset 1, max_step 1;
     tit-for-tat: offset 0). ``deter``: ``response`` once the other side reaches ``trigger``, else hold.
     ``appease``: one rung down whenever the other side is at or above ``trigger``, else hold.
-    ``target``: any formula of the state. ``max_step`` limits how far one round may move.
+    ``target``: any formula of the state. ``max_step`` limits how far one round may move. A
+    ``what_if`` policy is a counterfactual for claims, not a course of action: the courses compared by
+    default leave it out (``--policy`` can still ask for it).
     """
 
     actor: Name
@@ -588,6 +590,7 @@ class StatePolicy(Strict):
     response: int | None = None
     target: Expr | None = None
     max_step: int | None = Field(default=None, ge=1)
+    what_if: bool = False
     doc: str = ""
 
     @model_validator(mode="after")

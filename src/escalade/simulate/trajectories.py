@@ -103,7 +103,8 @@ def courses(scenario: Scenario, choices: dict[str, list[str]] | None = None) -> 
     """The courses of action to compare, each a policy name per actor (``equilibrium`` = solved).
 
     With ``choices`` (actor -> policy names, checked by the request), every combination of them;
-    without, everyone solved and then each of the scenario's dynamic policies on its own.
+    without, everyone solved and then each of the scenario's dynamic policies on its own (but for the
+    ``what_if`` ones, which only claims compare).
     """
     dynamics = scenario.dynamics
     assert dynamics is not None
@@ -112,6 +113,7 @@ def courses(scenario: Scenario, choices: dict[str, list[str]] | None = None) -> 
         return [{a: EQUILIBRIUM for a in actors}] + [
             {a: name if a == policy.actor else EQUILIBRIUM for a in actors}
             for name, policy in dynamics.policies.items()
+            if not policy.what_if
         ]
     options = [choices.get(a, [EQUILIBRIUM]) for a in actors]
     return [dict(zip(actors, combo, strict=True)) for combo in itertools.product(*options)]
