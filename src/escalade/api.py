@@ -475,10 +475,13 @@ class Model:
         workers: int = Backend.workers,
         scheduler: str | None = None,
         progress: Progress | bool = True,
+        knockouts: bool = DynamicRequest.knockouts,
     ) -> Simulation:
         """Run a dynamic scenario forward: ``runs`` trajectories per course of action over ``draws``
         parameter draws; ``policies`` (actor -> policy names) picks the courses compared; ``lam`` is the
-        rationality of solved actors (None: the scenario's; inf: a pure Markov-perfect equilibrium)."""
+        rationality of solved actors (None: the scenario's; inf: a pure Markov-perfect equilibrium); with
+        ``knockouts``, each mechanism is knocked out (everyone solved) and each claim tested without those
+        it names."""
         request = DynamicRequest(
             rounds=rounds,
             runs=runs,
@@ -488,6 +491,7 @@ class Model:
             window=window,
             seed=seed,
             settings=_settings(pins, ranges),
+            knockouts=knockouts,
         )
         return _as(Simulation, simulate(self.scenario, request, _backend(workers, scheduler, progress)))
 

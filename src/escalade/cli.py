@@ -916,6 +916,7 @@ def simulate_command(
     ranges: Ranges = None,
     workers: Workers = 1,
     scheduler: Scheduler = None,
+    knockouts: Knockouts = DynamicRequest.knockouts,
     as_json: JsonFlag = False,
     quiet: QuietFlag = False,
 ) -> None:
@@ -932,6 +933,7 @@ def simulate_command(
         request = DynamicRequest(
             rounds=rounds, runs=runs, draws=draws, lam=lam, window=window, seed=seed,
             policies={actor: tuple(names) for actor, names in choices.items()}, settings=_settings(pins, ranges),
+            knockouts=knockouts,
         )  # fmt: skip
         with progress_bar("solving and simulating each course of action", quiet) as advance:
             analysis = simulate(load(file), request, Backend(workers, scheduler, advance))

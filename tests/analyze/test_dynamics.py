@@ -13,6 +13,7 @@ from escalade.analyze.dynamics import (
     reached_by_round,
     time_to_rung,
 )
+from escalade.report import dynamic_report, to_markdown
 from escalade.scenario import ScenarioError, loads
 from escalade.simulate.trajectories import Trajectories
 from tests.simulate.test_trajectories import SHOCKED
@@ -169,6 +170,15 @@ def test_a_dynamic_claim_is_tested_again_without_each_mechanism_it_names():
     assert tests["incidents"].changes(pushed.result)
     assert "holds without its stated mechanism: step_down_cost" in pushed.flags
     assert "compares incidents on and off: it shows that the mechanism acts, no more" in pushed.flags
+    # each mechanism knocked out with everyone solved: without incidents nothing pushes the actor up
+    effects = {k.mechanism: k for k in crisis.knockouts}
+    assert list(effects) == ["step_down_cost", "incidents"]
+    assert "final_A" in effects["incidents"].moved and effects["incidents"].change["final_A"].mean < 0
+    assert effects["step_down_cost"].change["final_A"].mean < 0  # free to step down, it stands lower
+    text = to_markdown(dynamic_report(crisis))
+    assert "## What each mechanism does" in text and "holds without its stated mechanism" in text
+    quiet = escalade.Model(scenario).simulate(rounds=20, runs=800, draws=8, seed=4, knockouts=False)
+    assert quiet.knockouts == [] and all(not v.mechanisms for v in quiet.claims)
 
 
 def test_a_dynamic_claim_names_declared_mechanisms_that_pin_numbers():

@@ -16,6 +16,7 @@ from scipy import stats
 
 from escalade.analyze.claims import ClaimVerdict, compare
 from escalade.analyze.intervals import Share, wilson
+from escalade.analyze.mechanisms import Knockout
 from escalade.analyze.policies import Bootstrap, Estimate, bootstrap_mean
 from escalade.condition import PathEvidence, kish, log_mean_exp, normalised
 from escalade.scenario import Scenario
@@ -229,6 +230,7 @@ class DynamicAnalysis:
     paths: list[PolicyPath]
     history: dict[str, HistoryFit] = field(default_factory=dict)  # policy label -> fit, if observed
     claims: list[ClaimVerdict] = field(default_factory=list)  # the scenario's dynamic claims, draw by draw
+    knockouts: list[Knockout] = field(default_factory=list)  # each mechanism knocked out, everyone solved
     notes: list[str] = field(default_factory=list)  # e.g. parameters set by the user
     version: str = __version__
     created: str = ""
@@ -325,14 +327,14 @@ def draw_outputs(output: str, trajectories: Trajectories, draws: int, window: in
     return np.bincount(draw, per_run.astype(float), draws) / np.bincount(draw, minlength=draws)
 
 
-def claim_conditions(scenario: Scenario) -> list[Condition]:
-    """The conditions the scenario's dynamic claims compare, each as (course, parameters pinned), and each
-    again with every knockout of the mechanisms its claim names."""
+def claim_conditions(scenario: Scenario, knocked_out: bool = True) -> list[Condition]:
+    """The conditions the scenario's dynamic claims compare, each as (course, parameters pinned), and (with
+    ``knocked_out``) each again with every knockout of the mechanisms its claim names."""
     assert scenario.dynamics is not None
     return [
         _condition(scenario, side, knocked)
         for claim in scenario.dynamics.claims.values()
-        for knocked in [[], *knockouts(claim.because)]
+        for knocked in [[], *(knockouts(claim.because) if knocked_out else [])]
         for side in (claim.lower, claim.higher)
     ]
 
@@ -347,8 +349,40 @@ def _condition(scenario: Scenario, condition: DynamicCondition, knocked: Sequenc
     pinned to their numbers, over the side's own pins."""
     pinned = dict(condition.set)
     for name in knocked:
-        pinned |= {parameter: float(number({})) for parameter, number in scenario.mechanisms[name].fix.items()}
+        numbers = scenario.mechanisms[name].numbers
+        assert numbers is not None  # checked by the loader
+        pinned |= numbers
     return {actor: condition.policies.get(actor, EQUILIBRIUM) for actor in scenario.actor_ids}, pinned
+
+
+def knockout_conditions(scenario: Scenario) -> list[Condition]:
+    """Everyone solved, with each of the scenario's mechanisms knocked out alone."""
+    return [_condition(scenario, DynamicCondition(), [name]) for name in scenario.mechanisms]
+
+
+def knockout_effects(
+    scenario: Scenario, simulated: Callable[[Condition], Trajectories], draws: int, window: int, seed: int
+) -> list[Knockout]:
+    """Each mechanism knocked out alone, everyone solved: each actor's final rung, P(de-escalation) and the
+    ratchet index against those as stated, draw by draw (the same draws and random numbers), the change's
+    mean with a bootstrap interval over the draws."""
+    outputs = [*(f"final_{actor}" for actor in scenario.actor_ids), "p_deescalation", "ratchet_index"]
+
+    def measured(condition: Condition) -> np.ndarray:
+        return np.column_stack([draw_outputs(output, simulated(condition), draws, window) for output in outputs])
+
+    boot = Bootstrap(draws, np.random.default_rng(seed))
+    before = measured(_condition(scenario, DynamicCondition()))
+    stated = {output: estimate.mean for output, estimate in zip(outputs, boot.estimates(before), strict=True)}
+    return [
+        Knockout(
+            name,
+            scenario.mechanisms[name].doc,
+            stated,
+            dict(zip(outputs, boot.estimates(measured(condition) - before), strict=True)),
+        )
+        for name, condition in zip(scenario.mechanisms, knockout_conditions(scenario), strict=True)
+    ]
 
 
 def dynamic_claims(
@@ -357,12 +391,13 @@ def dynamic_claims(
     draws: int,
     window: int,
     seed: int,
+    knocked_out: bool = True,
 ) -> list[ClaimVerdict]:
     """A verdict per claim of ``scenario.dynamics``: in what share of parameter draws the output is
     lower under ``lower`` than under ``higher`` (``simulated`` gives each condition's trajectories, all
-    on the same draws and random numbers, so the comparison is paired); and again with each knockout of
-    the mechanisms it names, on both sides. A knockout that leaves both sides alike shows that the claim
-    compares that mechanism on and off (it says that the mechanism acts, no more)."""
+    on the same draws and random numbers, so the comparison is paired); and (with ``knocked_out``) again
+    with each knockout of the mechanisms it names, on both sides. A knockout that leaves both sides alike
+    shows that the claim compares that mechanism on and off (it says that the mechanism acts, no more)."""
     assert scenario.dynamics is not None
     boot = Bootstrap(draws, np.random.default_rng(seed))
 
@@ -373,7 +408,7 @@ def dynamic_claims(
     verdicts = []
     for name, claim in scenario.dynamics.claims.items():
         tests, switched = [], []
-        for knocked in knockouts(claim.because):
+        for knocked in knockouts(claim.because) if knocked_out else []:
             label = "+".join(knocked)
             (lower, higher), outputs = sides(claim, knocked)
             if condition_key(lower) == condition_key(higher):

@@ -12,7 +12,15 @@ import datetime as dt
 
 import numpy as np
 
-from escalade.analyze.dynamics import DynamicAnalysis, claim_conditions, dynamic_claims, history_fit, measure
+from escalade.analyze.dynamics import (
+    DynamicAnalysis,
+    claim_conditions,
+    dynamic_claims,
+    history_fit,
+    knockout_conditions,
+    knockout_effects,
+    measure,
+)
 from escalade.condition import path_evidence
 from escalade.game.markov import compile_markov
 from escalade.pipeline.requests import Backend, DynamicRequest
@@ -20,6 +28,8 @@ from escalade.scenario import Scenario
 from escalade.simulate import sample_parameters
 from escalade.simulate.backends import run_chunks
 from escalade.simulate.trajectories import (
+    Condition,
+    Trajectories,
     condition_game,
     condition_key,
     course_label,
@@ -49,7 +59,9 @@ def simulate(
     else:
         values = sample_parameters(scenario, draws, seed)
     compared = [(course, {}) for course in courses(scenario, {a: list(p) for a, p in request.policies.items()})]
-    needed = {condition_key(c): c for c in [*compared, *claim_conditions(scenario)]}
+    knocked = request.knockouts and bool(scenario.mechanisms)
+    extra = [*claim_conditions(scenario, request.knockouts), *(knockout_conditions(scenario) if knocked else [])]
+    needed = {condition_key(c): c for c in [*compared, *extra]}
     # each condition's draws in as many pieces as run at once, so the slowest condition is shared out too
     # (each draw is solved on its own: the pieces change no number)
     pieces = np.array_split(np.arange(draws), min(backend.slots, draws))
@@ -68,7 +80,12 @@ def simulate(
         measure(course_label(course), *results[condition_key((course, {}))], request.window, seed, values)
         for course, _ in compared
     ]
-    claims = dynamic_claims(scenario, lambda c: results[condition_key(c)][1], draws, request.window, seed)
+
+    def simulated(condition: Condition) -> Trajectories:
+        return results[condition_key(condition)][1]
+
+    claims = dynamic_claims(scenario, simulated, draws, request.window, seed, request.knockouts)
+    knockouts = knockout_effects(scenario, simulated, draws, request.window, seed) if knocked else []
     history = {}
     if dynamics.history is not None:
         observed = np.array([dynamics.history.rungs[actor] for actor in scenario.actor_ids]).T[: rounds + 1]
@@ -89,6 +106,7 @@ def simulate(
         paths=paths,
         history=history,
         claims=claims,
+        knockouts=knockouts,
         notes=request.settings.note(),
         created=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     )

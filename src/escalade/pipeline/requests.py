@@ -234,6 +234,7 @@ class DynamicRequest(_ScenarioRequest):
     window: int = 3  # rounds within which a step down reverses a step up (the ratchet index)
     seed: int = SEED
     settings: Settings = field(default_factory=Settings)
+    knockouts: bool = True  # each mechanism knocked out (everyone solved), and each claim without those it names
 
     def problems(self, scenario: Scenario) -> list[str]:
         dynamics = scenario.dynamics

@@ -11,7 +11,14 @@ import pandas as pd
 from escalade.analyze.dynamics import DynamicAnalysis, PolicyPath, category_shares
 from escalade.report.charts import PALETTE, fan_chart, reached_chart, score_chart
 from escalade.report.outline import Report, Section, Table, shown
-from escalade.report.static import CLAIM_COLUMNS, claims_section, footer, parameters_section, provenance
+from escalade.report.static import (
+    CLAIM_COLUMNS,
+    claims_section,
+    footer,
+    knockouts_section,
+    parameters_section,
+    provenance,
+)
 from escalade.scenario.model import CATEGORIES
 
 SUMMARY_COLUMNS = [
@@ -34,6 +41,7 @@ def dynamic_report(analysis: DynamicAnalysis) -> Report:
         _arrivals(analysis),
         _scores(analysis),
         *([_claims(analysis)] if analysis.claims else []),
+        *([_knockouts(analysis)] if analysis.knockouts else []),
         *([_history(analysis)] if analysis.history else []),
         _certificates(analysis),
         _ladder(analysis),
@@ -257,6 +265,18 @@ def _claims(analysis: DynamicAnalysis) -> Section:
             "draws where the output is lower under the first condition, with a Wilson interval."
         ],
     )
+
+
+def _knockouts(analysis: DynamicAnalysis) -> Section:
+    how = (
+        "Each of the scenario's {n} mechanisms is switched off alone (its parameters pinned) and everyone's "
+        f"equilibrium solved and run forward again on the same {analysis.draws} draws and random numbers. A "
+        "mechanism moves an output when the 95% bootstrap interval (over draws) of the paired change excludes "
+        "zero; one that moves none does no work while everyone plays the equilibrium (it may still act under a "
+        "scripted course: see the claims' knockouts)."
+    )
+    measured = "Change in each actor's final rung, P(de-escalation) and the ratchet index (as stated in the header)"
+    return knockouts_section(analysis.knockouts, how, measured)
 
 
 def _history(analysis: DynamicAnalysis) -> Section:

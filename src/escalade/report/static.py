@@ -549,9 +549,22 @@ def claims_section(
     )
 
 
-def knockouts_section(knockouts: list[Knockout]) -> Section:
+KNOCKED_OUT = (
+    "Each of the scenario's {n} mechanisms is switched off alone (its parameters pinned, its effects removed) and "
+    "the equilibrium solved again on the claims' draws. A mechanism moves an outcome when the 95% bootstrap "
+    "interval of the paired change excludes zero; one that moves none does no work in the model, whatever its "
+    "name promises."
+)
+
+
+def knockouts_section(
+    knockouts: list[Knockout],
+    how: str = KNOCKED_OUT,
+    measured: str = "Change in each outcome's probability (as stated in the header)",
+) -> Section:
     """Each mechanism knocked out alone: what it moves (the clearest changes first), then every
-    outcome's change, so that a mechanism that does no work shows as such."""
+    outcome's change, so that a mechanism that does no work shows as such. ``how`` says how they were
+    knocked out ({n}: how many), ``measured`` what the second table's changes are of."""
     outputs = list(knockouts[0].change)
 
     def change(knockout: Knockout, output: str) -> str:
@@ -569,12 +582,7 @@ def knockouts_section(knockouts: list[Knockout]) -> Section:
     n = len(knockouts)
     return Section(
         "What each mechanism does",
-        paragraphs=[
-            f"Each of the scenario's {n} mechanisms is switched off alone (its parameters pinned, its effects "
-            "removed) and the equilibrium solved again on the claims' draws. A mechanism moves an outcome when "
-            "the 95% bootstrap interval of the paired change excludes zero; one that moves none does no work in "
-            "the model, whatever its name promises."
-        ],
+        paragraphs=[how.format(n=n)],
         tables=[
             Table(
                 ["mechanism", "what it is", "verdict", "largest changes (knocked out − as stated, 95% CI)"],
@@ -584,7 +592,7 @@ def knockouts_section(knockouts: list[Knockout]) -> Section:
                 ["mechanism", *(f"{label(o)} ({stated[o]:.3f})" for o in outputs)],
                 marked,
                 frozenset(range(1, len(outputs) + 1)),
-                "Change in each outcome's probability (as stated in the header); · within Monte Carlo error",
+                f"{measured}; · within Monte Carlo error",
             ),
         ],
         record={"knockouts": [knockout_record(k) for k in knockouts]},

@@ -281,6 +281,8 @@ class _Checker:
             self._outcome(name, outcome, nodes, attributes, parameters)
         for name, mechanism in mechanisms.items():
             self._mechanism(name, mechanism, nodes, parameters, points, actors)
+            if dynamics is not None and header.get("root") is None and mechanism.numbers is None:
+                self.report(("mechanisms", name), *_formula_mechanism(name))
         outputs = _Outputs(attributes, outcomes, actors, levels)
         for index, actor in enumerate(actors.values()):
             if actor.objective is not None:
@@ -580,13 +582,8 @@ class _Checker:
         self._because(claim.because, mechanisms, (*path, "because"))
         for index, mechanism in enumerate(claim.because):
             found = mechanisms.get(mechanism)
-            if found is not None and (found.remove or any(e.names for e in found.fix.values())):
-                self.report(
-                    (*path, "because", index),
-                    f"mechanism {mechanism!r} removes effects or pins a parameter to a formula; a dynamic claim's "
-                    "mechanisms pin parameters to numbers",
-                    f"under 'mechanisms: {mechanism}: fix:' give each parameter a number (e.g. exchange: 0)",
-                )
+            if found is not None and found.numbers is None:
+                self.report((*path, "because", index), *_formula_mechanism(mechanism))
         output = claim.output
         if output.startswith("final_") and output != "final_level" and output[6:] not in actor_ids:
             self.report((*path, "output"), f"{output!r} names no actor", f"use final_<ACTOR>, one of {actor_ids}")
@@ -1281,6 +1278,16 @@ def _on_one_path(root: str, nodes: dict[str, Node], steps: list[list[tuple[str, 
 
 def _is_identifier(name: str) -> bool:
     return re.fullmatch(IDENTIFIER, name) is not None
+
+
+def _formula_mechanism(name: str) -> tuple[str, str]:
+    """The problem and fix of a mechanism a dynamic scenario cannot knock out (it has no tree to remove
+    effects from, and its conditions pin numbers)."""
+    return (
+        f"mechanism {name!r} removes effects or pins a parameter to a formula; a dynamic scenario's mechanisms "
+        "pin parameters to numbers",
+        f"under 'mechanisms: {name}: fix:' give each parameter a number (e.g. exchange: 0)",
+    )
 
 
 def _suggest(name: str, known: Any, what: str = "names") -> str:

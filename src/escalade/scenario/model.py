@@ -328,6 +328,14 @@ class Mechanism(Strict):
             raise ValueError("a mechanism is switched off by 'fix:' parameters, 'remove:' effects or both")
         return self
 
+    @property
+    def numbers(self) -> dict[str, float] | None:
+        """The parameters it pins, where it pins each to a number and removes no effect (as a dynamic
+        scenario's mechanisms do: they are knocked out by pins alone); otherwise None."""
+        if self.remove or any(expression.names for expression in self.fix.values()):
+            return None
+        return {parameter: float(expression({})) for parameter, expression in self.fix.items()}
+
 
 def level_outcome(level: float) -> str:
     """The name of the outcome "escalation reaches ``level``": escalation_ge_7, escalation_ge_2_5."""
