@@ -161,7 +161,7 @@ def test_a_dynamic_claim_is_tested_again_without_each_mechanism_it_names():
     # its conditions are the mechanism on and off: knocked out, both sides are the same condition
     assert [t.switched_off for t in sticky.mechanisms] == ["step_down_cost"]
     assert sticky.mechanisms[0].gap.mean == 0.0 and sticky.mechanisms[0].changes(sticky.result)
-    assert "compares step_down_cost on and off: it shows that the mechanism acts, no more" in sticky.flags
+    assert "its two sides differ only through step_down_cost: it shows that the mechanism acts, no more" in sticky.flags
     # incidents push the actor up whether or not stepping down costs: it holds without that mechanism
     assert pushed.verdict.startswith("holds")
     tests = {t.switched_off: t for t in pushed.mechanisms}
@@ -169,7 +169,7 @@ def test_a_dynamic_claim_is_tested_again_without_each_mechanism_it_names():
     assert tests["step_down_cost"].holds.share == 1.0 and not tests["step_down_cost"].changes(pushed.result)
     assert tests["incidents"].changes(pushed.result)
     assert "holds without its stated mechanism: step_down_cost" in pushed.flags
-    assert "compares incidents on and off: it shows that the mechanism acts, no more" in pushed.flags
+    assert "its two sides differ only through incidents: it shows that the mechanism acts, no more" in pushed.flags
     # each mechanism knocked out with everyone solved: without incidents nothing pushes the actor up
     effects = {k.mechanism: k for k in crisis.knockouts}
     assert list(effects) == ["step_down_cost", "incidents"]

@@ -121,7 +121,7 @@ def test_scripted_policies_head_for_their_targets():
 def test_what_if_policies_are_compared_only_when_asked_for():
     scenario = load("dprk_russia_dynamic_v2")
     what_ifs = {name for name, policy in scenario.dynamics.policies.items() if policy.what_if}
-    assert what_ifs == {"russia_pays_cash", "dprk_stays_out_of_combat"}
+    assert what_ifs == {"russia_pays_cash", "russia_pays_technology", "dprk_stays_out_of_combat"}
     compared = [course_label(course) for course in courses(scenario)]
     assert "WEST=deterrence" in compared and not any(name in label for label in compared for name in what_ifs)
     asked = courses(scenario, {"RUS": ["russia_pays_cash"]})

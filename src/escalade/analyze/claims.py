@@ -131,7 +131,7 @@ class ClaimVerdict:
     effects_tested: int = 0  # effects taken out one at a time
     deciding_effects: list[Trial] = field(default_factory=list)  # those whose removal changes the verdict
     draws: int = 0  # the draws it was put to; fewer are judged where its output is undefined in some
-    switches: list[str] = field(default_factory=list)  # named mechanisms whose knockout leaves both sides alike
+    switches: list[str] = field(default_factory=list)  # mechanisms without which its sides are equal in every draw
 
     @property
     def undefined(self) -> str | None:
@@ -162,7 +162,10 @@ class ClaimVerdict:
         found = [undefined] if (undefined := self.undefined) else []
         if not self.because and self.mechanisms:
             found.append("names no mechanism (add 'because:')")
-        found += [f"compares {name} on and off: it shows that the mechanism acts, no more" for name in self.switches]
+        found += [
+            f"its two sides differ only through {name.replace('+', ', ')}: it shows that the mechanism acts, no more"
+            for name in self.switches
+        ]
         if self.result.status != "holds":
             return found
         for test in self.mechanisms:
@@ -256,6 +259,7 @@ def evaluate_claims(
     results = {name: judge(claim, stated[name], boot) for name, claim in scenario.claims.items()}
     knocked: dict[str, list[Trial]] = {name: [] for name in scenario.claims}
     flips: dict[str, list[Trial]] = {name: [] for name in scenario.claims}
+    switches: dict[str, list[str]] = {name: [] for name in scenario.claims}  # stated knockouts leaving sides equal
     refs = ablation_refs(scenario) if knockouts and ablation else []
     if knockouts:
         combined = [c.because for c in scenario.claims.values() if len(c.because) > 1]
@@ -277,6 +281,9 @@ def evaluate_claims(
                     if len(switched_off) == 1 or switched_off == claim.because:
                         label = "+".join(switched_off)
                         knocked[name].append(judge(claim, sides[name], boot, switched_off=label, stated=stated_here))
+                        lower, higher = (runs.measure(o) for runs, o in zip(sides[name], claim.outputs, strict=True))
+                        if stated_here and np.array_equal(lower, higher, equal_nan=True):
+                            switches[name].append(label)
                 elif changed(*_shares(claim, sides[name]), results[name]):  # an effect taken out
                     baseline = (stated[name], results[name])
                     flips[name].append(judge(claim, sides[name], boot, baseline, switched_off=switched_off))
@@ -304,6 +311,7 @@ def evaluate_claims(
                 len(refs),
                 flips[name],
                 n,
+                switches[name],
             )
         )
     return verdicts

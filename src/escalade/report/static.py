@@ -479,8 +479,15 @@ def _history(analysis: Analysis) -> Section:
     )
 
 
+KNOCKOUTS_CAPTION = "Knockouts: each mechanism switched off (its parameters pinned, its effects removed), same draws"
+
+
 def claims_section(
-    claims: list[ClaimVerdict], columns: list[str], notes: list[str] | None = None, scenario: Scenario | None = None
+    claims: list[ClaimVerdict],
+    columns: list[str],
+    notes: list[str] | None = None,
+    scenario: Scenario | None = None,
+    knockouts_caption: str = KNOCKOUTS_CAPTION,
 ) -> Section:
     """The claims tested: one row each (statement, share of draws where it holds, mean gap, verdict,
     flags, what decides it), then each claim with its mechanisms knocked out and the single effects
@@ -517,7 +524,7 @@ def claims_section(
                 ["claim", "mechanism knocked out", "holds in", "mean gap", "verdict", "verdict changes"],
                 knocked,
                 frozenset({2, 3}),
-                "Knockouts: each mechanism switched off (its parameters pinned, its effects removed), same draws",
+                knockouts_caption,
             )
         )
     ablated = [
@@ -645,7 +652,11 @@ def _share(share: Any) -> str:
 
 
 def _changes(verdict: ClaimVerdict, test: Any) -> str:
-    return f"yes: {verdict.result.status} → {test.status}" if test.changes(verdict.result) else "no"
+    """Whether the verdict changes; where it does not, the mean gap's change (a gap can collapse within
+    one status, e.g. from undecided to undecided)."""
+    if test.changes(verdict.result):
+        return f"yes: {verdict.result.status} → {test.status}"
+    return f"no (mean gap {verdict.gap.mean:.3g} → {test.gap.mean:.3g})"
 
 
 def claim_record(verdict: ClaimVerdict) -> dict[str, Any]:
