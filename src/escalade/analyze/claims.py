@@ -162,9 +162,11 @@ class ClaimVerdict:
         found = [undefined] if (undefined := self.undefined) else []
         if not self.because and self.mechanisms:
             found.append("names no mechanism (add 'because:')")
+        alone = {name for name in self.switches if "+" not in name}  # a set with one of them in adds nothing
         found += [
             f"its two sides differ only through {name.replace('+', ', ')}: it shows that the mechanism acts, no more"
             for name in self.switches
+            if name in alone or not alone & set(name.split("+"))
         ]
         if self.result.status != "holds":
             return found
