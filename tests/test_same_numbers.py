@@ -8,6 +8,8 @@ the same reason a likely path whose probability is below 1e-6 may come or go. Ra
 final level with the parameters are no longer reported from fewer than 8 draws (over the stored run's 2
 draws every one was ±1): ``drivers_of_final_level`` may be empty where it was not. The ``outline`` (the
 sections' tables as text) is not compared: it lays out the records' numbers, and a new section changes it.
+A claim's ``flags`` must all come out again, and flags added since are allowed (27 Nov 2026: "its two
+sides differ only through M", where a knockout leaves the sides equal in every draw).
 """
 
 from __future__ import annotations
@@ -38,6 +40,8 @@ def differences(expected: Any, actual: Any, where: str = "") -> list[str]:
                 continue  # see the module docstring
             elif key == "outline":
                 continue  # the sections' tables as text: the same numbers as the records, laid out
+            elif key == "flags" and isinstance(actual[key], list):
+                found += [f"{where}/flags: {flag!r:.60} missing" for flag in value if flag not in actual[key]]
             else:
                 found += differences(value, actual[key], f"{where}/{key}")
         return found
