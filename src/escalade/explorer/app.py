@@ -399,7 +399,7 @@ def run_rounds(scenario: Scenario, request: RoundsRequest) -> dict[str, Any]:
         message = f"{scenario.name} has no rounds ('dynamics:')"
         raise BadRequest(422, [field_error(None, message, "use the tree views (compare, sweep, play)")])
     scenario = pinned(scenario, request.values)
-    analysis = simulate(scenario, DynamicRequest(draws=1, runs=request.runs))
+    analysis = simulate(scenario, DynamicRequest(draws=1, runs=request.runs, knockouts=False))  # courses only
     # a share over no runs (no step up to reverse) is NaN, which JSON cannot carry: null
     summary = [
         {key: None if isinstance(value, float) and not np.isfinite(value) else value for key, value in row.items()}
