@@ -320,3 +320,29 @@ def test_draws_where_an_output_is_undefined_count_neither_way():
     trial = compare(lower, higher, Bootstrap(5, np.random.default_rng(0)))
     assert (trial.holds.count, trial.holds.total) == (2, 3) and trial.reversed.count == 1
     assert trial.gap.mean == pytest.approx(1 / 3) and trial.gap.low <= trial.gap.mean <= trial.gap.high
+
+
+def test_mechanisms_each_enough_alone_are_flagged_as_such_not_as_idle():
+    from escalade.analyze.claims import ClaimVerdict, Trial
+    from escalade.analyze.intervals import wilson
+    from escalade.analyze.policies import Estimate
+
+    def trial(holds: int, switched_off: str = "") -> Trial:
+        return Trial(switched_off, wilson(holds, 100), wilson(100 - holds, 100), Estimate(0.1, 0.0, 0.2), True)
+
+    stated = trial(95)
+    alone = [trial(94, "a"), trial(93, "b")]  # either one knocked out: it still holds
+    verdict = ClaimVerdict("c", "a claim", "P(x)", ["a", "b"], stated, mechanisms=[*alone, trial(10, "a+b")])
+    assert verdict.flags == ["each of its stated mechanisms suffices alone: only without all of a, b does it change"]
+    # where the pair knocked out together does not change it either, each is reported as not needed
+    idle = ClaimVerdict("c", "a claim", "P(x)", ["a", "b"], stated, mechanisms=[*alone, trial(92, "a+b")])
+    assert idle.flags == [
+        "holds without its stated mechanism: a",
+        "holds without its stated mechanism: b",
+        "holds without its stated mechanisms together: a, b",
+    ]
+    # and where one alone changes it, that one does the work: the other is reported as not needed
+    one = ClaimVerdict(
+        "c", "a claim", "P(x)", ["a", "b"], stated, mechanisms=[trial(10, "a"), alone[1], trial(5, "a+b")]
+    )
+    assert one.flags == ["holds without its stated mechanism: b"]

@@ -170,8 +170,15 @@ class ClaimVerdict:
         ]
         if self.result.status != "holds":
             return found
+        stated = [test for test in self.mechanisms if test.stated]
+        joint = next((test for test in stated if "+" in test.switched_off), None)
+        redundant = joint is not None and joint.changes(self.result)
+        redundant &= not any(test.changes(self.result) for test in stated if test is not joint)
+        if redundant:  # each alone is enough: "holds without" each would read as if none mattered
+            names = joint.switched_off.replace("+", ", ")
+            found.append(f"each of its stated mechanisms suffices alone: only without all of {names} does it change")
         for test in self.mechanisms:
-            if test.stated and not test.changes(self.result):
+            if test.stated and not test.changes(self.result) and not redundant:
                 together = "s together" if "+" in test.switched_off else ""
                 found.append(f"holds without its stated mechanism{together}: {test.switched_off.replace('+', ', ')}")
             elif not test.stated and test.changes(self.result):
