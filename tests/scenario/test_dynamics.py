@@ -125,3 +125,30 @@ def test_a_ceiling_keeps_an_actor_below_the_ladders_top_and_shrinks_the_state():
         loads(text.replace("ceilings: {B: 1}", "ceilings: {B: 3}"))
     with pytest.raises(ScenarioError, match="unknown actor 'C'"):
         loads(text.replace("ceilings: {B: 1}", "ceilings: {C: 1}"))
+
+
+def test_limits_restrict_the_one_rung_moves_and_a_named_move_may_cost_fewer_rungs():
+    text = GOOD.replace(
+        "  events:",
+        '  limits:\n    A: {up: "public == 1"}\n    B: {down: "own != 1"}\n  events:',
+    ).replace(
+        "sets: {public: 1}}}",
+        'sets: {public: 1}},\n       retreat: {to: 0, category: de_escalation, when: "own == 2", cost_rungs: 1}}',
+    )
+    game = compile_markov(loads(text))
+    up, down, retreat = 0, 2, 4
+    quiet, known = game.index({"A": 0, "B": 1}), game.index({"A": 0, "B": 1, "public": 1})
+    assert not game.available[0, quiet, 0, up] and game.available[0, known, 0, up]  # A climbs once public
+    assert not game.available[0, quiet, 1, down]  # B cannot step down from rung 1 ...
+    assert game.available[0, game.index({"A": 0, "B": 2}), 1, down]  # ... but can from 2
+    top = game.index({"A": 2, "B": 1})
+    assert game.available[0, top, 0, retreat] and game.landing[top, 0, retreat] == 0
+    assert game.descent[top, 0, retreat] == 1 and game.descent[top, 0, down] == 1  # two rungs down, costed as one
+    with pytest.raises(ScenarioError) as caught:
+        loads(text.replace('A: {up: "public == 1"}', 'A: {up: "secret == 1"}\n    C: {up: "1"}'))
+    text_of = str(caught.value)
+    assert "uses unknown name 'secret'" in text_of and "unknown actor 'C'" in text_of
+    with pytest.raises(ScenarioError, match="sideways"):
+        loads(text.replace('B: {down: "own != 1"}', 'B: {sideways: "1"}'))
+    with pytest.raises(ScenarioError, match="cost_rungs"):
+        loads(text.replace("cost_rungs: 1", "cost_rungs: -1"))

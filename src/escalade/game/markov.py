@@ -161,7 +161,7 @@ def compile_markov(scenario: Scenario, values: Mapping[str, ArrayLike] | None = 
         state=space.state,
         landing=landing,
         category=category,
-        descent=np.maximum(space.state[:, : len(actors), None] - landing, 0),
+        descent=_descent(dynamics, actors, space.state[:, : len(actors)], landing),
         available=available,
         after_move=after_move,
         outcomes=outcomes,
@@ -222,6 +222,10 @@ def _move_tables(
         available[:, :, i, 1] = True
         landing[:, i, 2], category[:, i, 2] = np.maximum(own - 1, 0), CATEGORIES.index("de_escalation")
         available[:, :, i, 2] = own > 0
+        for m, name in ((0, "up"), (2, "down")):
+            limit = dynamics.limits.get(actor, {}).get(name)
+            if limit is not None:
+                available[:, :, i, m] &= batch(limit(views[i])) != 0
         named = list(dynamics.moves.get(actor, {}).values())
         for m, move in enumerate(named, start=len(STANDARD_MOVES)):
             landing[:, i, m] = np.clip(own + move.step if move.step is not None else move.to, 0, top)
@@ -234,6 +238,17 @@ def _move_tables(
                 space.changed(new, named[m - len(STANDARD_MOVES)].sets, named[m - len(STANDARD_MOVES)].add, {})
             after_move[:, i, m] = space.number(new)
     return landing, category, available, after_move
+
+
+def _descent(dynamics: Dynamics, actors: list[str], rungs: np.ndarray, landing: np.ndarray) -> np.ndarray:
+    """(S, n, M) the rungs of step-down cost each move incurs: the rungs it descends, or for a named move
+    with ``cost_rungs`` at most that many (a single decision that crosses several rungs)."""
+    descent = np.maximum(rungs[:, :, None] - landing, 0)
+    for i, actor in enumerate(actors):
+        for m, move in enumerate(dynamics.moves.get(actor, {}).values(), start=len(STANDARD_MOVES)):
+            if move.cost_rungs is not None:
+                descent[:, i, m] = np.minimum(descent[:, i, m], move.cost_rungs)
+    return descent
 
 
 def _event_tables(dynamics: Dynamics, space: _Space, probs: list[np.ndarray], k: int) -> tuple[np.ndarray, np.ndarray]:

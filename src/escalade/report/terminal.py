@@ -79,7 +79,8 @@ def _ladder(branch: RichTree, scenario: Scenario) -> None:
     for actor in scenario.actor_ids:
         named = ", ".join(dynamics.moves.get(actor, {}))
         ceiling = f" (up to rung {dynamics.ceilings[actor]})" if actor in dynamics.ceilings else ""
-        branch.add(f"[cyan]{actor}[/] moves: up, hold, down{', ' + named if named else ''}{ceiling}")
+        limits = "".join(f"; {move} only when {rule.source}" for move, rule in dynamics.limits.get(actor, {}).items())
+        branch.add(f"[cyan]{actor}[/] moves: up, hold, down{', ' + named if named else ''}{ceiling}{limits}")
     for name, event in dynamics.events.items():
         branch.add(f"chance [bold]{name}[/]: p = {event.probability.source}")
     for name, policy in dynamics.policies.items():

@@ -518,8 +518,10 @@ class _Checker:
                 self.report((*path, "start_rungs"), f"no starting rung for {actor}", f"add '{actor}: 0'")
             if actor not in dynamics.payoffs:
                 self.report((*path, "payoffs"), f"no per-round payoff for {actor}", f"add '{actor}: <formula>'")
-        for key in ("start_rungs", "ceilings", "payoffs", "step_down_cost", "moves"):
+        for key in ("start_rungs", "ceilings", "payoffs", "step_down_cost", "moves", "limits"):
             self._keys_known(getattr(dynamics, key), actor_ids, (*path, key), "actor")
+        for actor, limits in dynamics.limits.items():
+            self._formulas(limits, own, (*path, "limits", actor), where_own)
         for actor, rung in dynamics.ceilings.items():
             self._rung(rung, top, (*path, "ceilings", actor))
         for actor, rung in dynamics.start_rungs.items():

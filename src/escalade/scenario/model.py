@@ -551,12 +551,14 @@ class Counter(Strict):
 
 class Move(Strict):
     """A named move: jump ``step`` rungs or ``to`` a rung, if ``when`` holds; may set flags and add
-    to counters."""
+    to counters. Where it steps down, it costs the actor's ``step_down_cost`` per rung descended, or per
+    rung up to ``cost_rungs`` (a single decision that crosses several rungs, e.g. withdrawing missiles)."""
 
     step: int | None = None
     to: int | None = None
     category: Category
     when: Expr | None = None
+    cost_rungs: int | None = Field(default=None, ge=0)
     sets: dict[Name, Bit] = Field(default_factory=dict)
     add: dict[Name, int] = Field(default_factory=dict)
     doc: str = ""
@@ -658,6 +660,8 @@ class Dynamics(Strict):
     flags: dict[Name, Flag] = Field(default_factory=dict)
     counters: dict[Name, Counter] = Field(default_factory=dict)
     moves: dict[Name, dict[Name, Move]] = Field(default_factory=dict)
+    # when an actor's one-rung ``up`` or ``down`` is available (besides the ladder's ends), a formula of its view
+    limits: dict[Name, dict[Literal["up", "down"], Expr]] = Field(default_factory=dict)
     events: dict[Name, Event] = Field(default_factory=dict)
     payoffs: dict[Name, Expr]
     step_down_cost: dict[Name, Expr] = Field(default_factory=dict)
