@@ -152,6 +152,11 @@ def test_a_dynamic_claim_is_tested_again_without_each_mechanism_it_names():
       lower: {set: {pull: 0}}
       higher: {}
       because: [step_down_cost, incidents]
+    bare:
+      text: incidents leave the actor higher, for no stated reason
+      output: final_A
+      lower: {set: {pull: 0}}
+      higher: {}
 """
     scenario = loads(KNOCKED + claims + MECHANISMS)
     crisis = escalade.Model(scenario).simulate(rounds=20, runs=800, draws=8, seed=4)
@@ -175,8 +180,10 @@ def test_a_dynamic_claim_is_tested_again_without_each_mechanism_it_names():
     assert list(effects) == ["step_down_cost", "incidents"]
     assert "final_A" in effects["incidents"].moved and effects["incidents"].change["final_A"].mean < 0
     assert effects["step_down_cost"].change["final_A"].mean < 0  # free to step down, it stands lower
+    assert "names no mechanism (add 'because:')" in verdicts["bare"].flags
     text = to_markdown(dynamic_report(crisis))
     assert "## What each mechanism does" in text and "holds without its stated mechanism" in text
+    assert "Mechanism step_down_cost pins cost to 0, outside its range [2, 8]" in text  # noted under the claims
     quiet = escalade.Model(scenario).simulate(rounds=20, runs=800, draws=8, seed=4, knockouts=False)
     assert quiet.knockouts == [] and all(not v.mechanisms for v in quiet.claims)
 
@@ -197,6 +204,28 @@ def test_a_dynamic_claim_names_declared_mechanisms_that_pin_numbers():
     text = str(caught.value)
     line = (KNOCKED + claims).splitlines().index("      because: [incident, scaled, incidents, incidents]") + 1
     assert "unknown mechanism 'incident'" in text and "did you mean 'incidents'" in text.lower()
-    assert "mechanism 'scaled' removes effects or pins a parameter to a formula" in text
-    assert "a mechanism is named twice" in text
+    # said once, where the mechanism is declared, naming the parameter
+    assert text.count("mechanism 'scaled'") == 1 and "mechanism 'scaled' pins 'pull' to a formula ('pull / 2')" in text
+    assert "'incidents' named twice" in text
     assert f"<string>:{line}: unknown mechanism 'incident'" in text  # the file and line of the 'because:'
+
+
+def test_a_knocked_out_mechanism_passes_the_dynamics_checks_and_a_broken_one_is_reported_once():
+    claims = """
+  claims:
+    pushed_up:
+      text: incidents leave the actor higher
+      output: final_A
+      lower: {set: {pull: 0}}
+      higher: {}
+      because: [surge, incidents]
+"""
+    surge = MECHANISMS + "  surge: {doc: incidents always, fix: {pull: 1.5}}\n"
+    with pytest.raises(ScenarioError) as caught:
+        loads(KNOCKED + claims + surge)
+    assert "with surge knocked out, probability of 'incident' is 1.5, outside [0, 1]" in str(caught.value)
+    broken = MECHANISMS + "  surge: {doc: nothing pinned}\n"
+    with pytest.raises(ScenarioError) as caught:
+        loads(KNOCKED + claims + broken)
+    text = str(caught.value)
+    assert "switched off by 'fix:' parameters" in text and "unknown mechanism" not in text

@@ -243,7 +243,7 @@ def test_a_knockout_that_breaks_the_scenarios_own_checks_is_located():
     ("edit", "message"),
     [
         (("lower: {force: {news: quiet}}", "lower: {force: {news: public}}"), "compares a condition with itself"),
-        (("because: [pride]\n", "because: [pride, pride]\n"), "a mechanism is named twice"),
+        (("because: [pride]\n", "because: [pride, pride]\n"), "'pride' named twice"),
         (("lower: {force: {news: quiet}}", "lower: {force: {a: quiet}}"), "'a' is not a chance node"),
     ],
 )

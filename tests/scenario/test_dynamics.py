@@ -152,3 +152,11 @@ def test_limits_restrict_the_one_rung_moves_and_a_named_move_may_cost_fewer_rung
         loads(text.replace('B: {down: "own != 1"}', 'B: {sideways: "1"}'))
     with pytest.raises(ScenarioError, match="cost_rungs"):
         loads(text.replace("cost_rungs: 1", "cost_rungs: -1"))
+
+
+def test_a_misspelt_key_in_a_named_move_lists_the_keys_a_move_takes():
+    text = GOOD.replace('when: "own == 0", sets: {public: 1}}', 'when: "own == 0", sets: {public: 1}, cost_rung: 1}')
+    with pytest.raises(ScenarioError) as caught:
+        loads(text)
+    assert "unknown key 'dynamics.moves.A.leap.cost_rung'" in str(caught.value)
+    assert "allowed here: step, to, category, when, cost_rungs" in str(caught.value)

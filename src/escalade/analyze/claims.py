@@ -132,6 +132,7 @@ class ClaimVerdict:
     deciding_effects: list[Trial] = field(default_factory=list)  # those whose removal changes the verdict
     draws: int = 0  # the draws it was put to; fewer are judged where its output is undefined in some
     switches: list[str] = field(default_factory=list)  # mechanisms without which its sides are equal in every draw
+    declared: bool = False  # the scenario declares mechanisms and they were knocked out (where none ran for it)
 
     @property
     def undefined(self) -> str | None:
@@ -160,7 +161,7 @@ class ClaimVerdict:
     def flags(self) -> list[str]:
         """What a reader must know before trusting a claim that holds, in words (docs/claims.md)."""
         found = [undefined] if (undefined := self.undefined) else []
-        if not self.because and self.mechanisms:
+        if not self.because and (self.mechanisms or self.declared):
             found.append("names no mechanism (add 'because:')")
         alone = {name for name in self.switches if "+" not in name}  # a set with one of them in adds nothing
         found += [

@@ -419,7 +419,15 @@ def dynamic_claims(
         because = list(claim.because)
         verdicts.append(
             ClaimVerdict(
-                name, claim.text, claim.output, because, result, mechanisms=tests, draws=draws, switches=switched
+                name,
+                claim.text,
+                claim.output,
+                because,
+                result,
+                mechanisms=tests,
+                draws=draws,
+                switches=switched,
+                declared=knocked_out and bool(scenario.mechanisms),
             )
         )
     return verdicts

@@ -264,6 +264,7 @@ def _claims(analysis: DynamicAnalysis) -> Section:
             f"{analysis.runs // analysis.draws:,} runs each, the same random numbers on both sides); the share is of "
             "draws where the output is lower under the first condition, with a Wilson interval."
         ],
+        analysis.scenario,
         knockouts_caption="Knockouts: each mechanism a claim names switched off (its parameters pinned) on both "
         "sides, every solved actor re-solved, same draws and random numbers",
     )

@@ -91,7 +91,12 @@ def to_markdown(report: Report) -> str:
                 out += [f"### {table.caption}", ""]
             out += [*markdown_table(table.columns, table.rows), ""]
         if section.figures:
-            out += ["Figures (in report.html): " + "; ".join(figure.label for figure in section.figures) + ".", ""]
+            out += [
+                "Figures (in the HTML report beside this file): "
+                + "; ".join(figure.label for figure in section.figures)
+                + ".",
+                "",
+            ]
         for note in section.notes:
             out += [note, ""]
     return "\n".join([*out, "---", report.footer, ""])

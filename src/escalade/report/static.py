@@ -549,8 +549,14 @@ def claims_section(
         notes=[
             *(mechanism_notes(scenario) if scenario is not None else []),
             *(notes or []),
-            f"Each claim is tested on {claims[0].holds.total:,} parameter draws, the same for its knockouts and "
-            "ablation. Verdict wording: docs/claims.md. " + RANGES_NOT_EVIDENCE,
+            f"Each claim is tested on {claims[0].holds.total:,} parameter draws"
+            + (
+                ", the same for its knockouts and ablation."
+                if knocked or tested
+                else "; no mechanism was knocked out (asked not to, or none is declared or named)."
+            )
+            + " Verdict wording: docs/claims.md. "
+            + RANGES_NOT_EVIDENCE,
         ],
         record={"claims": [claim_record(verdict) for verdict in claims]},
     )

@@ -50,6 +50,7 @@ from escalade.scenario.model import (
     Terminal,
     Triangular,
     Uniform,
+    actor_view,
     effect_refs,
     period_end,
     probability_of,
@@ -201,6 +202,8 @@ class _Checker:
         self.lines = lines
         self.problems: list[Problem] = []
         self.declared_parameters: set[str] = set()
+        self.declared_mechanisms: set[str] = set()  # as written, valid or not (an invalid one is reported once)
+        self.has_tree = False
 
     def report(self, path: Path, message: str, hint: str) -> None:
         self.problems.append(self.lines.problem(path, message, hint))
@@ -264,6 +267,9 @@ class _Checker:
         levels = self._levels(data.get("escalation_levels") or [])
         outcomes = self._mapping(data.get("outcomes") or {}, Outcome, ("outcomes",))
         mechanisms = self._mapping(data.get("mechanisms") or {}, Mechanism, ("mechanisms",))
+        raw_mechanisms = data.get("mechanisms")
+        self.declared_mechanisms = {str(key) for key in raw_mechanisms} if isinstance(raw_mechanisms, dict) else set()
+        self.has_tree = data.get("root") is not None
         claims = self._mapping(data.get("claims") or {}, Claim, ("claims",))
         reference = (
             self.piece(ReferenceClass, data["reference_class"], ("reference_class",))
@@ -279,10 +285,13 @@ class _Checker:
             self._dynamics(dynamics, list(actors), parameters, points, mechanisms)
         for name, outcome in outcomes.items():
             self._outcome(name, outcome, nodes, attributes, parameters)
+        tree_less = dynamics is not None and header.get("root") is None  # mechanisms then pin numbers only
         for name, mechanism in mechanisms.items():
-            self._mechanism(name, mechanism, nodes, parameters, points, actors)
-            if dynamics is not None and header.get("root") is None and mechanism.numbers is None:
-                self.report(("mechanisms", name), *_formula_mechanism(name))
+            self._mechanism(name, mechanism, nodes, parameters, points, actors, None if tree_less else nodes)
+            if tree_less:
+                self._numbers_only(name, mechanism)
+            if dynamics is not None:  # a knockout's pins pass the dynamics' own checks, as --set's values do
+                self._knocked_dynamics(name, mechanism, points, dynamics, list(actors))
         outputs = _Outputs(attributes, outcomes, actors, levels)
         for index, actor in enumerate(actors.values()):
             if actor.objective is not None:
@@ -584,8 +593,13 @@ class _Checker:
         self._because(claim.because, mechanisms, (*path, "because"))
         for index, mechanism in enumerate(claim.because):
             found = mechanisms.get(mechanism)
-            if found is not None and found.numbers is None:
-                self.report((*path, "because", index), *_formula_mechanism(mechanism))
+            if found is not None and found.numbers is None and self.has_tree:  # tree-less: said at the mechanism
+                self.report(
+                    (*path, "because", index),
+                    f"mechanism {mechanism!r} removes effects or pins a parameter to a formula; a dynamic claim's "
+                    "mechanisms pin parameters to numbers",
+                    f"under 'mechanisms: {mechanism}: fix:' give each parameter a number",
+                )
         output = claim.output
         if output.startswith("final_") and output != "final_level" and output[6:] not in actor_ids:
             self.report((*path, "output"), f"{output!r} names no actor", f"use final_<ACTOR>, one of {actor_ids}")
@@ -613,8 +627,9 @@ class _Checker:
 
     def _because(self, because: list[str], mechanisms: dict[str, Mechanism], path: Path) -> None:
         """A claim's named mechanisms: each declared, named once, and pinning no parameter two ways."""
-        if len(set(because)) < len(because):
-            self.report(path, "a mechanism is named twice", "name each mechanism once")
+        twice = sorted({name for name in because if because.count(name) > 1})
+        if twice:
+            self.report(path, f"{', '.join(map(repr, twice))} named twice", "name each mechanism once")
         pinned: dict[str, tuple[str, str]] = {}
         for mechanism in dict.fromkeys(because):
             for parameter, expression in getattr(mechanisms.get(mechanism), "fix", {}).items():
@@ -626,7 +641,7 @@ class _Checker:
                         "knocked out together they must agree: pin it the same way, or in one of them only",
                     )
         for index, mechanism in enumerate(because):
-            if mechanism not in mechanisms:
+            if mechanism not in self.declared_mechanisms:  # one declared but invalid is reported where it is
                 self.report(
                     (*path, index),
                     f"unknown mechanism {mechanism!r}",
@@ -671,6 +686,19 @@ class _Checker:
                     "a discount factor per round lies strictly between 0 and 1",
                 )
         env = {**points, **{name: grid[None, :] for name, grid in dynamics.states(actor_ids).items()}}
+        for actor, limits in dynamics.limits.items():
+            for move, limit in limits.items():
+                if actor not in actor_ids or not limit.names <= known | {"own", "other"}:
+                    continue  # reported already
+                value = np.asarray(limit(actor_view(env, actor_ids, actor)), dtype=float)
+                loose = ~np.isin(value, (0.0, 1.0))
+                if loose.any():
+                    self.report(
+                        ("dynamics", "limits", actor, move),
+                        f"the limit on {actor}'s {move!r} is {value[np.nonzero(loose)][0]:.4g} somewhere; a limit is a "
+                        "condition, 1 where the move is available and 0 where it is not",
+                        "write a comparison, e.g. 'own != 4' or 'public == 1 and ready == 1'",
+                    )
         for name, event in dynamics.events.items():
             if not event.probability.names <= known:
                 continue
@@ -854,7 +882,10 @@ class _Checker:
         parameters: dict,
         points: dict[str, np.ndarray],
         actors: dict[str, Actor],
+        tree: dict[str, Node] | None,
     ) -> None:
+        """A mechanism's pins and removals known, and its knocked-out scenario passing the tree's checks;
+        ``tree`` None for a scenario without one (its removals are reported by :meth:`_numbers_only`)."""
         path = ("mechanisms", name)
         known = set(parameters) | self.declared_parameters
         for parameter, expression in mechanism.fix.items():
@@ -863,7 +894,7 @@ class _Checker:
                 self.report((*path, "fix", parameter), f"unknown parameter {parameter!r}", hint)
             self._formula(expression, known, (*path, "fix", parameter), "parameters")
         refs = effect_refs(nodes)
-        for index, ref in enumerate(mechanism.remove):
+        for index, ref in enumerate(mechanism.remove if tree is not None else []):
             if ref not in refs:
                 self.report(
                     (*path, "remove", index),
@@ -884,6 +915,42 @@ class _Checker:
         for problem in found:
             self.report(
                 (*path, "fix", first),
+                f"with {name} knocked out, {problem.message} (at line {problem.line})",
+                "pin the parameters to values the scenario allows",
+            )
+
+    def _numbers_only(self, name: str, mechanism: Mechanism) -> None:
+        """A scenario without a tree knocks a mechanism out by pins to numbers alone."""
+        path = ("mechanisms", name)
+        if mechanism.remove:
+            self.report(
+                (*path, "remove"),
+                f"mechanism {name!r} removes effects, but this scenario has no game tree to remove them from",
+                "switch it off with 'fix:' parameters pinned to numbers (e.g. fix: {some_cost: 0})",
+            )
+        for parameter, expression in mechanism.fix.items():
+            if expression.names:
+                self.report(
+                    (*path, "fix", parameter),
+                    f"mechanism {name!r} pins {parameter!r} to a formula ({expression.source!r}); a dynamic "
+                    "scenario's mechanisms pin parameters to numbers",
+                    f"give {parameter!r} a number, e.g. '{parameter}: 0'",
+                )
+
+    def _knocked_dynamics(
+        self, name: str, mechanism: Mechanism, points: dict[str, np.ndarray], dynamics: Dynamics, actor_ids: list[str]
+    ) -> None:
+        """The dynamics with ``name`` knocked out pass the same range checks as the file (as ``--set`` does)."""
+        numbers = mechanism.numbers
+        if not numbers or not set(numbers) <= set(points):
+            return  # formulas, removals and unknown parameters are reported already
+        knocked = dict(points) | {p: np.full(_TEST_POINTS, value) for p, value in numbers.items()}
+        before = len(self.problems)
+        self._dynamic_ranges(knocked, dynamics, actor_ids)
+        found, self.problems[before:] = self.problems[before:], []
+        for problem in found:
+            self.report(
+                ("mechanisms", name, "fix", next(iter(numbers))),
                 f"with {name} knocked out, {problem.message} (at line {problem.line})",
                 "pin the parameters to values the scenario allows",
             )
@@ -1282,16 +1349,6 @@ def _is_identifier(name: str) -> bool:
     return re.fullmatch(IDENTIFIER, name) is not None
 
 
-def _formula_mechanism(name: str) -> tuple[str, str]:
-    """The problem and fix of a mechanism a dynamic scenario cannot knock out (it has no tree to remove
-    effects from, and its conditions pin numbers)."""
-    return (
-        f"mechanism {name!r} removes effects or pins a parameter to a formula; a dynamic scenario's mechanisms "
-        "pin parameters to numbers",
-        f"under 'mechanisms: {name}: fix:' give each parameter a number (e.g. exchange: 0)",
-    )
-
-
 def _suggest(name: str, known: Any, what: str = "names") -> str:
     options = sorted(str(k) for k in known)
     close = difflib.get_close_matches(str(name), options, n=1)
@@ -1305,15 +1362,24 @@ def _suggest(name: str, known: Any, what: str = "names") -> str:
 
 def _field_names(model: type[BaseModel], loc: tuple) -> list[str]:
     """Field names allowed at ``loc`` inside ``model`` (best effort, for hints)."""
+
+    def is_model(kind: Any) -> bool:
+        return isinstance(kind, type) and issubclass(kind, BaseModel)
+
     current: Any = model
     for part in loc:
-        field = getattr(current, "model_fields", {}).get(part)
-        if field is None:
-            break
-        current = field.annotation
-        args = getattr(current, "__args__", ())
-        models = [arg for arg in args if isinstance(arg, type) and issubclass(arg, BaseModel)]
-        if models:
-            current = models[-1]
+        if is_model(current):
+            field = current.model_fields.get(part)
+            if field is None:
+                break
+            current = field.annotation
+        else:  # a mapping's or a list's entry: its value type (dict[Name, Move] -> Move)
+            args = getattr(current, "__args__", ())
+            if not args:
+                break
+            current = args[-1]
+        if getattr(current, "__origin__", None) not in (dict, list):  # an optional model is the model
+            models = [arg for arg in getattr(current, "__args__", ()) if is_model(arg)]
+            current = models[-1] if models else current
     fields = getattr(current, "model_fields", {})
     return [field.alias or name for name, field in fields.items()]
