@@ -2,8 +2,10 @@
 
 import numpy as np
 import pytest
+from rich.console import Console
 
 from escalade.game.markov import compile_markov
+from escalade.report import scenario_tree
 from escalade.scenario import ScenarioError, load, loads
 
 GOOD = """\
@@ -152,6 +154,11 @@ def test_limits_restrict_the_one_rung_moves_and_a_named_move_may_cost_fewer_rung
         loads(text.replace('B: {down: "own != 1"}', 'B: {sideways: "1"}'))
     with pytest.raises(ScenarioError, match="cost_rungs"):
         loads(text.replace("cost_rungs: 1", "cost_rungs: -1"))
+    console = Console(width=200, record=True)
+    console.print(scenario_tree(loads(text)))
+    shown = console.export_text()
+    assert "retreat (step-down cost of 1 rung at most); up only when public == 1" in shown
+    assert "B moves: up, hold, down; down only when own != 1" in shown
 
 
 def test_a_misspelt_key_in_a_named_move_lists_the_keys_a_move_takes():

@@ -77,14 +77,21 @@ def _ladder(branch: RichTree, scenario: Scenario) -> None:
         start = f" [cyan]← {', '.join(here)} start here[/]" if here else ""
         ladder.add(f"{rung}: {step.name} [dim]({step.category})[/]{start}")
     for actor in scenario.actor_ids:
-        named = ", ".join(dynamics.moves.get(actor, {}))
+        named = ", ".join(
+            name + (f" (step-down cost of {move.cost_rungs} rung at most)" if move.cost_rungs is not None else "")
+            for name, move in dynamics.moves.get(actor, {}).items()
+        )
         ceiling = f" (up to rung {dynamics.ceilings[actor]})" if actor in dynamics.ceilings else ""
         limits = "".join(f"; {move} only when {rule.source}" for move, rule in dynamics.limits.get(actor, {}).items())
         branch.add(f"[cyan]{actor}[/] moves: up, hold, down{', ' + named if named else ''}{ceiling}{limits}")
     for name, event in dynamics.events.items():
         branch.add(f"chance [bold]{name}[/]: p = {event.probability.source}")
     for name, policy in dynamics.policies.items():
-        branch.add(f"policy [bold]{name}[/] for {policy.actor}: {policy.rule}")
+        what_if = " [dim](a what-if for the claims)[/]" if policy.what_if else ""
+        branch.add(f"policy [bold]{name}[/] for {policy.actor}: {policy.rule}{what_if}")
+    for name, mechanism in scenario.mechanisms.items():
+        pins = ", ".join(f"{parameter} = {expression.source}" for parameter, expression in mechanism.fix.items())
+        branch.add(f"mechanism [bold]{name}[/]: knocked out by {pins}")
 
 
 def _effects(name: str, effects: dict) -> str:
