@@ -152,8 +152,11 @@ def test_limits_restrict_the_one_rung_moves_and_a_named_move_may_cost_fewer_rung
     assert "uses unknown name 'secret'" in text_of and "unknown actor 'C'" in text_of
     with pytest.raises(ScenarioError, match="sideways"):
         loads(text.replace('B: {down: "own != 1"}', 'B: {sideways: "1"}'))
-    with pytest.raises(ScenarioError, match="cost_rungs"):
-        loads(text.replace("cost_rungs: 1", "cost_rungs: -1"))
+    for loose in ("-1", '"1"', "true"):  # a whole number of rungs, written as one
+        with pytest.raises(ScenarioError, match="cost_rungs"):
+            loads(text.replace("cost_rungs: 1", f"cost_rungs: {loose}"))
+    with pytest.raises(ScenarioError, match="what_if"):
+        loads(text.replace("rule: match, offset: 0}", 'rule: match, offset: 0, what_if: "yes"}'))
     console = Console(width=200, record=True)
     console.print(scenario_tree(loads(text)))
     shown = console.export_text()

@@ -558,7 +558,7 @@ class Move(Strict):
     to: int | None = None
     category: Category
     when: Expr | None = None
-    cost_rungs: int | None = Field(default=None, ge=0)
+    cost_rungs: int | None = Field(default=None, ge=0, strict=True)  # not "1" or true
     sets: dict[Name, Bit] = Field(default_factory=dict)
     add: dict[Name, int] = Field(default_factory=dict)
     doc: str = ""
@@ -600,7 +600,7 @@ class StatePolicy(Strict):
     response: int | None = None
     target: Expr | None = None
     max_step: int | None = Field(default=None, ge=1)
-    what_if: bool = False
+    what_if: bool = Field(default=False, strict=True)  # not "yes" or 1
     doc: str = ""
 
     @model_validator(mode="after")
