@@ -476,12 +476,13 @@ class Model:
         scheduler: str | None = None,
         progress: Progress | bool = True,
         knockouts: bool = DynamicRequest.knockouts,
+        every_mechanism: bool = DynamicRequest.every_mechanism,
     ) -> Simulation:
         """Run a dynamic scenario forward: ``runs`` trajectories per course of action over ``draws``
         parameter draws; ``policies`` (actor -> policy names) picks the courses compared; ``lam`` is the
         rationality of solved actors (None: the scenario's; inf: a pure Markov-perfect equilibrium); with
         ``knockouts``, each mechanism is knocked out (everyone solved) and each claim tested without those
-        it names."""
+        it names (with ``every_mechanism``, without each of the others too)."""
         request = DynamicRequest(
             rounds=rounds,
             runs=runs,
@@ -492,6 +493,7 @@ class Model:
             seed=seed,
             settings=_settings(pins, ranges),
             knockouts=knockouts,
+            every_mechanism=every_mechanism,
         )
         return _as(Simulation, simulate(self.scenario, request, _backend(workers, scheduler, progress)))
 

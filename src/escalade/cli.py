@@ -917,6 +917,13 @@ def simulate_command(
     workers: Workers = 1,
     scheduler: Scheduler = None,
     knockouts: Knockouts = DynamicRequest.knockouts,
+    every_mechanism: Annotated[
+        bool,
+        typer.Option(
+            help="With the knockouts, test each claim also without each mechanism it does not name "
+            "(two more conditions each)."
+        ),
+    ] = DynamicRequest.every_mechanism,
     as_json: JsonFlag = False,
     quiet: QuietFlag = False,
 ) -> None:
@@ -933,7 +940,7 @@ def simulate_command(
         request = DynamicRequest(
             rounds=rounds, runs=runs, draws=draws, lam=lam, window=window, seed=seed,
             policies={actor: tuple(names) for actor, names in choices.items()}, settings=_settings(pins, ranges),
-            knockouts=knockouts,
+            knockouts=knockouts, every_mechanism=every_mechanism,
         )  # fmt: skip
         with progress_bar("solving and simulating each course of action", quiet) as advance:
             analysis = simulate(load(file), request, Backend(workers, scheduler, advance))

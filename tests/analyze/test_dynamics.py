@@ -186,6 +186,14 @@ def test_a_dynamic_claim_is_tested_again_without_each_mechanism_it_names():
     assert "Mechanism step_down_cost pins cost to 0, outside its range [2, 8]" in text  # noted under the claims
     quiet = escalade.Model(scenario).simulate(rounds=20, runs=800, draws=8, seed=4, knockouts=False)
     assert quiet.knockouts == [] and all(not v.mechanisms for v in quiet.claims)
+    # every mechanism knocked out for every claim: the bare claim rests on incidents, which it does not name
+    every = escalade.Model(scenario).simulate(rounds=20, runs=800, draws=8, seed=4, every_mechanism=True)
+    bare = next(v for v in every.claims if v.name == "bare")
+    assert [(t.switched_off, t.stated) for t in bare.mechanisms] == [("step_down_cost", False), ("incidents", False)]
+    assert "rests on a mechanism it does not name: incidents" in bare.flags
+    sticky_too = next(v for v in every.claims if v.name == "sticky")
+    assert [t.switched_off for t in sticky_too.mechanisms] == ["step_down_cost", "incidents"]
+    assert sticky_too.mechanisms[0].stated and not sticky_too.mechanisms[1].stated
 
 
 def test_a_dynamic_claim_names_declared_mechanisms_that_pin_numbers():

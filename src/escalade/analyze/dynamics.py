@@ -327,21 +327,23 @@ def draw_outputs(output: str, trajectories: Trajectories, draws: int, window: in
     return np.bincount(draw, per_run.astype(float), draws) / np.bincount(draw, minlength=draws)
 
 
-def claim_conditions(scenario: Scenario, knocked_out: bool = True) -> list[Condition]:
+def claim_conditions(scenario: Scenario, knocked_out: bool = True, every: bool = False) -> list[Condition]:
     """The conditions the scenario's dynamic claims compare, each as (course, parameters pinned), and (with
-    ``knocked_out``) each again with every knockout of the mechanisms its claim names."""
+    ``knocked_out``) each again with every knockout of :func:`knockouts`."""
     assert scenario.dynamics is not None
     return [
         _condition(scenario, side, knocked)
         for claim in scenario.dynamics.claims.values()
-        for knocked in [[], *(knockouts(claim.because) if knocked_out else [])]
+        for knocked in [[], *(knockouts(scenario, claim, every) if knocked_out else [])]
         for side in (claim.lower, claim.higher)
     ]
 
 
-def knockouts(because: list[str]) -> list[list[str]]:
-    """What a claim's named mechanisms are knocked out as: each alone, then all together if there are several."""
-    return [[name] for name in because] + ([list(because)] if len(because) > 1 else [])
+def knockouts(scenario: Scenario, claim: DynamicClaim, every: bool = False) -> list[list[str]]:
+    """What a claim is tested without: each mechanism it names alone, then all of them together if there
+    are several; with ``every``, then each of the scenario's other mechanisms alone."""
+    named = [[name] for name in claim.because] + ([list(claim.because)] if len(claim.because) > 1 else [])
+    return named + ([[name] for name in scenario.mechanisms if name not in claim.because] if every else [])
 
 
 def _condition(scenario: Scenario, condition: DynamicCondition, knocked: Sequence[str] = ()) -> Condition:
@@ -392,13 +394,14 @@ def dynamic_claims(
     window: int,
     seed: int,
     knocked_out: bool = True,
+    every: bool = False,
 ) -> list[ClaimVerdict]:
     """A verdict per claim of ``scenario.dynamics``: in what share of parameter draws the output is
     lower under ``lower`` than under ``higher`` (``simulated`` gives each condition's trajectories, all
     on the same draws and random numbers, so the comparison is paired); and (with ``knocked_out``) again
-    with each knockout of the mechanisms it names, on both sides. A knockout that leaves the two sides'
-    outputs equal in every draw shows that only that mechanism separates them (the claim then says that
-    the mechanism acts, no more)."""
+    with each knockout of the mechanisms it names (and with ``every``, of each other mechanism), on both
+    sides. A named knockout that leaves the two sides' outputs equal in every draw shows that only that
+    mechanism separates them (the claim then says that the mechanism acts, no more)."""
     assert scenario.dynamics is not None
     boot = Bootstrap(draws, np.random.default_rng(seed))
 
@@ -409,12 +412,12 @@ def dynamic_claims(
     verdicts = []
     for name, claim in scenario.dynamics.claims.items():
         tests, switched = [], []
-        for knocked in knockouts(claim.because) if knocked_out else []:
-            label = "+".join(knocked)
+        for knocked in knockouts(scenario, claim, every) if knocked_out else []:
+            label, stated = "+".join(knocked), set(knocked) <= set(claim.because)
             lower, higher = sides(claim, knocked)
-            if np.array_equal(lower, higher, equal_nan=True):
+            if stated and np.array_equal(lower, higher, equal_nan=True):
                 switched.append(label)
-            tests.append(compare(lower, higher, boot, switched_off=label, stated=True))
+            tests.append(compare(lower, higher, boot, switched_off=label, stated=stated))
         result = compare(*sides(claim, []), boot)
         because = list(claim.because)
         verdicts.append(

@@ -60,7 +60,8 @@ def simulate(
         values = sample_parameters(scenario, draws, seed)
     compared = [(course, {}) for course in courses(scenario, {a: list(p) for a, p in request.policies.items()})]
     knocked = request.knockouts and bool(scenario.mechanisms)
-    extra = [*claim_conditions(scenario, request.knockouts), *(knockout_conditions(scenario) if knocked else [])]
+    claimed = claim_conditions(scenario, request.knockouts, request.every_mechanism)
+    extra = [*claimed, *(knockout_conditions(scenario) if knocked else [])]
     needed = {condition_key(c): c for c in [*compared, *extra]}
     # each condition's draws in as many pieces as run at once, so the slowest condition is shared out too
     # (each draw is solved on its own: the pieces change no number)
@@ -84,7 +85,9 @@ def simulate(
     def simulated(condition: Condition) -> Trajectories:
         return results[condition_key(condition)][1]
 
-    claims = dynamic_claims(scenario, simulated, draws, request.window, seed, request.knockouts)
+    claims = dynamic_claims(
+        scenario, simulated, draws, request.window, seed, request.knockouts, request.every_mechanism
+    )
     knockouts = knockout_effects(scenario, simulated, draws, request.window, seed) if knocked else []
     history = {}
     if dynamics.history is not None:

@@ -235,6 +235,7 @@ class DynamicRequest(_ScenarioRequest):
     seed: int = SEED
     settings: Settings = field(default_factory=Settings)
     knockouts: bool = True  # each mechanism knocked out (everyone solved), and each claim without those it names
+    every_mechanism: bool = False  # with the knockouts, each claim also without each mechanism it does not name
 
     def problems(self, scenario: Scenario) -> list[str]:
         dynamics = scenario.dynamics
