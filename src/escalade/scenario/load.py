@@ -285,13 +285,10 @@ class _Checker:
             self._dynamics(dynamics, list(actors), parameters, points, mechanisms)
         for name, outcome in outcomes.items():
             self._outcome(name, outcome, nodes, attributes, parameters)
-        tree_less = dynamics is not None and header.get("root") is None  # mechanisms then pin numbers only
         for name, mechanism in mechanisms.items():
-            self._mechanism(name, mechanism, nodes, parameters, points, actors, None if tree_less else nodes)
-            if tree_less:
+            self._mechanism(name, mechanism, nodes, parameters, points, actors, dynamics)
+            if dynamics is not None and not self.has_tree:  # its mechanisms then pin numbers only
                 self._numbers_only(name, mechanism)
-            if dynamics is not None:  # a knockout's pins pass the dynamics' own checks, as --set's values do
-                self._knocked_dynamics(name, mechanism, points, dynamics, list(actors))
         outputs = _Outputs(attributes, outcomes, actors, levels)
         for index, actor in enumerate(actors.values()):
             if actor.objective is not None:
@@ -882,10 +879,11 @@ class _Checker:
         parameters: dict,
         points: dict[str, np.ndarray],
         actors: dict[str, Actor],
-        tree: dict[str, Node] | None,
+        dynamics: Dynamics | None,
     ) -> None:
-        """A mechanism's pins and removals known, and its knocked-out scenario passing the tree's checks;
-        ``tree`` None for a scenario without one (its removals are reported by :meth:`_numbers_only`)."""
+        """A mechanism's pins and removals known, and its knocked-out scenario passing the tree's checks and
+        the dynamics', as ``--set``'s values do (in a scenario without a tree, removals are reported by
+        :meth:`_numbers_only`)."""
         path = ("mechanisms", name)
         known = set(parameters) | self.declared_parameters
         for parameter, expression in mechanism.fix.items():
@@ -894,7 +892,7 @@ class _Checker:
                 self.report((*path, "fix", parameter), f"unknown parameter {parameter!r}", hint)
             self._formula(expression, known, (*path, "fix", parameter), "parameters")
         refs = effect_refs(nodes)
-        for index, ref in enumerate(mechanism.remove if tree is not None else []):
+        for index, ref in enumerate(mechanism.remove if self.has_tree else []):
             if ref not in refs:
                 self.report(
                     (*path, "remove", index),
@@ -910,6 +908,8 @@ class _Checker:
         before = len(self.problems)
         self._probabilities(knocked, nodes)
         self._finite_formulas(knocked, actors, nodes)
+        if dynamics is not None:
+            self._dynamic_ranges(knocked, dynamics, list(actors))
         found, self.problems[before:] = self.problems[before:], []
         first = next(iter(fixes))
         for problem in found:
@@ -936,24 +936,6 @@ class _Checker:
                     "scenario's mechanisms pin parameters to numbers",
                     f"give {parameter!r} a number, e.g. '{parameter}: 0'",
                 )
-
-    def _knocked_dynamics(
-        self, name: str, mechanism: Mechanism, points: dict[str, np.ndarray], dynamics: Dynamics, actor_ids: list[str]
-    ) -> None:
-        """The dynamics with ``name`` knocked out pass the same range checks as the file (as ``--set`` does)."""
-        numbers = mechanism.numbers
-        if not numbers or not set(numbers) <= set(points):
-            return  # formulas, removals and unknown parameters are reported already
-        knocked = dict(points) | {p: np.full(_TEST_POINTS, value) for p, value in numbers.items()}
-        before = len(self.problems)
-        self._dynamic_ranges(knocked, dynamics, actor_ids)
-        found, self.problems[before:] = self.problems[before:], []
-        for problem in found:
-            self.report(
-                ("mechanisms", name, "fix", next(iter(numbers))),
-                f"with {name} knocked out, {problem.message} (at line {problem.line})",
-                "pin the parameters to values the scenario allows",
-            )
 
     def _output(self, output: str, outputs: _Outputs, path: Path) -> None:
         problem = outputs.problem(output)
