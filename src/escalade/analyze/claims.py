@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -291,7 +291,7 @@ def evaluate_claims(
                     if len(switched_off) == 1 or switched_off == claim.because:
                         label = "+".join(switched_off)
                         knocked[name].append(judge(claim, sides[name], boot, switched_off=label, stated=stated_here))
-                        lower, higher = (runs.measure(o) for runs, o in zip(sides[name], claim.outputs, strict=True))
+                        lower, higher = _measured(claim, sides[name])
                         if stated_here and np.array_equal(lower, higher, equal_nan=True):
                             switches[name].append(label)
                 elif changed(*_shares(claim, sides[name]), results[name]):  # an effect taken out
@@ -304,7 +304,7 @@ def evaluate_claims(
 
             def difference(draws: dict[str, np.ndarray], claim: Claim = claim) -> np.ndarray:
                 (solved,) = solve([(scenario, draws, [claim.lower, claim.higher])])
-                low, high = (runs.measure(o) for runs, o in zip(solved, claim.outputs, strict=True))
+                low, high = _measured(claim, solved)
                 return (high - low)[:, None]
 
             deciding = scenario_sobol(scenario, difference, ["gap"], sobol_samples, seed)["gap"][:3]
@@ -356,7 +356,7 @@ def judge(
     """The claim on one variant's runs; with the stated claim's runs and trial as ``baseline``, whether
     every actor plays as it did there, and whether the verdict changes when the stated play is scored
     as the variant scores it (the change is then the scoring's, not the actors')."""
-    lower, higher = (runs.measure(o) for runs, o in zip(sides, claim.outputs, strict=True))
+    lower, higher = _measured(claim, sides)
     trial = compare(lower, higher, boot, **labels)
     if baseline is None:
         return trial
@@ -367,6 +367,12 @@ def judge(
     if held[0] is not None and held[1] is not None:
         by_scoring = changed(_holds(held[0], held[1]), _holds(held[1], held[0]), stated)
     return dataclasses.replace(trial, same_play=same, by_scoring=by_scoring)
+
+
+def _measured(claim: Claim, sides: Sequence[Runs]) -> tuple[np.ndarray, np.ndarray]:
+    """The claim's output under its ``lower`` and under its ``higher`` condition, draw by draw."""
+    lower, higher = (runs.measure(o) for runs, o in zip(sides, claim.outputs, strict=True))
+    return lower, higher
 
 
 def _holds(lower: np.ndarray, higher: np.ndarray) -> Share:
@@ -380,7 +386,7 @@ def _holds(lower: np.ndarray, higher: np.ndarray) -> Share:
 def _shares(claim: Claim, sides: tuple[Runs, Runs]) -> tuple[Share, Share]:
     """The shares of draws in which the claim holds and in which the opposite holds, on a variant's
     runs (without the bootstrap of its gap)."""
-    lower, higher = (runs.measure(o) for runs, o in zip(sides, claim.outputs, strict=True))
+    lower, higher = _measured(claim, sides)
     return _holds(lower, higher), _holds(higher, lower)
 
 
