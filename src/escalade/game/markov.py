@@ -76,6 +76,11 @@ class MarkovGame:
         return self.landing.shape  # type: ignore[return-value]
 
     @cached_property
+    def move_cost(self) -> np.ndarray:
+        """(K, S, n, M) what each move costs its mover in step-down costs: ``down_cost`` times ``descent``."""
+        return self.down_cost[..., None] * self.descent[None]
+
+    @cached_property
     def chance(self) -> csr_matrix:
         """The events of every draw as one sparse transition, block-diagonal over the draws: row ``k·S + s``
         (draw ``k``'s post-move state ``s``) to the states the events lead to. Most combinations of events
