@@ -164,6 +164,23 @@ def test_limits_restrict_the_one_rung_moves_and_a_named_move_may_cost_fewer_rung
     assert "B moves: up, hold, down; down only when own != 1" in shown
 
 
+def test_a_limit_or_a_when_that_is_not_a_formula_is_asked_for_as_a_condition_and_cost_rungs_needs_a_descent():
+    text = GOOD.replace("  events:", '  limits:\n    A: {up: "public == 1"}\n  events:')
+    for wrong in ("true", "[1, 2]"):
+        with pytest.raises(ScenarioError) as caught:
+            loads(text.replace('A: {up: "public == 1"}', f"A: {{up: {wrong}}}"), "tiny.yaml")
+        (problem,) = caught.value.problems
+        assert "expected a condition" in problem.message and "'own != 4'" in problem.hint
+        assert problem.line == text.splitlines().index('    A: {up: "public == 1"}') + 1
+    with pytest.raises(ScenarioError, match="expected a condition, got bool"):
+        loads(text.replace('when: "own == 0"', "when: true"))
+    climbing = text.replace("leap: {to: 2,", "leap: {step: 2,")
+    compile_markov(loads(climbing))  # a leap of two rungs up is fine ...
+    with pytest.raises(ScenarioError) as caught:  # ... but a cap on its step-down cost would do nothing
+        loads(climbing.replace("sets: {public: 1}}}", "sets: {public: 1}, cost_rungs: 1}}"))
+    assert "'step: 2' never does — remove cost_rungs" in str(caught.value)
+
+
 def test_a_misspelt_key_in_a_named_move_lists_the_keys_a_move_takes():
     text = GOOD.replace('when: "own == 0", sets: {public: 1}}', 'when: "own == 0", sets: {public: 1}, cost_rung: 1}')
     with pytest.raises(ScenarioError) as caught:

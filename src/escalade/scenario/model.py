@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime
 import keyword
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Annotated, Any, Literal
 
 import numpy as np
@@ -31,20 +31,34 @@ IDENTIFIER = r"^[A-Za-z_][A-Za-z0-9_]*$"
 RESERVED = frozenset(keyword.kwlist) | frozenset(FUNCTIONS)
 
 
-def _to_expression(value: Any) -> Expression:
-    if isinstance(value, Expression):
-        return value
-    if not isinstance(value, str | int | float) or isinstance(value, bool):
-        raise ValueError(
-            f"expected a number or a formula, got {type(value).__name__} — write e.g. 0.3 or 'p_reveal * 2'"
-        )
-    try:
-        return parse(value)
-    except ExpressionError as exc:
-        raise ValueError(f"{exc.message} — {exc.hint}") from None
+def _expression(expected: str, example: str) -> Callable[[Any], Expression]:
+    """A validator of formulas that names what is ``expected`` (and gives an ``example``) when the value is
+    not text or a number."""
+
+    def to_expression(value: Any) -> Expression:
+        if isinstance(value, Expression):
+            return value
+        if not isinstance(value, str | int | float) or isinstance(value, bool):
+            raise ValueError(f"expected {expected}, got {type(value).__name__} — write {example}")
+        try:
+            return parse(value)
+        except ExpressionError as exc:
+            raise ValueError(f"{exc.message} — {exc.hint}") from None
+
+    return to_expression
 
 
-Expr = Annotated[Expression, PlainValidator(_to_expression), PlainSerializer(lambda e: e.source, return_type=str)]
+_SOURCE = PlainSerializer(lambda e: e.source, return_type=str)
+_NUMBER = _expression("a number or a formula", "e.g. 0.3 or 'p_reveal * 2'")
+Expr = Annotated[Expression, PlainValidator(_NUMBER), _SOURCE]
+# a formula read as a condition (1 where it holds, 0 where not): a move's or outcome's `when`, a limit
+When = Annotated[
+    Expression,
+    PlainValidator(
+        _expression("a condition", "a comparison, e.g. 'own != 4' or 'public == 1 and ready == 1' (1: always)")
+    ),
+    _SOURCE,
+]
 Name = Annotated[str, Field(pattern=IDENTIFIER)]
 # What a claim compares and an objective ranks: an outcome's probability (for a claim, also given
 # another outcome: "P(a | b)"), an actor's expected utility, the expected escalation level or the
@@ -301,7 +315,7 @@ class Outcome(Strict):
 
     doc: str = Field(min_length=1)
     path: list[str] = Field(default_factory=list)
-    when: Expr | None = None
+    when: When | None = None
     icb_violence: int | None = Field(default=None, ge=1, le=4)
     mid_hostility: int | None = Field(default=None, ge=1, le=5)
 
@@ -557,7 +571,7 @@ class Move(Strict):
     step: int | None = None
     to: int | None = None
     category: Category
-    when: Expr | None = None
+    when: When | None = None
     cost_rungs: int | None = Field(default=None, ge=0, strict=True)  # not "1" or true
     sets: dict[Name, Bit] = Field(default_factory=dict)
     add: dict[Name, int] = Field(default_factory=dict)
@@ -567,6 +581,11 @@ class Move(Strict):
     def _one_target(self) -> Move:
         if (self.step is None) == (self.to is None):
             raise ValueError("a move needs exactly one of 'step:' and 'to:' — e.g. 'step: 2' or 'to: 5'")
+        if self.cost_rungs is not None and self.step is not None and self.step >= 0:
+            raise ValueError(
+                f"cost_rungs caps the step-down cost of a move that steps down, and 'step: {self.step}' never "
+                "does — remove cost_rungs, or give the move a negative step or a 'to:' rung below"
+            )
         return self
 
 
@@ -661,7 +680,7 @@ class Dynamics(Strict):
     counters: dict[Name, Counter] = Field(default_factory=dict)
     moves: dict[Name, dict[Name, Move]] = Field(default_factory=dict)
     # when an actor's one-rung ``up`` or ``down`` is available (besides the ladder's ends), a formula of its view
-    limits: dict[Name, dict[Literal["up", "down"], Expr]] = Field(default_factory=dict)
+    limits: dict[Name, dict[Literal["up", "down"], When]] = Field(default_factory=dict)
     events: dict[Name, Event] = Field(default_factory=dict)
     payoffs: dict[Name, Expr]
     step_down_cost: dict[Name, Expr] = Field(default_factory=dict)
