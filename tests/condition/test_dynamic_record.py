@@ -43,6 +43,10 @@ def test_a_path_the_policy_cannot_play_is_impossible_from_its_round():
     assert np.all(np.isneginf(evidence.steps[:, 2:]))
     fit = history_fit(evidence, impossible[:6], "test")
     assert fit.impossible_from == 3 and fit.log_likelihood == -np.inf
+    assert fit.impossible_by == (0,)  # the USA's jump, not the USSR's rung, is what no draw can play
+    both = impossible.copy()
+    both[3:, 1] = scenario.dynamics.top  # the USSR jumps to the top too, in the same round
+    assert history_fit(path_evidence(game, policy, both[:6]), both[:6], "test").impossible_by == (0, 1)
 
 
 def test_the_mixture_adds_up_and_pit_values_are_probabilities():

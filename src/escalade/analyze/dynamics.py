@@ -137,6 +137,9 @@ class HistoryFit:
     pit: list[list[float]]  # per round t ≥ 1 and actor: P(rung below the observed) + ½ P(rung = observed)
     ess: list[float]  # per round: effective number of draws once the rounds up to it are weighed in
     impossible_from: int | None  # the first round no draw can produce (None: every round possible)
+    # the actors whose observed rung in that round no draw could produce, given the rounds before (empty where
+    # each could, but not all together)
+    impossible_by: tuple[int, ...] = ()
 
     @property
     def mean_log_score(self) -> float:
@@ -151,7 +154,7 @@ def history_fit(evidence: PathEvidence, observed: np.ndarray, source: str) -> Hi
     k, rounds = evidence.steps.shape
     past = np.zeros(k)  # log-probability of the rounds so far, per draw
     predictive, pit, ess = [], [], []
-    impossible = None
+    impossible, impossible_by = None, ()
     for t in range(rounds):
         weights = normalised(past)
         if not weights.any():
@@ -161,15 +164,17 @@ def history_fit(evidence: PathEvidence, observed: np.ndarray, source: str) -> Hi
             ess.append(0.0)
             continue
         predictive.append(float(weights @ np.exp(evidence.steps[:, t])))
-        row = []
+        row, unreachable = [], []
         for j, rung in enumerate(observed[t + 1]):
             probs = weights @ evidence.rung_probs[:, t, j, :]  # (R,)
             row.append(float(probs[:rung].sum() + 0.5 * probs[rung]))
+            if probs[rung] == 0.0:
+                unreachable.append(j)
         pit.append(row)
         past = past + evidence.steps[:, t]
         ess.append(kish(past))
         if impossible is None and predictive[-1] == 0.0:
-            impossible = t
+            impossible, impossible_by = t, tuple(unreachable)
     return HistoryFit(
         source,
         rounds,
@@ -179,6 +184,7 @@ def history_fit(evidence: PathEvidence, observed: np.ndarray, source: str) -> Hi
         pit,
         ess,
         None if impossible is None else impossible + 1,
+        impossible_by,
     )
 
 

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from escalade.analyze.dynamics import DynamicAnalysis, PolicyPath, category_shares
+from escalade.analyze.dynamics import DynamicAnalysis, HistoryFit, PolicyPath, category_shares
 from escalade.report.charts import PALETTE, fan_chart, reached_chart, score_chart
 from escalade.report.outline import Report, Section, Table, shown
 from escalade.report.static import (
@@ -294,7 +294,7 @@ def _history(analysis: DynamicAnalysis) -> Section:
                 label,
                 f"{fit.log_likelihood:.2f}",
                 f"{fit.mean_log_score:.2f}",
-                "—" if fit.impossible_from is None else analysis.labels[fit.impossible_from],
+                _impossible(analysis, fit),
                 f"{fit.ess[-1]:.1f} of {analysis.draws}" if fit.ess else "—",
             ]
             for label, fit in fits.items()
@@ -327,11 +327,21 @@ def _history(analysis: DynamicAnalysis) -> Section:
             "predicted so far (the sequential posterior), and flags and counters the record does not show are "
             "summed over (a forward filter). log P(observed path) adds the rounds' log-probabilities; 0 would "
             "be a perfect prediction. A scripted course that never plays the observed rungs makes the path "
-            "impossible from the round it departs.",
+            "impossible from the round it departs; the column names the move no draw could make from the "
+            "states the rounds before allow (a scripted rule, a limit, a move's 'when', or the ladder forbids it).",
             "PIT: where the observed rung falls in the distribution predicted for it, P(below) + ½ P(equal). "
             "Values near 0 or 1, round after round, say the model runs above or below what happened.",
         ],
     )
+
+
+def _impossible(analysis: DynamicAnalysis, fit: HistoryFit) -> str:
+    """The round from which a course cannot produce the observed path, and whose move it cannot produce."""
+    if fit.impossible_from is None:
+        return "—"
+    t, actors = fit.impossible_from, analysis.scenario.actor_ids
+    moves = [f"{actors[j]} {fit.observed[t - 1][j]} → {fit.observed[t][j]}" for j in fit.impossible_by]
+    return f"{analysis.labels[t]} ({', '.join(moves) if moves else 'the rungs together'})"
 
 
 def _certificates(analysis: DynamicAnalysis) -> Section:
