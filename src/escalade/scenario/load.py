@@ -23,6 +23,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from escalade.scenario.errors import Problem, ScenarioError
 from escalade.scenario.expressions import Expression
 from escalade.scenario.model import (
+    CONDITION_EXAMPLE,
     DISTRIBUTIONS,
     IDENTIFIER,
     RESERVED,
@@ -694,7 +695,7 @@ class _Checker:
                         ("dynamics", "limits", actor, move),
                         f"the limit on {actor}'s {move!r} is {value[np.nonzero(loose)][0]:.4g} somewhere; a limit is a "
                         "condition, 1 where the move is available and 0 where it is not",
-                        "write a comparison, e.g. 'own != 4' or 'public == 1 and ready == 1'",
+                        f"write {CONDITION_EXAMPLE}",
                     )
         for name, event in dynamics.events.items():
             if not event.probability.names <= known:

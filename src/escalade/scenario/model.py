@@ -52,13 +52,8 @@ _SOURCE = PlainSerializer(lambda e: e.source, return_type=str)
 _NUMBER = _expression("a number or a formula", "e.g. 0.3 or 'p_reveal * 2'")
 Expr = Annotated[Expression, PlainValidator(_NUMBER), _SOURCE]
 # a formula read as a condition (1 where it holds, 0 where not): a move's or outcome's `when`, a limit
-When = Annotated[
-    Expression,
-    PlainValidator(
-        _expression("a condition", "a comparison, e.g. 'own != 4' or 'public == 1 and ready == 1' (1: always)")
-    ),
-    _SOURCE,
-]
+CONDITION_EXAMPLE = "a comparison, e.g. 'own != 4' or 'public == 1 and ready == 1'"
+When = Annotated[Expression, PlainValidator(_expression("a condition", f"{CONDITION_EXAMPLE} (1: always)")), _SOURCE]
 Name = Annotated[str, Field(pattern=IDENTIFIER)]
 # What a claim compares and an objective ranks: an outcome's probability (for a claim, also given
 # another outcome: "P(a | b)"), an actor's expected utility, the expected escalation level or the
