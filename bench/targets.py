@@ -11,7 +11,6 @@ import dataclasses
 import resource
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -20,7 +19,7 @@ from escalade.condition import condition
 from escalade.explorer.app import SweepRequest, sweep_here
 from escalade.pipeline import SEED, Backend, DynamicRequest, StaticRequest, analyse, claims, simulate
 from escalade.pipeline.requests import CLAIMS, SWEEP
-from escalade.scenario import load
+from escalade.scenario import load, loads
 from escalade.scenario.model import Scenario
 from escalade.simulate import from_unit, sample_parameters, sample_unit, solve_draws
 from escalade.solve import qre
@@ -102,9 +101,7 @@ def with_casualties() -> Scenario:
     ):
         assert old in text, old
         text = text.replace(old, new, 1)
-    with tempfile.NamedTemporaryFile("w", suffix=".yaml", delete=False, encoding="utf-8") as file:
-        file.write(text.replace("name: dprk_russia_dynamic\n", "name: dprk_russia_dynamic_casualties\n"))
-    return load(file.name)
+    return loads(text.replace("name: dprk_russia_dynamic\n", "name: dprk_russia_dynamic_casualties\n"))
 
 
 def casualties() -> None:
