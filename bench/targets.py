@@ -11,6 +11,7 @@ import dataclasses
 import resource
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -58,6 +59,7 @@ def start_up(*args: str) -> float:
 
 
 def peak_memory_mib(draws: int) -> float:
+    """The peak RSS of the equilibrium solve alone on ``draws`` flagship draws, in a fresh process."""
     code = (
         "import resource; from escalade.scenario import load; "
         "from escalade.simulate import sample_parameters, solve_draws; "
@@ -65,6 +67,43 @@ def peak_memory_mib(draws: int) -> float:
         "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
     )
     return int(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout) / 1024
+
+
+def sweep_memory(draws: int, target_mib: float) -> None:
+    """``escalade sweep dprk_russia_2024 --draws N`` as a user runs it (every policy, claims, conditioning,
+    the tables written), in a fresh process: its peak RSS (the largest process's), or why it did not finish."""
+    what = f"peak memory, escalade sweep, {draws:,} draws"
+    with tempfile.TemporaryDirectory() as out:
+        command = [ESCALADE, "sweep", "dprk_russia_2024", "--draws", str(draws), "--quiet", "--out", out]
+        code = (
+            "import resource, subprocess; "
+            f"done = subprocess.run({command!r}, capture_output=True, text=True); "
+            "print(done.returncode); print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss); "
+            "print((done.stderr.strip().splitlines() or ['it failed'])[-1])"
+        )
+        found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    status, peak, why = found.splitlines()[:3]
+    if status != "0":
+        print(f"{what:<58} {'-':>9}     / {target_mib:g} MiB  MISSED: {why}")
+        return
+    line(what, int(peak) / 1024, target_mib, "MiB")
+
+
+def dynamic_memory() -> None:
+    """The dynamic flagship with 64 draws and 16,384 runs on 2 workers, in a fresh process: the main
+    process's peak RSS plus twice the largest worker's, a bound on the three processes' memory at once;
+    target 2 GiB."""
+    code = (
+        "import resource; from escalade.pipeline import Backend, DynamicRequest, simulate; "
+        "from escalade.scenario import load; from escalade.simulate.backends import _close_pools; "
+        "simulate(load('dprk_russia_dynamic'), DynamicRequest(draws=64, runs=16_384), Backend(workers=2)); "
+        "_close_pools(); "  # the workers exit and are waited for, so their peaks count among the children's
+        "print(*(resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)))"
+    )
+    found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    main, worker = (int(x) / 1024 for x in found.split())
+    line("peak memory, simulate dynamic flagship, 64 draws x 16,384 runs", main + 2 * worker, 2048, "MiB")
+    print(f"{'':<58} main process {main:,.0f} MiB + 2 workers of at most {worker:,.0f} MiB")
 
 
 def parallel(scenario: object) -> None:
@@ -172,7 +211,10 @@ def main(quick: bool) -> None:
     line("escalade --help", start_up("--help"), 0.5)
     line("escalade validate chicken", start_up("validate", "chicken"), 0.5)
     if not quick:
-        line("peak memory, 100,000 flagship draws", peak_memory_mib(100_000), 1024, "MiB")
+        line("peak memory, equilibrium alone, 100,000 flagship draws", peak_memory_mib(100_000), 1024, "MiB")
+        sweep_memory(100_000, 1024)
+        sweep_memory(1_000_000, 4096)
+        dynamic_memory()
         dynamic = load("dprk_russia_dynamic")
         line(
             "escalade simulate dprk_russia_dynamic, 64 draws, 2 workers",
