@@ -34,6 +34,19 @@ def test_bootstrap_interval_covers_the_mean_and_shrinks_with_more_data():
     assert (large.high - large.low) < (small.high - small.low) / 5
 
 
+def test_bootstrap_resamples_are_the_same_however_many_are_counted_at_a_time(monkeypatch):
+    from escalade.analyze.policies import Bootstrap
+
+    samples = np.random.default_rng(0).normal(size=(1001, 3))
+    whole = Bootstrap(1001, np.random.default_rng(4), n_boot=300)
+    monkeypatch.setattr(Bootstrap, "BLOCK_ENTRIES", 7 * 1001)  # 7 resamples at a time, not 250
+    pieces = Bootstrap(1001, np.random.default_rng(4), n_boot=300)
+    assert (whole.block, pieces.block) == (250, 7)
+    np.testing.assert_array_equal(whole.counts, pieces.counts)
+    for a, b in zip(whole.estimates(samples), pieces.estimates(samples), strict=True):
+        assert (a.mean, a.low, a.high) == pytest.approx((b.mean, b.low, b.high), rel=1e-12)
+
+
 def test_tornado_and_tipping_points_on_a_model_with_a_known_threshold():
     scenario = loads(SMALL)  # parameters p ~ beta(2, 2), cost ~ uniform(0, 1)
 

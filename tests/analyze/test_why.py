@@ -6,9 +6,10 @@ import textwrap
 import numpy as np
 import pytest
 
-from escalade.analyze import beliefs, differing_choices, full_profile, path_shares, tie_report
+from escalade.analyze import beliefs, differing_choices, full_profile, path_shares, tie_report, tie_shares
 from escalade.game import compile_game, policy_profile, script
 from escalade.scenario import loads
+from escalade.simulate import reached_sets, tie_labels, tied_nodes
 from escalade.solve import solve_spe
 
 # Nature makes the sender strong (prior) or weak; the sender blusters or keeps quiet; the receiver
@@ -253,6 +254,17 @@ def test_tie_report_gives_the_tied_alternative_on_reached_nodes_only():
     assert row.alternative_values == pytest.approx({"A": -1.0, "B": 0.0})
 
 
+def test_a_sweep_keeps_per_scenario_node_whether_a_tie_was_broken_where_play_went():
+    # draw 0: A pushes and B's tie is broken on the path; draw 1: A waits, so the tie at reply is off it
+    solution = solve_spe(compile_game(loads(TIED), {"gain": [1.0, -0.5]}))
+    tree = solution.game.tree
+    tied = tied_nodes(tree, solution.ties, solution.reach)
+    labels = tie_labels(tree)
+    assert tied[:, labels.index("reply")].tolist() == [True, False]
+    assert not np.delete(tied, labels.index("reply"), axis=1).any()
+    assert tie_shares(tree, tied) == {"reply": 0.5}
+
+
 def test_tie_report_needs_a_solution_that_records_ties():
     solution = solve_spe(compile_game(loads(TIED), {"gain": 1.0}))
     with pytest.raises(ValueError, match="does not record ties"):
@@ -276,7 +288,7 @@ def test_two_policies_change_exactly_the_responders_choice():
     for policy in ("hawk", "dove"):
         fixed = policy_profile(scenario, game.tree, policy)
         solution = solve_spe(script(game, fixed))
-        solved[policy] = (full_profile(solution.profile, fixed), solution.reach)
+        solved[policy] = (full_profile(solution.profile, fixed), reached_sets(game.tree, solution.reach))
     (row,) = differing_choices(game.tree, solved["hawk"][0], solved["dove"][0], solved["hawk"][1], solved["dove"][1])
     assert (row.actor, row.infoset) == ("B", "respond")
     assert (row.action_a, row.action_b) == ("concede", "resist")
@@ -288,9 +300,9 @@ def test_a_mixed_choice_that_barely_tips_is_no_difference():
     tree = compile_game(loads(TIED), {"gain": 1.0}).tree
     a = np.array([[1.0, 0.0, 0.51, 0.49]])  # A pushes; B's reply tips from accept ...
     b = np.array([[1.0, 0.0, 0.49, 0.51]])  # ... to resist
-    reach = np.ones((1, tree.n_nodes))
-    assert differing_choices(tree, a, b, reach, reach) == []
-    (row,) = differing_choices(tree, a, b, reach, reach, threshold=0.0)
+    reached = reached_sets(tree, np.ones((1, tree.n_nodes)))
+    assert differing_choices(tree, a, b, reached, reached) == []
+    (row,) = differing_choices(tree, a, b, reached, reached, threshold=0.0)
     assert (row.infoset, row.action_a, row.action_b) == ("reply", "accept", "resist")
 
 
@@ -300,4 +312,6 @@ def test_a_choice_off_the_path_under_both_policies_does_not_count():
     b = np.array([[0.0, 1.0, 0.0, 1.0]])
     reach = np.ones((1, tree.n_nodes))
     reach[0, tree.node_labels.index("reply")] = 0.0
-    assert differing_choices(tree, a, b, reach, reach) == []
+    reached = reached_sets(tree, reach)
+    assert not reached.all()
+    assert differing_choices(tree, a, b, reached, reached) == []

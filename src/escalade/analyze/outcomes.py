@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from escalade.game import Tree
+from escalade.simulate import tie_labels
 from escalade.solve import Solution
 from escalade.solve.verify import level_plans, move_probabilities, node_values
 
@@ -112,14 +113,15 @@ def differing_choices(
     tree: Tree,
     profile_a: np.ndarray,
     profile_b: np.ndarray,
-    reach_a: np.ndarray,
-    reach_b: np.ndarray,
+    reached_a: np.ndarray,
+    reached_b: np.ndarray,
     threshold: float = 0.5,
 ) -> list[ChoiceDifference]:
     """The information sets at which two solutions of the same draws lead with different actions.
 
     ``profile_a``, ``profile_b`` are (n, S) on ``tree``'s slots (NaN where a policy scripts: such
-    sets are skipped); ``reach_a``, ``reach_b`` are (n, N). In a draw, the set's choice differs
+    sets are skipped); ``reached_a``, ``reached_b`` are (n, I), where play reaches each set
+    (:func:`escalade.simulate.reached_sets`). In a draw, the set's choice differs
     when its most probable action (the first listed among equals) differs between a and b and the
     two action distributions are at least ``threshold`` apart in total variation, so that a mixed
     choice tipping from 0.51 to 0.49 is no change of mind (``threshold=0`` compares leaders only).
@@ -132,8 +134,7 @@ def differing_choices(
         probs_a, probs_b = profile_a[:, start : start + count], profile_b[:, start : start + count]
         if np.isnan(probs_a).any() or np.isnan(probs_b).any():
             continue
-        nodes = tree.infoset_nodes(h)
-        reached = (reach_a[:, nodes].sum(axis=1) > 0) | (reach_b[:, nodes].sum(axis=1) > 0)
+        reached = reached_a[:, h] | reached_b[:, h]
         lead_a, lead_b = probs_a.argmax(axis=1), probs_b.argmax(axis=1)
         apart = 0.5 * np.abs(probs_a - probs_b).sum(axis=1) >= threshold
         differ = reached & (lead_a != lead_b) & apart
@@ -212,15 +213,11 @@ def tie_report(solution: Solution) -> list[TieRow]:
     return sorted(rows, key=lambda row: -row.share)
 
 
-def tie_shares(tree: Tree, ties: np.ndarray, reach: np.ndarray) -> dict[str, float]:
+def tie_shares(tree: Tree, tied: np.ndarray) -> dict[str, float]:
     """Per decision node (by its scenario name, over all its copies), the share of draws in which
-    backward induction broke a payoff tie there with the node reached; ``ties`` and ``reach`` are
-    (n, N) across draws. Largest first; nodes without a tie are left out."""
-    tied = ties & (reach > 0)  # (n, N)
-    labels = np.array(tree.node_labels)
-    shares = {
-        str(label): float(tied[:, labels == label].any(axis=1).mean()) for label in np.unique(labels[tied.any(axis=0)])
-    }
+    backward induction broke a payoff tie there with the node reached; ``tied`` is (n, L) across draws
+    (:func:`escalade.simulate.tied_nodes`). Largest first; nodes without a tie are left out."""
+    shares = {label: float(share) for label, share in zip(tie_labels(tree), tied.mean(axis=0), strict=True) if share}
     return dict(sorted(shares.items(), key=lambda item: -item[1]))
 
 

@@ -86,17 +86,21 @@ class Bootstrap:
     shared resamples give all of them in ≈0.16 s (measured on the development machine).
     """
 
-    BLOCK = 250  # resamples drawn, counted and applied at a time
+    BLOCK = 250  # resamples drawn, counted and applied at a time, at most
+    BLOCK_ENTRIES = 2**22  # ... and at most this many (resample, draw) counts: the block's int64 counts take 32 MB
 
     def __init__(self, n: int, rng: np.random.Generator, n_boot: int = 2000, level: float = 0.95) -> None:
         self.n, self.level = n, level
+        # a block's rows at once: 250 up to 16,777 draws; fewer beyond, where 250 rows of 100,000 draws' counts
+        # took 300 MB at once (the resamples are the same whatever the block: the generator's stream is one)
+        self.block = max(1, min(self.BLOCK, self.BLOCK_ENTRIES // max(n, 1)))
         # How often each draw is taken in each resample, one byte each and built a block of resamples at a
         # time: 20 MB for 2,000 resamples of 10,000 draws where float64 counts took 160 MB, whose first touch
         # cost 0.4-1.0 s on the development machine against 0.16 s for these. A count is at most n, and
         # above 255 only with a probability of order 1/256!; it is checked all the same.
         self.counts = np.empty((n_boot, n), dtype=np.uint8)
-        for start in range(0, n_boot, self.BLOCK):
-            rows = rng.integers(0, max(n, 1), size=(min(self.BLOCK, n_boot - start), n), dtype=np.int32)
+        for start in range(0, n_boot, self.block):
+            rows = rng.integers(0, max(n, 1), size=(min(self.block, n_boot - start), n), dtype=np.int32)
             rows += (n * np.arange(len(rows), dtype=np.int32))[:, None]  # each resample its own n bins
             block = np.bincount(rows.ravel(), minlength=rows.size).reshape(rows.shape)
             if block.max(initial=0) > np.iinfo(np.uint8).max:
@@ -106,8 +110,8 @@ class Bootstrap:
     def _sums(self, columns: np.ndarray) -> np.ndarray:
         """(n_boot, m) each resample's sum of each column of ``columns`` (n, m)."""
         sums = np.empty((len(self.counts), columns.shape[1]))
-        for start in range(0, len(self.counts), self.BLOCK):
-            sums[start : start + self.BLOCK] = self.counts[start : start + self.BLOCK].astype(float) @ columns
+        for start in range(0, len(self.counts), self.block):
+            sums[start : start + self.block] = self.counts[start : start + self.block].astype(float) @ columns
         return sums
 
     def estimates(self, samples: np.ndarray) -> list[Estimate]:

@@ -144,7 +144,7 @@ def _analyse(
     choices = []
     if len(scripted) >= 2:
         a, b = (full_profile(r.profile, policy_profile(scenario, tree, r.policy)) for r in scripted[:2])
-        choices = differing_choices(tree, a, b, scripted[0].reach, scripted[1].reach)
+        choices = differing_choices(tree, a, b, scripted[0].reached, scripted[1].reached)
     created = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     return Analysis(
         scenario,
@@ -162,7 +162,7 @@ def _analyse(
         escalation=escalation_shares(runs),
         paths={r.policy: path_shares(tree, r.outcome_probs, top=5) for r in runs},
         choices=choices,
-        ties={r.policy: tie_shares(tree, r.ties, r.reach) for r in runs},
+        ties={r.policy: tie_shares(tree, r.tied) for r in runs},
         created=created,
     )
 

@@ -6,9 +6,12 @@ from escalade.simulate.runs import (
     Runs,
     analysis_tree,
     policy_measures,
+    reached_sets,
     solve_courses,
     solve_draws,
     solve_variants,
+    tie_labels,
+    tied_nodes,
 )
 from escalade.simulate.sample import METHODS, from_unit, sample_parameters, sample_unit
 from escalade.simulate.trajectories import EQUILIBRIUM
@@ -22,9 +25,12 @@ __all__ = [
     "analysis_tree",
     "from_unit",
     "policy_measures",
+    "reached_sets",
     "sample_parameters",
     "sample_unit",
     "solve_courses",
     "solve_draws",
     "solve_variants",
+    "tie_labels",
+    "tied_nodes",
 ]

@@ -36,7 +36,9 @@ SOLVER_TOLERANCE = 1e-6
 @dataclass(frozen=True, eq=False)
 class Runs:
     """Per draw: parameter values, outcome probabilities, actor values, escalation, where the named
-    outcomes hold and the solved profile."""
+    outcomes hold, the solved profile, which information sets play reaches and where ties were broken.
+    Per node, a draw keeps only those two summaries: the reach probabilities and tie marks of every node
+    took more memory than the rest together."""
 
     policy: str  # "equilibrium" when no actor is scripted
     values: dict[str, np.ndarray]  # parameter -> (n,)
@@ -47,8 +49,8 @@ class Runs:
     tree: Tree
     event_names: list[str]  # (O,) the named outcomes
     profile: np.ndarray  # (n, S) behaviour profile (on the scripted tree's slots under a policy)
-    reach: np.ndarray  # (n, N) probability each node is reached
-    ties: np.ndarray  # (n, N) True where backward induction broke a payoff tie (first listed action taken)
+    reached: np.ndarray  # (n, I) True where play reaches a node of the information set (:func:`reached_sets`)
+    tied: np.ndarray  # (n, L) True where a tie was broken at a reached copy of a scenario node (:func:`tied_nodes`)
     terminal_events: np.ndarray  # (n, T, O) True where each named outcome holds at each end
 
     def scored_as(self, other: Runs, output: str) -> np.ndarray | None:
@@ -190,9 +192,14 @@ def solve_variants(
             if n == 0:
                 raise ValueError("no parameter draws to solve")
             named = dict(scenario.events() if outcomes is None else outcomes)
-            per_draw = (2 * tree.n_terminals + len(tree.players) + len(named) + tree.n_slots + tree.n_nodes + 2) * 8
+            # bytes a draw keeps: per course its values, outcome probabilities, profile, regret and named outcomes'
+            # probabilities, its sets reached and nodes tied; once for all courses, the escalation and named outcomes
+            # at each end
+            per_course = (tree.n_terminals + len(tree.players) + tree.n_slots + len(named) + 1) * 8
+            per_course += tree.n_infosets + len(set(tree.node_labels))
+            per_draw = per_course * len(courses) + tree.n_terminals * (8 + len(named))
             require_memory(
-                2.0 * n * per_draw * len(courses),
+                2.0 * n * per_draw,
                 f"solving {n:,} draws of a {tree.n_nodes}-node tree",
                 "ask for fewer draws",
             )
@@ -211,45 +218,53 @@ def solve_variants(
     parts = run_chunks(_solve_chunk, made, workers, scheduler, progress, ahead)
     for part in parts:
         values, n, count, courses, named = planned.popleft()
-        # each chunk is copied into its place as it arrives and let go: memory is the runs', not twice theirs
-        filled = [[np.empty((n, *a.shape[1:]), a.dtype) for a in course] for course in part]
+        # each chunk is copied into its place as it arrives and let go: memory is the runs', not twice theirs;
+        # a chunk's escalation and named outcomes, the same for every course, are kept once for all of them
+        shared, own = part
+        filled = [np.empty((n, *a.shape[1:]), a.dtype) for a in shared]
+        mine = [[np.empty((n, *a.shape[1:]), a.dtype) for a in course] for course in own]
         start = 0
         for index in range(count):
             if index:
-                part = next(parts)  # per course: actor values, escalation, regret, profile, reach, ties, events
-            size = len(part[0][0])
-            for arrays, course in zip(filled, part, strict=True):
+                shared, own = next(parts)
+            size = len(shared[0])
+            for whole, piece in zip(filled, shared, strict=True):
+                whole[start : start + size] = piece
+            for arrays, course in zip(mine, own, strict=True):
                 for whole, piece in zip(arrays, course, strict=True):
                     whole[start : start + size] = piece
             start += size
+        escalation, terminal_events = filled
         yield [
-            _assemble(policy, values, arrays, tree, named) for (policy, _), arrays in zip(courses, filled, strict=True)
-        ]
+            Runs(policy or EQUILIBRIUM, values, outcome_probs, actors, escalation, regret, tree, list(named), profile,
+                 reached, tied, terminal_events)
+            for (policy, _), (actors, regret, profile, outcome_probs, reached, tied) in zip(courses, mine, strict=True)
+        ]  # fmt: skip
 
 
-def _assemble(
-    policy: str | None,
-    values: dict[str, np.ndarray],
-    arrays: list[np.ndarray],
-    tree: Tree,
-    outcomes: Mapping[str, Outcome],
-) -> Runs:
-    """One course's runs from its arrays over all the draws."""
-    actors, escalation, regret, profile, reach, ties, terminal_events = arrays
-    return Runs(
-        policy or EQUILIBRIUM,
-        values,
-        np.ascontiguousarray(reach[:, tree.terminal_nodes]),
-        actors,
-        escalation,
-        regret,
-        tree,
-        list(outcomes),
-        profile,
-        reach,
-        ties,
-        terminal_events,
-    )
+def reached_sets(tree: Tree, reach: np.ndarray) -> np.ndarray:
+    """(n, I) from the (n, N) reach probabilities: True where play reaches some node of each information set."""
+    if tree.n_infosets == 0:
+        return np.zeros((len(reach), 0), dtype=bool)
+    members = np.flatnonzero(tree.infoset >= 0)
+    order = members[np.argsort(tree.infoset[members], kind="stable")]
+    starts = np.searchsorted(tree.infoset[order], np.arange(tree.n_infosets))
+    return np.maximum.reduceat(reach[:, order], starts, axis=1) > 0
+
+
+def tie_labels(tree: Tree) -> list[str]:
+    """The scenario nodes the columns of :func:`tied_nodes` stand for, in sorted order."""
+    return sorted(set(tree.node_labels))
+
+
+def tied_nodes(tree: Tree, ties: np.ndarray, reach: np.ndarray) -> np.ndarray:
+    """(n, L) from the (n, N) ties and reach probabilities: True where backward induction broke a tie at a
+    reached copy of each scenario node (the columns name :func:`tie_labels`)."""
+    labels = tie_labels(tree)
+    label = np.searchsorted(labels, tree.node_labels)
+    order = np.argsort(label, kind="stable")
+    starts = np.searchsorted(label[order], np.arange(len(labels)))
+    return np.maximum.reduceat((ties & (reach > 0))[:, order], starts, axis=1)
 
 
 def _solve_chunk(
@@ -259,10 +274,10 @@ def _solve_chunk(
     outcomes: dict[str, Outcome],
     paths: np.ndarray,
     batch: dict[str, np.ndarray],
-) -> list[tuple[np.ndarray, ...]]:
-    """One chunk, per course: actor values, terminal escalation, regret, the profile, the reach
-    probabilities, the ties broken and where each named outcome holds. (The outcome probabilities are the
-    reach probabilities of the ends: the caller reads them there rather than have them sent twice.)"""
+) -> tuple[tuple[np.ndarray, ...], list[tuple[np.ndarray, ...]]]:
+    """One chunk: the terminal escalation and where each named outcome holds (the same for every course),
+    then per course the actor values, regret, profile, outcome probabilities, the information sets reached
+    and the ties broken."""
     game = compile_game(scenario, batch, tree)
     level = scenario_escalation_column(scenario)
     # a copy, not a view of the (K, T, M) outcome array, so a long sweep keeps only small arrays
@@ -272,18 +287,18 @@ def _solve_chunk(
     for fixed, forced in scripts:
         course = force(game, forced)
         solution = solve_spe(script(course, fixed) if fixed is not None else course)
+        reach = solution.reach
         found.append(
             (
                 solution.values,
-                escalation,
                 solution.max_regret,
                 solution.profile,
-                solution.reach,
-                solution.ties,
-                held,
+                reach[:, tree.terminal_nodes],
+                reached_sets(tree, reach),
+                tied_nodes(tree, solution.ties, reach),
             )
         )
-    return found
+    return (escalation, held), found
 
 
 def scenario_escalation_column(scenario: Scenario) -> int | None:
