@@ -219,7 +219,7 @@ def test_every_shipped_scenario_runs_end_to_end(tmp_path, name):
 
 def test_dynamic_scenarios_validate_show_and_refuse_tree_commands():
     result = runner.invoke(app, ["validate", "cuban_missile_1962_dynamic"])
-    assert result.exit_code == 0 and "484 states" in result.output
+    assert result.exit_code == 0 and "1,452 states" in result.output
     result = runner.invoke(app, ["show", "dprk_russia_dynamic"])
     assert result.exit_code == 0 and "open, acknowledged combat role" in result.output
     result = runner.invoke(app, ["show", "dprk_russia_dynamic_v2"])

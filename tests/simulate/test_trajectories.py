@@ -111,9 +111,11 @@ def test_scripted_policies_head_for_their_targets():
         return usa[int(probs[0, state].argmax())]
 
     assert move("escalation_management") == "up"  # one rung toward USSR + 1, not a jump
-    assert move("deterrence") == "quarantine"  # the highest response available from rung 2
-    assert move("deterrence", game.index({"USA": 5, "USSR": 4})) == "air_strike"
-    assert move("tit_for_tat") == "up"  # rung 4 is as near by quarantine, but up moves least
+    assert move("deterrence") == "up"  # neither the quarantine nor the strike before US forces are ready
+    ready = {"public": 1, "ready": 1}
+    assert move("deterrence", game.index({"USA": 3, "USSR": 4, **ready})) == "quarantine"  # the highest available
+    assert move("deterrence", game.index({"USA": 5, "USSR": 4, **ready})) == "air_strike"
+    assert move("tit_for_tat", game.index({"USA": 3, "USSR": 4, **ready})) == "up"  # as near as the quarantine
     assert move("appeasement") == "down"
     assert move("escalation_management", game.index({"USA": 5, "USSR": 6})) == "hold"  # capped at 5
 
