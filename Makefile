@@ -17,6 +17,8 @@ demo: $(STAMP)
 	$(VENV)/bin/escalade run --workers 2 --out out/demo
 	$(VENV)/bin/escalade run dprk_russia_v2 --draws 256 --sensitivity 0 --claim-draws 128 --no-ablation \
 	  --workers 2 --out out/demo/dprk_russia_v2
+	$(VENV)/bin/escalade run cuban_missile_1962 --workers 2 --out out/demo/cuban_missile_1962
+	$(VENV)/bin/escalade simulate cuban_missile_1962_dynamic --workers 2 --out out/demo/cuban_missile_1962_dynamic
 
 # Headless Chromium and its driver for the browser tests, from Debian's packages (needs root; CI runs it).
 # Without them the browser tests skip with that reason, except under CI, where they fail.
