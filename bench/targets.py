@@ -35,9 +35,11 @@ def seconds(work: Callable[[], object]) -> float:
 
 
 def line(what: str, measured: float, target: float, unit: str = "s", baseline: float | None = None) -> None:
+    """One target: measured / bound, their ratio (above 1: missed by that factor), and the ratio against a
+    baseline run in the same process where there is one."""
     verdict = "met" if measured <= target else "MISSED"
     ratio = f"  {baseline / measured:6.1f}× the baseline ({baseline:.2f} {unit})" if baseline else ""
-    print(f"{what:<58} {measured:9.2f} {unit} / {target:g} {unit}  {verdict}{ratio}")
+    print(f"{what:<58} {measured:9.2f} {unit} / {target:g} {unit} = {measured / target:4.2f}  {verdict}{ratio}")
 
 
 def plain_homotopy(work: Callable[[], object]) -> float:
