@@ -120,6 +120,32 @@ def test_scripted_policies_head_for_their_targets():
     assert move("escalation_management", game.index({"USA": 5, "USSR": 6})) == "hold"  # capped at 5
 
 
+def test_the_cuban_bargain_makes_moscow_wait_for_the_offer_and_washington_make_it():
+    # at the parameters' means, under the quarantine: with the bargain, Moscow holds on without an offer and
+    # withdraws once offered, and Washington offers; with the bargain knocked out (its worth and the face it
+    # saves at 0), Moscow withdraws under the quarantine alone and Washington has no reason to offer
+    scenario = load("cuban_missile_1962_dynamic")
+    quarantined = {"USA": 5, "USSR": 5, "public": 1, "ready": 1}
+    found = {}
+    for label, pins in (("stated", {}), ("knocked out", scenario.mechanisms["bargain"].numbers)):
+        values = {name: np.array([pins.get(name, value)]) for name, value in scenario.central_values().items()}
+        game = compile_markov(scenario, values)
+        solution = solve_markov(game, scenario.dynamics.rationality)
+        assert solution.certified.all()
+        usa, ussr = game.actors.index("USA"), game.actors.index("USSR")
+        withdraw, offer = game.moves[ussr].index("withdraw"), game.moves[usa].index("offer_pledge")
+        found[label] = [
+            solution.policy[0, game.index(quarantined), ussr, withdraw],
+            solution.policy[0, game.index({**quarantined, "deal": 1}), ussr, withdraw],
+            solution.policy[0, game.index(quarantined), usa, offer],
+        ]
+        assert not game.available[0, game.index({"USA": 3, "USSR": 4}), ussr, withdraw]  # not before it is public
+    alone, offered, offers = found["stated"]
+    assert alone < 0.02 and offered > 0.4 and offers > 0.5
+    alone, offered, offers = found["knocked out"]
+    assert alone > 0.3 and offers < 0.1
+
+
 def test_what_if_policies_are_compared_only_when_asked_for():
     scenario = load("dprk_russia_dynamic_v2")
     what_ifs = {name for name, policy in scenario.dynamics.policies.items() if policy.what_if}
