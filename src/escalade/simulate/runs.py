@@ -196,7 +196,7 @@ def solve_variants(
             # probabilities, its sets reached and nodes tied; once for all courses, the escalation and named outcomes
             # at each end
             per_course = (tree.n_terminals + len(tree.players) + tree.n_slots + len(named) + 1) * 8
-            per_course += tree.n_infosets + len(set(tree.node_labels))
+            per_course += tree.n_infosets + len(tie_labels(tree))
             per_draw = per_course * len(courses) + tree.n_terminals * (8 + len(named))
             require_memory(
                 2.0 * n * per_draw,
