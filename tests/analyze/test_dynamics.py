@@ -139,7 +139,15 @@ KNOCKED = (
 
 def test_a_dynamic_claim_is_tested_again_without_each_mechanism_it_names():
     claims = """
+  policies:
+    calm: {actor: A, rule: target, target: "0", doc: back to calm at once}
   claims:
+    scripted:
+      text: scripted back to calm at once, A ends lower than solved, because incidents push it up
+      output: final_A
+      lower: {policies: {A: calm}}
+      higher: {}
+      because: [incidents]
     sticky:
       text: a step-down cost makes steps up stick
       output: ratchet_index
@@ -166,6 +174,7 @@ def test_a_dynamic_claim_is_tested_again_without_each_mechanism_it_names():
     # its conditions are the mechanism on and off: knocked out, both sides are the same condition
     assert [t.switched_off for t in sticky.mechanisms] == ["step_down_cost"]
     assert sticky.mechanisms[0].gap.mean == 0.0 and sticky.mechanisms[0].changes(sticky.result)
+    assert sticky.toggles == ["step_down_cost"]
     assert "its two sides differ only through step_down_cost: it shows that the mechanism acts, no more" in sticky.flags
     # incidents push the actor up whether or not stepping down costs: it holds without that mechanism
     assert pushed.verdict.startswith("holds")
@@ -175,6 +184,10 @@ def test_a_dynamic_claim_is_tested_again_without_each_mechanism_it_names():
     assert tests["incidents"].changes(pushed.result)
     assert "holds without its stated mechanism: step_down_cost" in pushed.flags
     assert "its two sides differ only through incidents: it shows that the mechanism acts, no more" in pushed.flags
+    # two courses of action that differ only through incidents: not the mechanism on and off
+    scripted = verdicts["scripted"]
+    assert scripted.verdict.startswith("holds") and scripted.switches == ["incidents"] and scripted.toggles == []
+    assert "its two sides differ only through incidents: the model has no other channel" in scripted.flags
     # each mechanism knocked out with everyone solved: without incidents nothing pushes the actor up
     effects = {k.mechanism: k for k in crisis.knockouts}
     assert list(effects) == ["step_down_cost", "incidents"]

@@ -120,14 +120,16 @@ def test_scripted_policies_head_for_their_targets():
     assert move("escalation_management", game.index({"USA": 5, "USSR": 6})) == "hold"  # capped at 5
 
 
-def test_the_cuban_bargain_makes_moscow_wait_for_the_offer_and_washington_make_it():
+def test_the_cuban_bargain_makes_moscow_wait_for_the_offer_and_the_quarantine_bring_the_missiles_out():
     # at the parameters' means, under the quarantine: with the bargain, Moscow holds on without an offer and
     # withdraws once offered, and Washington offers; with the bargain knocked out (its worth and the face it
-    # saves at 0), Moscow withdraws under the quarantine alone and Washington has no reason to offer
+    # saves at 0), Moscow withdraws under the quarantine alone and Washington has no reason to offer; with the
+    # quarantine's bite knocked out instead, Moscow stays even when offered: the pressure brings the missiles out
     scenario = load("cuban_missile_1962_dynamic")
     quarantined = {"USA": 5, "USSR": 5, "public": 1, "ready": 1}
     found = {}
-    for label, pins in (("stated", {}), ("knocked out", scenario.mechanisms["bargain"].numbers)):
+    for label in ("stated", "bargain", "quarantine_bite"):
+        pins = scenario.mechanisms[label].numbers if label in scenario.mechanisms else {}
         values = {name: np.array([pins.get(name, value)]) for name, value in scenario.central_values().items()}
         game = compile_markov(scenario, values)
         solution = solve_markov(game, scenario.dynamics.rationality)
@@ -142,8 +144,10 @@ def test_the_cuban_bargain_makes_moscow_wait_for_the_offer_and_washington_make_i
         assert not game.available[0, game.index({"USA": 3, "USSR": 4}), ussr, withdraw]  # not before it is public
     alone, offered, offers = found["stated"]
     assert alone < 0.02 and offered > 0.4 and offers > 0.5
-    alone, offered, offers = found["knocked out"]
+    alone, offered, offers = found["bargain"]
     assert alone > 0.3 and offers < 0.1
+    alone, offered, offers = found["quarantine_bite"]
+    assert alone < 0.02 and offered < 0.02 and offers > 0.5
 
 
 def test_what_if_policies_are_compared_only_when_asked_for():

@@ -132,6 +132,7 @@ class ClaimVerdict:
     deciding_effects: list[Trial] = field(default_factory=list)  # those whose removal changes the verdict
     draws: int = 0  # the draws it was put to; fewer are judged where its output is undefined in some
     switches: list[str] = field(default_factory=list)  # mechanisms without which its sides are equal in every draw
+    toggles: list[str] = field(default_factory=list)  # those of them whose on and off are all its sides differ in
     declared: bool = False  # the scenario declares mechanisms and they were knocked out (where none ran for it)
 
     @property
@@ -164,8 +165,9 @@ class ClaimVerdict:
         if not self.because and (self.mechanisms or self.declared):
             found.append("names no mechanism (add 'because:')")
         alone = {name for name in self.switches if "+" not in name}  # a set with one of them in adds nothing
+        built_in, only = "it shows that the mechanism acts, no more", "the model has no other channel"
         found += [
-            f"its two sides differ only through {name.replace('+', ', ')}: it shows that the mechanism acts, no more"
+            f"its two sides differ only through {name.replace('+', ', ')}: {built_in if name in self.toggles else only}"
             for name in self.switches
             if name in alone or not alone & set(name.split("+"))
         ]
