@@ -165,9 +165,9 @@ class ClaimVerdict:
         if not self.because and (self.mechanisms or self.declared):
             found.append("names no mechanism (add 'because:')")
         alone = {name for name in self.switches if "+" not in name}  # a set with one of them in adds nothing
-        built_in, only = "it shows that the mechanism acts, no more", "the model has no other channel"
         found += [
-            f"its two sides differ only through {name.replace('+', ', ')}: {built_in if name in self.toggles else only}"
+            f"its two sides differ only through {name.replace('+', ', ')}: "
+            + (_acts(name) if name in self.toggles else "the model has no other channel")
             for name in self.switches
             if name in alone or not alone & set(name.split("+"))
         ]
@@ -195,6 +195,10 @@ class ClaimVerdict:
                 "actor's play held"
             )
         return found
+
+
+def _acts(name: str) -> str:
+    return f"it shows that the mechanism{'s act' if '+' in name else ' acts'}, no more"
 
 
 def _some(names: Iterable[str], shown: int = 4) -> str:
