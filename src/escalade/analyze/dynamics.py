@@ -418,14 +418,15 @@ def dynamic_claims(
     verdicts = []
     for name, claim in scenario.dynamics.claims.items():
         tests, switched, toggled = [], [], []
-        pins = claim.lower.set.items() ^ claim.higher.set.items()
+        same_courses = claim.lower.policies == claim.higher.policies
+        set_apart = {parameter for parameter, _ in claim.lower.set.items() ^ claim.higher.set.items()}
         for knocked in knockouts(scenario, claim, every) if knocked_out else []:
             label, stated = "+".join(knocked), set(knocked) <= set(claim.because)
             lower, higher = sides(claim, knocked)
             if stated and np.array_equal(lower, higher, equal_nan=True):
                 switched.append(label)
-                pinned = {name for mechanism in knocked for name in scenario.mechanisms[mechanism].fix}
-                if claim.lower.policies == claim.higher.policies and {name for name, _ in pins} <= pinned:
+                pinned = {parameter for mechanism in knocked for parameter in scenario.mechanisms[mechanism].fix}
+                if same_courses and set_apart <= pinned:
                     toggled.append(label)  # its two sides are the mechanism on and off
             tests.append(compare(lower, higher, boot, switched_off=label, stated=stated))
         result = compare(*sides(claim, []), boot)
